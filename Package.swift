@@ -1,0 +1,58 @@
+// swift-tools-version:6.0
+import PackageDescription
+
+let package = Package(
+    name: "Upward",
+    platforms: [.macOS(.v13)],
+    products: [
+        .library(name: "UpwardCore", targets: ["UpwardCore"]),
+        .library(name: "UpwardServer", targets: ["UpwardServer"]),
+        .executable(name: "upward", targets: ["upward"]),
+    ],
+    dependencies: [
+        .package(url: "https://github.com/vapor/vapor", from: "4.122.3"),
+        .package(url: "https://github.com/vapor/fluent", from: "4.13.0"),
+        .package(url: "https://github.com/vapor/fluent-sqlite-driver", from: "4.9.0"),
+        .package(url: "https://github.com/vapor/fluent-postgres-driver", from: "2.14.0"),
+        .package(url: "https://github.com/vapor/leaf", from: "4.5.2"),
+        .package(url: "https://github.com/yaslab/CSV.swift", from: "2.5.2"),
+    ],
+    targets: [
+        .target(
+            name: "UpwardCore",
+            dependencies: [.product(name: "CSV", package: "CSV.swift")]
+        ),
+        .target(
+            name: "UpwardServer",
+            dependencies: [
+                "UpwardCore",
+                .product(name: "Vapor", package: "vapor"),
+                .product(name: "Fluent", package: "fluent"),
+                .product(name: "FluentSQLiteDriver", package: "fluent-sqlite-driver"),
+                .product(name: "FluentPostgresDriver", package: "fluent-postgres-driver"),
+                .product(name: "Leaf", package: "leaf"),
+            ],
+            resources: [.copy("Resources")]
+        ),
+        .executableTarget(
+            name: "upward",
+            dependencies: ["UpwardServer"]
+        ),
+        .target(
+            name: "UpwardTestSupport",
+            dependencies: ["UpwardCore"],
+            path: "Tests/UpwardTestSupport"
+        ),
+        .testTarget(
+            name: "UpwardCoreTests",
+            dependencies: ["UpwardCore", "UpwardTestSupport"]
+        ),
+        .testTarget(
+            name: "UpwardServerTests",
+            dependencies: [
+                "UpwardServer", "UpwardTestSupport",
+                .product(name: "VaporTesting", package: "vapor"),
+            ]
+        ),
+    ]
+)

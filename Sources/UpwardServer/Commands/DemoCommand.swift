@@ -1,0 +1,47 @@
+import Fluent
+import Foundation
+import Vapor
+
+/// `upward demo`: a fresh SQLite database with the demo organization, then serves it.
+///
+/// The entrypoint points storage at the demo file and clears it before this runs
+/// (see `Entrypoint.prepareDemo`), so a demo never touches real data.
+struct DemoCommand: AsyncCommand {
+    struct Signature: CommandSignature {
+        @Option(name: "hostname", short: "H", help: "Address to listen on (default 127.0.0.1)")
+        var hostname: String?
+        @Option(name: "port", short: "p", help: "Port to listen on (default 8080)")
+        var port: Int?
+        @Flag(name: "keep", help: "Keep the existing demo database instead of starting fresh")
+        var keep: Bool
+        @Flag(name: "no-serve", help: "Only create the demo data, do not start the server")
+        var noServe: Bool
+    }
+
+    var help: String { "Creates a demo organization in a fresh SQLite file and serves it." }
+
+    func run(using context: CommandContext, signature: Signature) async throws {
+        let app = context.application
+        try await app.autoMigrate()
+        let hostname = signature.hostname ?? "127.0.0.1"
+        let port = signature.port ?? 8080
+        if try await User.query(on: app.db).count() == 0 {
+            let accounts = Accounts(db: app.db, hasher: app.password.async, environment: app.upward)
+            let credentials = try await DemoSeeder(db: app.db, accounts: accounts).seed()
+            let facets = try await PeopleDirectory(db: app.db).facets()
+            var lines = ["", "Upward demo: \(facets.total) people in \(facets.departments.count) departments.", ""]
+            lines.append("Open http://\(hostname == "0.0.0.0" ? "127.0.0.1" : hostname):\(port) and sign in with:")
+            for credential in credentials {
+                lines.append("  \(credential.role.padding(toLength: 22, withPad: " ", startingAt: 0)) \(credential.email)  \(credential.password)")
+            }
+            lines.append("")
+            context.console.print(lines.joined(separator: "\n"))
+        } else {
+            context.console.print("Using the existing demo database (--keep); earlier credentials still apply.")
+        }
+        guard !signature.noServe else { return }
+        var serveContext = context
+        serveContext.input = CommandInput(arguments: ["upward", "--hostname", hostname, "--port", String(port)])
+        try await app.servers.asyncCommand.run(using: &serveContext)
+    }
+}

@@ -1,0 +1,26 @@
+import Fluent
+import Vapor
+
+/// `upward migrate`: brings the database schema up to date, without asking.
+struct UpwardMigrateCommand: AsyncCommand {
+    struct Signature: CommandSignature {
+        @Flag(name: "revert", help: "Revert every migration (deletes all data). Needs --yes.")
+        var revert: Bool
+        @Flag(name: "yes", help: "Confirm --revert.")
+        var yes: Bool
+    }
+
+    var help: String { "Creates or updates the database schema." }
+
+    func run(using context: CommandContext, signature: Signature) async throws {
+        let app = context.application
+        if signature.revert {
+            guard signature.yes else { throw Abort(.badRequest, reason: "--revert deletes all data; add --yes to confirm.") }
+            try await app.autoRevert()
+            context.console.print("Reverted every migration.")
+        } else {
+            try await app.autoMigrate()
+            context.console.print("Database is up to date.")
+        }
+    }
+}

@@ -1,0 +1,102 @@
+import Foundation
+
+/// Every setting Upward reads from its environment, read in one place.
+///
+/// Defaults work out of the box (SQLite in `./upward.sqlite`); a bad value stops
+/// start-up with a message listing every variable that is wrong.
+public struct UpwardConfiguration: Sendable {
+    public enum Storage: Sendable, Equatable {
+        case sqliteFile(path: String)
+        case sqliteMemory
+        case postgres(url: String)
+    }
+
+    public var storage: Storage
+    /// bcrypt cost factor (4-31). 12 by default; tests use the minimum for speed.
+    public var bcryptCost: Int
+    /// How long a login lasts before the user must sign in again.
+    public var sessionLifetime: TimeInterval
+    /// Failed logins allowed per account within `loginWindow` before it is locked for the rest of the window.
+    public var maxFailuresPerAccount: Int
+    /// Failed logins allowed per client address within `loginWindow`.
+    public var maxFailuresPerAddress: Int
+    public var loginWindow: TimeInterval
+    /// Whether to believe `X-Forwarded-For` / `X-Forwarded-Proto` from a reverse proxy.
+    public var trustProxy: Bool
+
+    public init(
+        storage: Storage = .sqliteFile(path: "upward.sqlite"), bcryptCost: Int = 12,
+        sessionLifetime: TimeInterval = 12 * 3600, maxFailuresPerAccount: Int = 5,
+        maxFailuresPerAddress: Int = 20, loginWindow: TimeInterval = 15 * 60, trustProxy: Bool = false
+    ) {
+        self.storage = storage
+        self.bcryptCost = bcryptCost
+        self.sessionLifetime = sessionLifetime
+        self.maxFailuresPerAccount = maxFailuresPerAccount
+        self.maxFailuresPerAddress = maxFailuresPerAddress
+        self.loginWindow = loginWindow
+        self.trustProxy = trustProxy
+    }
+
+    /// The environment variables Upward reads, with their defaults, for `--help` and the README.
+    public static let variables: [(name: String, defaultValue: String, meaning: String)] = [
+        ("DATABASE_URL", "(unset)", "PostgreSQL URL, e.g. postgres://user:pass@host:5432/upward; when set, SQLite is not used"),
+        ("UPWARD_DATABASE_PATH", "upward.sqlite", "SQLite database file used when DATABASE_URL is unset"),
+        ("UPWARD_BCRYPT_COST", "12", "bcrypt cost factor for password hashes (4-31)"),
+        ("UPWARD_SESSION_HOURS", "12", "hours a login lasts"),
+        ("UPWARD_LOGIN_MAX_FAILURES_ACCOUNT", "5", "failed logins per account within the window before it is locked"),
+        ("UPWARD_LOGIN_MAX_FAILURES_ADDRESS", "20", "failed logins per client address within the window"),
+        ("UPWARD_LOGIN_WINDOW_MINUTES", "15", "length of the failed-login window"),
+        ("UPWARD_TRUST_PROXY", "false", "trust X-Forwarded-For and X-Forwarded-Proto from a reverse proxy"),
+        ("UPWARD_ADMIN_PASSWORD", "(unset)", "password for `upward admin create` when not prompting"),
+        ("LOG_LEVEL", "info", "trace, debug, info, notice, warning, error or critical"),
+    ]
+
+    public struct Invalid: Error, CustomStringConvertible {
+        public let problems: [String]
+        public var description: String {
+            "Upward cannot start, the configuration is invalid:\n" + problems.map { "  - \($0)" }.joined(separator: "\n")
+        }
+    }
+
+    /// Reads the configuration from environment variables, reporting every bad value at once.
+    public static func from(environment env: [String: String]) throws(Invalid) -> UpwardConfiguration {
+        var problems: [String] = []
+        var config = UpwardConfiguration()
+
+        func integer(_ name: String, default value: Int, in range: ClosedRange<Int>) -> Int {
+            guard let raw = env[name], !raw.isEmpty else { return value }
+            guard let parsed = Int(raw), range.contains(parsed) else {
+                problems.append("\(name)=\(raw) must be a whole number from \(range.lowerBound) to \(range.upperBound)")
+                return value
+            }
+            return parsed
+        }
+
+        if let url = env["DATABASE_URL"], !url.isEmpty {
+            if let components = URLComponents(string: url), ["postgres", "postgresql"].contains(components.scheme ?? ""),
+                components.host?.isEmpty == false
+            {
+                config.storage = .postgres(url: url)
+            } else {
+                problems.append("DATABASE_URL must be a postgres:// URL with a host, e.g. postgres://upward:secret@127.0.0.1:5432/upward")
+            }
+        } else if let path = env["UPWARD_DATABASE_PATH"], !path.isEmpty {
+            config.storage = path == ":memory:" ? .sqliteMemory : .sqliteFile(path: path)
+        }
+        config.bcryptCost = integer("UPWARD_BCRYPT_COST", default: 12, in: 4...31)
+        config.sessionLifetime = TimeInterval(integer("UPWARD_SESSION_HOURS", default: 12, in: 1...720)) * 3600
+        config.maxFailuresPerAccount = integer("UPWARD_LOGIN_MAX_FAILURES_ACCOUNT", default: 5, in: 1...1000)
+        config.maxFailuresPerAddress = integer("UPWARD_LOGIN_MAX_FAILURES_ADDRESS", default: 20, in: 1...100_000)
+        config.loginWindow = TimeInterval(integer("UPWARD_LOGIN_WINDOW_MINUTES", default: 15, in: 1...1440)) * 60
+        if let raw = env["UPWARD_TRUST_PROXY"], !raw.isEmpty {
+            switch raw.lowercased() {
+            case "1", "true", "yes": config.trustProxy = true
+            case "0", "false", "no": config.trustProxy = false
+            default: problems.append("UPWARD_TRUST_PROXY=\(raw) must be true or false")
+            }
+        }
+        guard problems.isEmpty else { throw Invalid(problems: problems) }
+        return config
+    }
+}

@@ -1,0 +1,38 @@
+import Fluent
+import UpwardCore
+import Vapor
+
+/// The first page after sign-in: a dashboard for program managers, a personal page for participants.
+struct HomeController: RouteCollection {
+    func boot(routes: any RoutesBuilder) throws {
+        routes.get(use: home)
+    }
+
+    @Sendable func home(req: Request) async throws -> View {
+        let user = try req.auth.require(User.self)
+        let firstName = String(user.name.split(separator: " ").first ?? Substring(user.name))
+        var page = HomePage(layout: LayoutContext(req, title: "Home"), firstName: firstName, isAdmin: user.isAdmin)
+        if user.isAdmin {
+            let overview = try await req.directory.overview()
+            page.stats = [
+                .init(label: "People in the directory", value: "\(overview.total)", hint: "\(overview.total - overview.active) have left"),
+                .init(label: "Active employees", value: "\(overview.active)", hint: nil),
+                .init(label: "Departments", value: "\(overview.byDepartment.count)", hint: nil),
+                .init(label: "Levels of management", value: "\(overview.deepestChain + 1)", hint: "from the top to the deepest report"),
+            ]
+            page.departments = Self.bars(overview.byDepartment)
+            let generationOrder = Generation.allCases.map(\.rawValue)
+            page.generations = Self.bars(overview.byGeneration.sorted {
+                (generationOrder.firstIndex(of: $0.0) ?? 99) < (generationOrder.firstIndex(of: $1.0) ?? 99)
+            })
+        } else if let person = try await user.$person.get(on: req.db) {
+            page.person = PersonSummary(person)
+        }
+        return try await req.view.render("home", page)
+    }
+
+    static func bars(_ counts: [(String, Int)]) -> [HomePage.Bar] {
+        let top = max(1, counts.map(\.1).max() ?? 1)
+        return counts.map { HomePage.Bar(label: $0.0, count: $0.1, percent: max(2, $0.1 * 100 / top)) }
+    }
+}

@@ -1,0 +1,94 @@
+import Fluent
+import UpwardCore
+import Vapor
+
+/// Program-manager pages for the people directory: list, person, import.
+struct PeopleController: RouteCollection {
+    func boot(routes: any RoutesBuilder) throws {
+        let people = routes.grouped("admin", "people")
+        people.get(use: list)
+        people.get("import", use: showImport)
+        people.on(.POST, "import", body: .collect(maxSize: "25mb"), use: upload)
+        people.get(":personID", use: show)
+    }
+
+    // MARK: - List
+
+    @Sendable func list(req: Request) async throws -> View {
+        let query = try PeopleListQuery.parse(req)
+        let result = try await req.directory.search(query.directoryQuery)
+        let facets = try await req.directory.facets()
+        return try await req.view.render("people", query.page(for: result, facets: facets, layout: LayoutContext(req, title: "People")))
+    }
+
+    // MARK: - Person
+
+    @Sendable func show(req: Request) async throws -> View {
+        let person = try await Self.person(from: req)
+        let directory = req.directory
+        let chain = try await directory.managers(of: person)
+        let reports = try await directory.directReports(of: person)
+        let below = try await directory.everyoneBelow(person.requireID()).count
+        let account = try await User.query(on: req.db).filter(\.$person.$id == person.requireID()).first()
+        var facts: [PersonPage.Fact] = [
+            .init(label: "Employee id", value: person.employeeID),
+            .init(label: "Email", value: person.email),
+            .init(label: "Department", value: person.department),
+            .init(label: "Level", value: "\(person.level)"),
+        ]
+        let optional: [(String, String?)] = [
+            ("Title", person.title), ("Business unit", person.businessUnit), ("Location", person.location),
+            ("Time zone", person.timeZone), ("Generation", person.generation), ("Hired", person.hireDate),
+            ("Left", person.terminationDate),
+        ]
+        facts += optional.compactMap { label, value in value.map { PersonPage.Fact(label: label, value: $0) } }
+        let page = PersonPage(
+            layout: LayoutContext(req, title: person.name), person: PersonSummary(person), facts: facts,
+            chain: chain.map(PersonSummary.init), reports: reports.map(PersonSummary.init), belowCount: below,
+            accountRole: account.map { $0.isAdmin ? "Program manager account" : "Participant account" })
+        return try await req.view.render("person", page)
+    }
+
+    static func person(from req: Request) async throws -> Person {
+        let raw = req.parameters.get("personID") ?? ""
+        guard let id = UUID(uuidString: raw) else {
+            throw Abort(.badRequest, reason: "\"\(raw)\" is not a valid person id.")
+        }
+        guard let person = try await Person.find(id, on: req.db) else {
+            throw Abort(.notFound, reason: "No person with id \(id.uuidString) is in the directory.")
+        }
+        return person
+    }
+
+    // MARK: - Import
+
+    @Sendable func showImport(req: Request) async throws -> View {
+        try await req.view.render("people-import", ImportPage(layout: LayoutContext(req, title: "Import people")))
+    }
+
+    struct Upload: Content {
+        var file: File?
+    }
+
+    @Sendable func upload(req: Request) async throws -> Response {
+        var page = ImportPage(layout: LayoutContext(req, title: "Import people"))
+        let upload = try? req.content.decode(Upload.self)
+        guard let file = upload?.file, file.data.readableBytes > 0 else {
+            page.issues = [.init(line: "", column: "file", message: "Choose a CSV file to upload.")]
+            return try await req.view.render("people-import", page).encodeResponse(status: .badRequest, for: req)
+        }
+        page.fileName = file.filename
+        do {
+            let summary = try await req.directory.importPeople(csv: Data(buffer: file.data))
+            page.result = .init(added: summary.added, updated: summary.updated, unchanged: summary.unchanged)
+            page.warnings = summary.warnings
+            req.logger.info("people import by \(req.currentUser?.email ?? "?"): \(summary.added) added, \(summary.updated) updated, \(summary.unchanged) unchanged")
+            return try await req.view.render("people-import", page).encodeResponse(for: req)
+        } catch let failure as ImportFailure {
+            page.issues = failure.issues.map {
+                .init(line: $0.line.map(String.init) ?? "", column: $0.column ?? "", message: $0.message)
+            }
+            return try await req.view.render("people-import", page).encodeResponse(status: .unprocessableEntity, for: req)
+        }
+    }
+}

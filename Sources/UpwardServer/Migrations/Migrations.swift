@@ -1,0 +1,12 @@
+import Fluent
+import Vapor
+
+/// Every migration, in the order they run. One per file, each with `revert`.
+enum UpwardMigrations {
+    static func register(on app: Application) {
+        app.migrations.add(SessionRecord.migration)
+        app.migrations.add(CreatePeople())
+        app.migrations.add(CreateUsers())
+        app.migrations.add(CreateLoginAttempts())
+    }
+}

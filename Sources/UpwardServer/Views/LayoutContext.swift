@@ -1,0 +1,49 @@
+import Vapor
+
+/// What the shared layout needs on every page: title, who is signed in, navigation by role, CSRF token.
+struct LayoutContext: Encodable {
+    struct NavItem: Encodable {
+        let label: String
+        let href: String
+        let active: Bool
+    }
+
+    struct Viewer: Encodable {
+        let name: String
+        let email: String
+        let roleLabel: String
+        let isAdmin: Bool
+    }
+
+    let title: String
+    let viewer: Viewer?
+    let nav: [NavItem]
+    let csrf: String
+    let logoutPath = SitePath.logout
+
+    init(_ request: Request, title: String) {
+        self.title = title
+        csrf = request.csrfToken()
+        let path = request.url.path
+        guard let user = request.currentUser else {
+            viewer = nil
+            nav = []
+            return
+        }
+        viewer = Viewer(name: user.name, email: user.email, roleLabel: user.isAdmin ? "Program manager" : "Participant", isAdmin: user.isAdmin)
+        var items: [(String, String)] = [("Home", SitePath.home)]
+        if user.isAdmin {
+            items += [("People", SitePath.people), ("Import", SitePath.peopleImport)]
+        }
+        // The longest matching prefix is the active item.
+        let active = items.map(\.1).filter { $0 == path || ($0 != "/" && path.hasPrefix($0)) }.max { $0.count < $1.count }
+        nav = items.map { NavItem(label: $0.0, href: $0.1, active: $0.1 == active) }
+    }
+}
+
+struct ErrorPage: Encodable {
+    let layout: LayoutContext
+    let status: Int
+    let heading: String
+    let reason: String
+}

@@ -1,0 +1,4 @@
+import Foundation
+import UpwardServer
+
+exit(await UpwardMain.run())
