@@ -16,7 +16,7 @@ struct CSRFMiddleware: AsyncMiddleware {
                 }
                 sent = try? request.content.get(String.self, at: Self.field)
             }
-            guard let expected = request.session.data[SessionKeys.csrf], let sent,
+            guard request.hasSession, let expected = request.session.data[SessionKeys.csrf], let sent,
                 Self.constantTimeEqual(Array(expected.utf8), Array(sent.utf8))
             else {
                 throw Abort(.forbidden, reason: "The form has expired or did not come from Upward. Reload the page and try again.")

@@ -51,6 +51,9 @@ extension Request {
 
     /// Whether the client asked for JSON rather than a page (API clients, scripts).
     var wantsJSON: Bool {
-        url.path.hasPrefix("/api/") || (headers.accept.first?.mediaType == .json)
+        // Compare strings: HTTPMediaType's == treats */* as matching JSON.
+        if url.path.hasPrefix("/api/") { return true }
+        guard let first = headers.accept.first?.mediaType else { return false }
+        return first.type == "application" && first.subType == "json"
     }
 }

@@ -4,7 +4,8 @@ import Vapor
 /// Loads the signed-in user from the session; an expired sign-in is dropped.
 struct SessionUserMiddleware: AsyncMiddleware {
     func respond(to request: Request, chainingTo next: any AsyncResponder) async throws -> Response {
-        if let raw = request.session.data[SessionKeys.userID], let id = UUID(uuidString: raw) {
+        // Only a request that came with a session cookie has a session; don't create one here.
+        if request.hasSession, let raw = request.session.data[SessionKeys.userID], let id = UUID(uuidString: raw) {
             let signedInAt = request.session.data[SessionKeys.signedInAt].flatMap(Double.init) ?? 0
             let age = request.upward.clock.now.timeIntervalSince1970 - signedInAt
             if age >= 0, age < request.upward.configuration.sessionLifetime, let user = try await User.find(id, on: request.db) {

@@ -1,0 +1,51 @@
+import Fluent
+import Foundation
+import Testing
+import UpwardCore
+import VaporTesting
+
+@testable import UpwardServer
+
+/// The root suite: every server test runs one at a time, because on PostgreSQL
+/// they share one database (CI sets UPWARD_TEST_DATABASE_URL).
+@Suite("Upward server", .serialized)
+struct AppTests {}
+
+/// The database the tests run on: in-memory SQLite, or PostgreSQL when
+/// `UPWARD_TEST_DATABASE_URL` is set.
+enum TestDatabase {
+    static var storage: UpwardConfiguration.Storage {
+        if let url = ProcessInfo.processInfo.environment["UPWARD_TEST_DATABASE_URL"], !url.isEmpty {
+            return .postgres(url: url)
+        }
+        return .sqliteMemory
+    }
+
+    static var isPostgres: Bool {
+        if case .postgres = storage { return true }
+        return false
+    }
+}
+
+/// Runs `body` against a freshly migrated app on the test database.
+func withUpward<T>(
+    clock: FixedClock = FixedClock(),
+    configure adjust: (inout UpwardConfiguration) -> Void = { _ in },
+    _ body: (Application) async throws -> T
+) async throws -> T {
+    let app = try await Application.make(.testing)
+    var configuration = UpwardConfiguration(storage: TestDatabase.storage, bcryptCost: 4)
+    adjust(&configuration)
+    do {
+        try await configure(app, environment: UpwardEnvironment(configuration: configuration, clock: clock))
+        // Start from an empty schema, whatever an earlier run left behind.
+        try await app.autoRevert()
+        try await app.autoMigrate()
+        let result = try await body(app)
+        try await app.asyncShutdown()
+        return result
+    } catch {
+        try? await app.asyncShutdown()
+        throw error
+    }
+}
