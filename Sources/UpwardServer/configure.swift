@@ -3,6 +3,7 @@ import FluentPostgresDriver
 import FluentSQLiteDriver
 import Foundation
 import Leaf
+import LeafKit
 import NIOCore
 import SQLKit
 import Vapor
@@ -34,10 +35,16 @@ public func configure(_ app: Application, environment: UpwardEnvironment) async 
         HTTPCookies.Value(string: id.string, maxAge: lifetime, path: "/", isSecure: false, isHTTPOnly: true, sameSite: .lax)
     }
 
-    let resources = Bundle.module.resourceURL!.appendingPathComponent("Resources")
+    // bundleURL, not resourceURL: Foundation on Linux treats a "Resources" folder inside the bundle as the resource root.
+    let resources = Bundle.module.bundleURL.appendingPathComponent("Resources")
     app.directory.viewsDirectory = resources.appendingPathComponent("Views").path + "/"
     app.directory.publicDirectory = resources.appendingPathComponent("Public").path + "/"
     app.views.use(.leaf)
+    // The views sit in the build folder (.build/…), which Leaf's hidden-file guard would refuse;
+    // keep the sandbox to the views folder itself.
+    app.leaf.sources = .singleSource(NIOLeafFiles(
+        fileio: app.fileio, limits: [.toSandbox, .requireExtensions],
+        sandboxDirectory: app.directory.viewsDirectory, viewDirectory: app.directory.viewsDirectory))
     app.routes.defaultMaxBodySize = "25mb"
 
     app.middleware = Middlewares()
@@ -48,7 +55,6 @@ public func configure(_ app: Application, environment: UpwardEnvironment) async 
     app.middleware.use(app.sessions.middleware)
     app.middleware.use(SessionUserMiddleware())
     app.middleware.use(PageErrorMiddleware())
-    app.middleware.use(CSRFMiddleware())
 
     try routes(app)
 }

@@ -30,6 +30,7 @@ enum TestDatabase {
 /// Runs `body` against a freshly migrated app on the test database.
 func withUpward<T>(
     clock: FixedClock = FixedClock(),
+    reset: Bool = true,
     configure adjust: (inout UpwardConfiguration) -> Void = { _ in },
     _ body: (Application) async throws -> T
 ) async throws -> T {
@@ -39,7 +40,7 @@ func withUpward<T>(
     do {
         try await configure(app, environment: UpwardEnvironment(configuration: configuration, clock: clock))
         // Start from an empty schema, whatever an earlier run left behind.
-        try await app.autoRevert()
+        if reset { try await app.autoRevert() }
         try await app.autoMigrate()
         let result = try await body(app)
         try await app.asyncShutdown()

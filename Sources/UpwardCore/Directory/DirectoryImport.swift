@@ -15,52 +15,61 @@ public struct DirectoryImport: Sendable {
 
     public var changedCount: Int { added.count + updated.count }
 
+    /// Checks every rule that spans rows or the directory and reports every problem in the
+    /// file at once, row-level ones included; plans the changes only when there are none.
     public static func plan(file: PeopleFile, existing: [PersonRecord]) throws(ImportFailure) -> DirectoryImport {
-        var issues: [ImportIssue] = []
+        var issues = file.issues
 
         // Within the file: each id and email at most once.
         var lineOfID: [String: Int] = [:]
         var lineOfEmail: [String: Int] = [:]
-        for entry in file.entries {
-            let record = entry.record
-            if let first = lineOfID[record.employeeID] {
-                issues.append(ImportIssue(line: entry.line, column: "employee_id", message: "duplicate employee_id \"\(record.employeeID)\" (first on line \(first))"))
+        var duplicateLines: Set<Int> = []
+        for row in file.identities {
+            if let first = lineOfID[row.employeeID] {
+                issues.append(ImportIssue(line: row.line, column: "employee_id", message: "duplicate employee_id \"\(row.employeeID)\" (first on line \(first))"))
+                duplicateLines.insert(row.line)
             } else {
-                lineOfID[record.employeeID] = entry.line
+                lineOfID[row.employeeID] = row.line
             }
-            if let first = lineOfEmail[record.email] {
-                issues.append(ImportIssue(line: entry.line, column: "email", message: "duplicate email \"\(record.email)\" (first on line \(first))"))
+            guard let email = row.email else { continue }
+            if let first = lineOfEmail[email] {
+                issues.append(ImportIssue(line: row.line, column: "email", message: "duplicate email \"\(email)\" (first on line \(first))"))
             } else {
-                lineOfEmail[record.email] = entry.line
+                lineOfEmail[email] = row.line
             }
         }
-        guard issues.isEmpty else { throw ImportFailure(issues) }
 
         // The directory after the import: existing people, overridden by the file.
-        var merged: [String: PersonRecord] = [:]
-        merged.reserveCapacity(existing.count + file.entries.count)
-        for record in existing { merged[record.employeeID] = record }
-        for entry in file.entries { merged[entry.record.employeeID] = entry.record }
+        var managers: [String: String?] = [:]
+        var emails: [String: String] = [:]
+        for record in existing {
+            managers[record.employeeID] = record.managerID
+            emails[record.employeeID] = record.email
+        }
+        for row in file.identities where !duplicateLines.contains(row.line) {
+            managers[row.employeeID] = row.managerID
+            emails[row.employeeID] = row.email
+        }
 
         // Emails stay unique across the whole directory.
         var ownerOfEmail: [String: String] = [:]
-        for record in merged.values {
-            if let other = ownerOfEmail[record.email], other != record.employeeID {
-                // At least one of the two comes from the file; report it there.
-                for id in [record.employeeID, other] {
-                    if let line = lineOfID[id] {
-                        let holder = id == record.employeeID ? other : record.employeeID
-                        issues.append(ImportIssue(line: line, column: "email", message: "email \"\(record.email)\" already belongs to employee \(holder)"))
+        for (id, email) in emails.sorted(by: { $0.key < $1.key }) {
+            if let other = ownerOfEmail[email] {
+                // Report it on the file's rows, unless both are in the file (reported above as a duplicate).
+                guard lineOfID[id] == nil || lineOfID[other] == nil else { continue }
+                for (row, holder) in [(id, other), (other, id)] {
+                    if let line = lineOfID[row] {
+                        issues.append(ImportIssue(line: line, column: "email", message: "email \"\(email)\" already belongs to employee \(holder)"))
                     }
                 }
             } else {
-                ownerOfEmail[record.email] = record.employeeID
+                ownerOfEmail[email] = id
             }
         }
 
-        let tree: ReportingTree
+        var tree: ReportingTree?
         do {
-            tree = try ReportingTree(managers: merged.mapValues(\.managerID))
+            tree = try ReportingTree(managers: managers)
         } catch {
             for problem in error.problems {
                 switch problem {
@@ -72,9 +81,8 @@ public struct DirectoryImport: Sendable {
                     issues.append(ImportIssue(line: lines.first, column: "manager_id", message: "reporting cycle \(loop) (lines \(lines.map(String.init).joined(separator: ", ")))"))
                 }
             }
-            throw ImportFailure(issues)
         }
-        guard issues.isEmpty else { throw ImportFailure(issues) }
+        guard issues.isEmpty, let tree else { throw ImportFailure(issues) }
 
         let before = Dictionary(existing.map { ($0.employeeID, $0) }, uniquingKeysWith: { first, _ in first })
         var added: [PersonRecord] = []

@@ -17,7 +17,16 @@ public struct PeopleFile: Sendable {
     }
 
     public init(entries: [Entry], warnings: [String] = []) {
+        self.init(
+            entries: entries,
+            identities: entries.map { Identity(line: $0.line, employeeID: $0.record.employeeID, email: $0.record.email, managerID: $0.record.managerID) },
+            issues: [], warnings: warnings)
+    }
+
+    init(entries: [Entry], identities: [Identity], issues: [ImportIssue], warnings: [String]) {
         self.entries = entries
+        self.identities = identities
+        self.issues = issues
         self.warnings = warnings
     }
 
@@ -26,7 +35,22 @@ public struct PeopleFile: Sendable {
         self.init(entries: records.enumerated().map { Entry(line: $0.offset + 2, record: $0.element) })
     }
 
+    /// What cross-row checks need from every row that names an employee id, valid or not,
+    /// so one bad row doesn't hide (or fake) problems in the rows that point at it.
+    public struct Identity: Sendable {
+        public let line: Int
+        public let employeeID: String
+        /// `nil` when the row's email is missing or invalid (already reported).
+        public let email: String?
+        public let managerID: String?
+    }
+
+    /// The rows that passed every row-level check.
     public let entries: [Entry]
+    /// Every row with an employee id, in file order.
+    public let identities: [Identity]
+    /// Row-level problems; ``DirectoryImport`` reports them together with the cross-row ones.
+    public let issues: [ImportIssue]
     /// Things worth telling the importer that do not stop the import.
     public let warnings: [String]
 
@@ -45,7 +69,8 @@ public struct PeopleFile: Sendable {
         public static let required: [Column] = [.employeeID, .email, .name, .department, .level]
     }
 
-    /// Parses and validates every row; throws every problem found, each with its line and column.
+    /// Parses and checks every row. Throws only when the file as a whole can't be read
+    /// (not CSV, missing required columns); row problems are kept in ``issues``.
     public static func parse(_ data: Data) throws(ImportFailure) -> PeopleFile {
         let table: CSVTable
         do { table = try CSVTable(data: data) } catch { throw ImportFailure([ImportIssue(line: nil, column: nil, message: error.description)]) }
@@ -73,17 +98,19 @@ public struct PeopleFile: Sendable {
         guard issues.isEmpty else { throw ImportFailure(issues) }
 
         var entries: [Entry] = []
+        var identities: [Identity] = []
         entries.reserveCapacity(table.rows.count)
+        identities.reserveCapacity(table.rows.count)
         for row in table.rows {
             var reader = RowReader(row: row, index: index)
             if let record = reader.record() {
                 entries.append(Entry(line: row.line, record: record))
             }
+            if let identity = reader.identity() { identities.append(identity) }
             issues += reader.issues
         }
         if table.rows.isEmpty { warnings.append("The file has a header but no people.") }
-        guard issues.isEmpty else { throw ImportFailure(issues) }
-        return PeopleFile(entries: entries, warnings: warnings)
+        return PeopleFile(entries: entries, identities: identities, issues: issues, warnings: warnings)
     }
 }
 
@@ -123,6 +150,14 @@ private struct RowReader {
             return nil
         }
         return date
+    }
+
+    /// The row's id, email and manager, whatever else is wrong with it.
+    func identity() -> PeopleFile.Identity? {
+        guard let employeeID = text(.employeeID) else { return nil }
+        let email = text(.email).map(FieldRules.normalizeEmail).flatMap { FieldRules.isValidEmail($0) ? $0 : nil }
+        let managerID = text(.managerID).flatMap { $0 == employeeID ? nil : $0 }
+        return PeopleFile.Identity(line: row.line, employeeID: employeeID, email: email, managerID: managerID)
     }
 
     mutating func record() -> PersonRecord? {

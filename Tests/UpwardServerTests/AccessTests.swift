@@ -1,0 +1,114 @@
+import Fluent
+import Foundation
+import Testing
+import VaporTesting
+
+@testable import UpwardServer
+
+extension AppTests {
+    @Suite("Who may reach what")
+    struct AccessTests {
+        /// Every registered route, with parameters filled in.
+        static func routes(of app: Application) -> [(HTTPMethod, String)] {
+            app.routes.all.map { route in
+                let path = route.path.map { component -> String in
+                    switch component {
+                    case .parameter: UUID().uuidString
+                    case .constant(let value): value
+                    case .anything, .catchall: "x"
+                    }
+                }
+                return (route.method, "/" + path.joined(separator: "/"))
+            }
+        }
+
+        @Test("an anonymous visitor is sent to sign in from every non-public route")
+        func anonymousRedirected() async throws {
+            try await withUpward { app in
+                let routes = Self.routes(of: app).filter { !PublicRoutes.paths.contains($0.1) }
+                #expect(routes.count >= 5)
+                for (method, path) in routes {
+                    let browser = Browser(app)
+                    try await browser.get("/login")  // a CSRF token, so POSTs fail on auth, not on the token
+                    let response = method == .GET ? try await browser.get(path) : try await browser.send(method, path, contentType: "application/x-www-form-urlencoded", body: .init(string: "_csrf=\(browser.csrf ?? "")"))
+                    #expect(response.status == .seeOther, "\(method) \(path)")
+                    #expect(response.location?.hasPrefix("/login") == true, "\(method) \(path)")
+                    let json = try await app.testing().sendRequest(method, path, headers: ["Accept": "application/json"])
+                    #expect(json.status == .unauthorized, "\(method) \(path) as JSON")
+                }
+            }
+        }
+
+        @Test("a participant gets 403 on every program-manager route")
+        func participantForbidden() async throws {
+            try await withUpward { app in
+                try await TestAccounts.create(on: app)
+                let browser = Browser(app)
+                try await browser.signIn(TestAccounts.participantEmail, TestAccounts.password)
+                try await browser.get("/")
+                let adminRoutes = Self.routes(of: app).filter { $0.1.hasPrefix("/admin") }
+                #expect(adminRoutes.count >= 4)
+                for (method, path) in adminRoutes {
+                    let response = method == .GET ? try await browser.get(path) : try await browser.post(path)
+                    #expect(response.status == .forbidden, "\(method) \(path)")
+                    #expect(response.body.string.contains("This page is for program managers."))
+                }
+            }
+        }
+
+        @Test("a program manager reaches the admin pages")
+        func adminAllowed() async throws {
+            try await withUpward { app in
+                try await TestAccounts.create(on: app)
+                let browser = Browser(app)
+                try await browser.signIn(TestAccounts.adminEmail, TestAccounts.password)
+                #expect(try await browser.get("/admin/people").status == .ok)
+                #expect(try await browser.get("/admin/people/import").status == .ok)
+            }
+        }
+
+        @Test("a form posted without the CSRF token is refused with 403 and changes nothing")
+        func csrf() async throws {
+            try await withUpward { app in
+                try await TestAccounts.create(on: app)
+                let browser = Browser(app)
+                try await browser.get("/login")
+                let noToken = try await browser.post("/login", form: ["email": TestAccounts.adminEmail, "password": TestAccounts.password], csrf: false)
+                #expect(noToken.status == .forbidden)
+                #expect(noToken.body.string.contains("The form has expired"))
+                let forged = try await browser.post("/login", form: ["email": TestAccounts.adminEmail, "password": TestAccounts.password, "_csrf": "forged"], csrf: false)
+                #expect(forged.status == .forbidden)
+
+                try await browser.signIn(TestAccounts.adminEmail, TestAccounts.password)
+                try await browser.get("/admin/people/import")
+                let upload = try await browser.upload("/admin/people/import", data: Data("employee_id,email,name,department,level\nX1,x1@example.com,X,Ops,3\n".utf8), csrf: false)
+                #expect(upload.status == .forbidden)
+                #expect(try await Person.query(on: app.db).count() == 0)
+                // Logging out needs the token too, so another site cannot sign you out.
+                #expect(try await browser.post("/logout", csrf: false).status == .forbidden)
+                #expect(try await browser.get("/").status == .ok)
+            }
+        }
+
+        @Test("health answers without sign-in and reports the database")
+        func health() async throws {
+            try await withUpward { app in
+                let response = try await app.testing().sendRequest(.GET, "/health")
+                #expect(response.status == .ok)
+                struct Body: Decodable {
+                    struct DB: Decodable {
+                        let status: String
+                        let driver: String
+                    }
+                    let status: String
+                    let database: DB
+                }
+                let body = try response.content.decode(Body.self)
+                #expect(body.status == "ok")
+                #expect(body.database.status == "ok")
+                #expect(body.database.driver == (TestDatabase.isPostgres ? "postgresql" : "sqlite"))
+                #expect(response.headers.setCookie == nil)
+            }
+        }
+    }
+}
