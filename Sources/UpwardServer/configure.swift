@@ -42,9 +42,10 @@ public func configure(_ app: Application, environment: UpwardEnvironment) async 
     app.views.use(.leaf)
     // The views sit in the build folder (.build/…), which Leaf's hidden-file guard would refuse;
     // keep the sandbox to the views folder itself.
-    app.leaf.sources = .singleSource(NIOLeafFiles(
-        fileio: app.fileio, limits: [.toSandbox, .requireExtensions],
-        sandboxDirectory: app.directory.viewsDirectory, viewDirectory: app.directory.viewsDirectory))
+    app.leaf.sources = .singleSource(
+        NIOLeafFiles(
+            fileio: app.fileio, limits: [.toSandbox, .requireExtensions],
+            sandboxDirectory: app.directory.viewsDirectory, viewDirectory: app.directory.viewsDirectory))
     app.routes.defaultMaxBodySize = "25mb"
 
     app.middleware = Middlewares()

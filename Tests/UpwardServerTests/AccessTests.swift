@@ -30,7 +30,11 @@ extension AppTests {
                 for (method, path) in routes {
                     let browser = Browser(app)
                     try await browser.get("/login")  // a CSRF token, so POSTs fail on auth, not on the token
-                    let response = method == .GET ? try await browser.get(path) : try await browser.send(method, path, contentType: "application/x-www-form-urlencoded", body: .init(string: "_csrf=\(browser.csrf ?? "")"))
+                    let response =
+                        method == .GET
+                        ? try await browser.get(path)
+                        : try await browser.send(
+                            method, path, contentType: "application/x-www-form-urlencoded", body: .init(string: "_csrf=\(browser.csrf ?? "")"))
                     #expect(response.status == .seeOther, "\(method) \(path)")
                     #expect(response.location?.hasPrefix("/login") == true, "\(method) \(path)")
                     let json = try await app.testing().sendRequest(method, path, headers: ["Accept": "application/json"])
@@ -76,12 +80,14 @@ extension AppTests {
                 let noToken = try await browser.post("/login", form: ["email": TestAccounts.adminEmail, "password": TestAccounts.password], csrf: false)
                 #expect(noToken.status == .forbidden)
                 #expect(noToken.body.string.contains("The form has expired"))
-                let forged = try await browser.post("/login", form: ["email": TestAccounts.adminEmail, "password": TestAccounts.password, "_csrf": "forged"], csrf: false)
+                let forged = try await browser.post(
+                    "/login", form: ["email": TestAccounts.adminEmail, "password": TestAccounts.password, "_csrf": "forged"], csrf: false)
                 #expect(forged.status == .forbidden)
 
                 try await browser.signIn(TestAccounts.adminEmail, TestAccounts.password)
                 try await browser.get("/admin/people/import")
-                let upload = try await browser.upload("/admin/people/import", data: Data("employee_id,email,name,department,level\nX1,x1@example.com,X,Ops,3\n".utf8), csrf: false)
+                let upload = try await browser.upload(
+                    "/admin/people/import", data: Data("employee_id,email,name,department,level\nX1,x1@example.com,X,Ops,3\n".utf8), csrf: false)
                 #expect(upload.status == .forbidden)
                 #expect(try await Person.query(on: app.db).count() == 0)
                 // Logging out needs the token too, so another site cannot sign you out.

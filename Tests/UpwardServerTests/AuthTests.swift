@@ -45,11 +45,13 @@ extension AppTests {
                 let bounce = try await browser.get("/admin/people?department=Sales")
                 #expect(bounce.location == "/login?next=%2Fadmin%2Fpeople%3Fdepartment%3DSales")
                 try await browser.get("/login")
-                let response = try await browser.post("/login", form: ["email": TestAccounts.adminEmail, "password": TestAccounts.password, "next": "/admin/people?department=Sales"])
+                let response = try await browser.post(
+                    "/login", form: ["email": TestAccounts.adminEmail, "password": TestAccounts.password, "next": "/admin/people?department=Sales"])
                 #expect(response.location == "/admin/people?department=Sales")
                 let evil = Browser(app)
                 try await evil.get("/login")
-                let offsite = try await evil.post("/login", form: ["email": TestAccounts.adminEmail, "password": TestAccounts.password, "next": "//evil.example/x"])
+                let offsite = try await evil.post(
+                    "/login", form: ["email": TestAccounts.adminEmail, "password": TestAccounts.password, "next": "//evil.example/x"])
                 #expect(offsite.location == "/")
             }
         }

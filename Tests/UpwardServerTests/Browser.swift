@@ -31,7 +31,9 @@ final class Browser {
 
     /// Posts a file as multipart form data, the way the upload page does.
     @discardableResult
-    func upload(_ path: String, field: String = "file", filename: String = "people.csv", data: Data, csrf withToken: Bool = true) async throws -> TestingHTTPResponse {
+    func upload(_ path: String, field: String = "file", filename: String = "people.csv", data: Data, csrf withToken: Bool = true) async throws
+        -> TestingHTTPResponse
+    {
         let boundary = "UpwardTestBoundary\(UUID().uuidString.prefix(8))"
         var body = ""
         if withToken, let csrf {
@@ -45,7 +47,9 @@ final class Browser {
     }
 
     @discardableResult
-    func send(_ method: HTTPMethod, _ path: String, accept: String = "text/html", contentType: String? = nil, body: ByteBuffer? = nil) async throws -> TestingHTTPResponse {
+    func send(_ method: HTTPMethod, _ path: String, accept: String = "text/html", contentType: String? = nil, body: ByteBuffer? = nil) async throws
+        -> TestingHTTPResponse
+    {
         var headers = self.headers
         headers.replaceOrAdd(name: .accept, value: accept)
         if let cookie { headers.replaceOrAdd(name: .cookie, value: "\(SessionCookie.name)=\(cookie)") }

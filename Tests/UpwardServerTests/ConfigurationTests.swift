@@ -17,7 +17,9 @@ extension AppTests {
 
         @Test("DATABASE_URL selects PostgreSQL; UPWARD_DATABASE_PATH moves the SQLite file")
         func storageChoice() throws {
-            #expect(try UpwardConfiguration.from(environment: ["DATABASE_URL": "postgres://u:p@127.0.0.1:5432/db"]).storage == .postgres(url: "postgres://u:p@127.0.0.1:5432/db"))
+            #expect(
+                try UpwardConfiguration.from(environment: ["DATABASE_URL": "postgres://u:p@127.0.0.1:5432/db"]).storage
+                    == .postgres(url: "postgres://u:p@127.0.0.1:5432/db"))
             #expect(try UpwardConfiguration.from(environment: ["UPWARD_DATABASE_PATH": "/tmp/x.sqlite"]).storage == .sqliteFile(path: "/tmp/x.sqlite"))
         }
 

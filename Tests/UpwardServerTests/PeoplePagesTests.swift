@@ -117,7 +117,9 @@ extension AppTests {
             try await withUpward { app in
                 let browser = try await signedInAdmin(app, demo: false)
                 try await browser.get("/admin/people/import")
-                let rows = [Fixtures.personRow("E1", level: 15), Fixtures.personRow("E2", manager: "E1", email: "broken"), Fixtures.personRow("E3", manager: "E9")]
+                let rows = [
+                    Fixtures.personRow("E1", level: 15), Fixtures.personRow("E2", manager: "E1", email: "broken"), Fixtures.personRow("E3", manager: "E9"),
+                ]
                 let response = try await browser.upload("/admin/people/import", data: Fixtures.csv(rows))
                 #expect(response.status == .unprocessableEntity)
                 let html = response.body.string

@@ -48,7 +48,12 @@ extension AppTests {
         @Test("one address trying many accounts is locked out")
         func perAddress() async throws {
             let clock = FixedClock()
-            try await withUpward(clock: clock, configure: { $0.trustProxy = true; $0.maxFailuresPerAddress = 8 }) { app in
+            try await withUpward(
+                clock: clock,
+                configure: {
+                    $0.trustProxy = true; $0.maxFailuresPerAddress = 8
+                }
+            ) { app in
                 try await TestAccounts.create(on: app)
                 let attacker = Browser(app)
                 attacker.headers.replaceOrAdd(name: "X-Forwarded-For", value: "203.0.113.9")

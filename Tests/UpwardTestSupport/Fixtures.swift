@@ -3,7 +3,8 @@ import UpwardCore
 
 /// Builders for test inputs shared by the core and server tests.
 public enum Fixtures {
-    public static let peopleHeader = "employee_id,email,name,title,department,business_unit,location,time_zone,manager_id,level,hire_date,generation,termination_date"
+    public static let peopleHeader =
+        "employee_id,email,name,title,department,business_unit,location,time_zone,manager_id,level,hire_date,generation,termination_date"
 
     /// A row in `peopleHeader` order.
     public static func personRow(

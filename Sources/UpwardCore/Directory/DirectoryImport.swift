@@ -26,7 +26,8 @@ public struct DirectoryImport: Sendable {
         var duplicateLines: Set<Int> = []
         for row in file.identities {
             if let first = lineOfID[row.employeeID] {
-                issues.append(ImportIssue(line: row.line, column: "employee_id", message: "duplicate employee_id \"\(row.employeeID)\" (first on line \(first))"))
+                issues.append(
+                    ImportIssue(line: row.line, column: "employee_id", message: "duplicate employee_id \"\(row.employeeID)\" (first on line \(first))"))
                 duplicateLines.insert(row.line)
             } else {
                 lineOfID[row.employeeID] = row.line
@@ -74,11 +75,15 @@ public struct DirectoryImport: Sendable {
             for problem in error.problems {
                 switch problem {
                 case .unknownManager(let person, let manager):
-                    issues.append(ImportIssue(line: lineOfID[person], column: "manager_id", message: "manager \"\(manager)\" is not in the file or the directory"))
+                    issues.append(
+                        ImportIssue(line: lineOfID[person], column: "manager_id", message: "manager \"\(manager)\" is not in the file or the directory"))
                 case .cycle(let members):
                     let loop = (members + [members[0]]).joined(separator: " → ")
                     let lines = members.compactMap { lineOfID[$0] }.sorted()
-                    issues.append(ImportIssue(line: lines.first, column: "manager_id", message: "reporting cycle \(loop) (lines \(lines.map(String.init).joined(separator: ", ")))"))
+                    issues.append(
+                        ImportIssue(
+                            line: lines.first, column: "manager_id",
+                            message: "reporting cycle \(loop) (lines \(lines.map(String.init).joined(separator: ", ")))"))
                 }
             }
         }

@@ -22,9 +22,10 @@ struct HomeController: RouteCollection {
             ]
             page.departments = Self.bars(overview.byDepartment)
             let generationOrder = Generation.allCases.map(\.rawValue)
-            page.generations = Self.bars(overview.byGeneration.sorted {
-                (generationOrder.firstIndex(of: $0.0) ?? 99) < (generationOrder.firstIndex(of: $1.0) ?? 99)
-            })
+            page.generations = Self.bars(
+                overview.byGeneration.sorted {
+                    (generationOrder.firstIndex(of: $0.0) ?? 99) < (generationOrder.firstIndex(of: $1.0) ?? 99)
+                })
         } else if let person = try await user.$person.get(on: req.db) {
             page.person = PersonSummary(person)
         }

@@ -82,7 +82,8 @@ struct PeopleController: RouteCollection {
             let summary = try await req.directory.importPeople(csv: Data(buffer: file.data))
             page.result = .init(added: summary.added, updated: summary.updated, unchanged: summary.unchanged)
             page.warnings = summary.warnings
-            req.logger.info("people import by \(req.currentUser?.email ?? "?"): \(summary.added) added, \(summary.updated) updated, \(summary.unchanged) unchanged")
+            req.logger.info(
+                "people import by \(req.currentUser?.email ?? "?"): \(summary.added) added, \(summary.updated) updated, \(summary.unchanged) unchanged")
             return try await req.view.render("people-import", page).encodeResponse(for: req)
         } catch let failure as ImportFailure {
             page.issues = failure.issues.map {

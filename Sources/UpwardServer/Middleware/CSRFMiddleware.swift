@@ -38,7 +38,8 @@ struct SecureCookieMiddleware: AsyncMiddleware {
 
     func respond(to request: Request, chainingTo next: any AsyncResponder) async throws -> Response {
         let response = try await next.respond(to: request)
-        let overTLS = request.application.http.server.configuration.tlsConfiguration != nil
+        let overTLS =
+            request.application.http.server.configuration.tlsConfiguration != nil
             || (request.upward.configuration.trustProxy && request.headers.first(name: "X-Forwarded-Proto")?.lowercased() == "https")
         if overTLS, var cookie = response.cookies[cookieName] {
             cookie.isSecure = true

@@ -16,7 +16,8 @@ struct PageErrorMiddleware: AsyncMiddleware {
                 try response.content.encode(ErrorBody(error: true, reason: reason))
                 return response
             }
-            let page = ErrorPage(layout: LayoutContext(request, title: status.reasonPhrase), status: Int(status.code), heading: status.reasonPhrase, reason: reason)
+            let page = ErrorPage(
+                layout: LayoutContext(request, title: status.reasonPhrase), status: Int(status.code), heading: status.reasonPhrase, reason: reason)
             let response = try await request.view.render("error", page).encodeResponse(status: status, for: request)
             for (name, value) in headers { response.headers.replaceOrAdd(name: name, value: value) }
             return response
