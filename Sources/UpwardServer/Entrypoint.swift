@@ -7,6 +7,9 @@ public enum UpwardMain {
     public static func run(arguments: [String] = CommandLine.arguments) async -> Int32 {
         var env = ProcessInfo.processInfo.environment
         let command = arguments.dropFirst().first
+        if let command, OfflineCommands.all[command] != nil, !arguments.contains("--help") {
+            return await OfflineCommands.run(arguments: arguments)
+        }
         if command == "demo" {
             prepareDemo(environment: &env, arguments: arguments)
         }
@@ -59,6 +62,7 @@ public enum UpwardMain {
         app.asyncCommands.use(DemoCommand(), as: "demo")
         app.asyncCommands.use(ImportCommandGroup(), as: "import")
         app.asyncCommands.use(AdminCommandGroup(), as: "admin")
+        for (name, command) in OfflineCommands.all { app.asyncCommands.use(command, as: name) }
     }
 
     /// The demo always runs on its own SQLite file, fresh unless `--keep`, never on a real database.

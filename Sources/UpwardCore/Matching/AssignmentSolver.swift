@@ -1,0 +1,291 @@
+/// Optimal assignment of rows to columns on a dense score or cost matrix:
+/// a shortest-augmenting-path solver (Jonker-Volgenant family) written for Upward.
+///
+/// - Rectangular matrices of any shape; a column may take up to its capacity of rows.
+/// - Forbidden pairs are NaN in the matrix and are never assigned.
+/// - `maximize` reads the matrix as scores; the matrix is never copied or negated.
+/// - ``Priority/cardinalityFirst`` matches as many rows as the forbidden pairs and
+///   capacities allow and, among those assignments, finds the best total;
+///   ``Priority/totalOnly`` finds the best total, leaving a row unmatched when that helps.
+///
+/// Memory beyond the matrix is O(rows + columns + total capacity).
+public enum AssignmentSolver {
+    public enum Priority: Sendable {
+        case cardinalityFirst
+        case totalOnly
+    }
+
+    public struct Options: Sendable {
+        public var maximize: Bool
+        public var priority: Priority
+        /// Rows each column may take; one entry per column, or a single entry for all.
+        public var capacities: [Int]
+
+        public init(maximize: Bool = true, priority: Priority = .cardinalityFirst, capacities: [Int] = [1]) {
+            self.maximize = maximize
+            self.priority = priority
+            self.capacities = capacities
+        }
+    }
+
+    public struct Solution: Sendable, Equatable {
+        /// The column of each row, or nil when the row is unmatched.
+        public var columnOfRow: [Int?]
+        /// The sum of the matrix entries of the assigned pairs.
+        public var total: Double
+        /// Dual values proving optimality: for every allowed pair, cost - u[row] - v[column] >= 0
+        /// in the solver's internal cost scale (see ``AssignmentSolver``); equality on assigned pairs.
+        public var rowDuals: [Double]
+        public var columnDuals: [Double]
+
+        public var pairs: [(row: Int, column: Int)] {
+            columnOfRow.enumerated().compactMap { row, column in column.map { (row, $0) } }
+        }
+
+        public var matchedCount: Int { columnOfRow.reduce(0) { $0 + ($1 == nil ? 0 : 1) } }
+
+        public static func == (lhs: Solution, rhs: Solution) -> Bool {
+            lhs.columnOfRow == rhs.columnOfRow && lhs.total == rhs.total
+        }
+    }
+
+    public static func solve(_ matrix: UnsafeBufferPointer<Double>, rows: Int, columns: Int, options: Options = .init()) -> Solution {
+        DenseSolver(matrix: matrix, rows: rows, columns: columns, options: options).run()
+    }
+
+    public static func solve(_ matrix: UnsafeBufferPointer<Float>, rows: Int, columns: Int, options: Options = .init()) -> Solution {
+        DenseSolver(matrix: matrix, rows: rows, columns: columns, options: options).run()
+    }
+
+    /// Convenience for small matrices held as arrays of rows.
+    public static func solve(_ matrix: [[Double]], options: Options = .init()) -> Solution {
+        let rows = matrix.count
+        let columns = matrix.first?.count ?? 0
+        let flat = matrix.flatMap { $0 }
+        return flat.withUnsafeBufferPointer { solve($0, rows: rows, columns: columns, options: options) }
+    }
+}
+
+/// The dense shortest-augmenting-path solver, generic over the matrix element type.
+struct DenseSolver<Element: BinaryFloatingPoint> {
+    let matrix: UnsafeBufferPointer<Element>
+    let rows: Int
+    let columns: Int
+    let maximize: Bool
+    let capacity: [Int]
+    /// Each row may go to a private "unmatched" column of cost 0; real pairs cost `cost - bonus`.
+    let useDummies: Bool
+    let bonus: Double
+
+    init(matrix: UnsafeBufferPointer<Element>, rows: Int, columns: Int, options: AssignmentSolver.Options) {
+        precondition(matrix.count >= rows * columns, "matrix is smaller than rows × columns")
+        self.matrix = matrix
+        self.rows = rows
+        self.columns = columns
+        self.maximize = options.maximize
+        let caps = options.capacities.count == columns ? options.capacities : Array(repeating: options.capacities.first ?? 1, count: columns)
+        self.capacity = caps.map { max(0, $0) }
+        let totalCapacity = capacity.reduce(0, +)
+
+        var hasForbidden = false
+        var low = Double.infinity
+        var high = -Double.infinity
+        for value in matrix.prefix(rows * columns) {
+            if value.isNaN {
+                hasForbidden = true
+            } else {
+                let cost = maximize ? -Double(value) : Double(value)
+                low = Swift.min(low, cost)
+                high = Swift.max(high, cost)
+            }
+        }
+        switch options.priority {
+        case .cardinalityFirst:
+            // Without forbidden pairs and with room for every row, every optimum matches every row.
+            useDummies = hasForbidden || rows > totalCapacity || capacity.contains(0)
+            if useDummies, low.isFinite {
+                // One more matched row must outweigh any difference in total cost.
+                let range = Swift.max(high - low, 0)
+                bonus = range * Double(Swift.min(rows, totalCapacity) + 1) + Swift.max(high, 0) + 1
+            } else {
+                bonus = 0
+            }
+        case .totalOnly:
+            // Unmatched costs 0; a pair is taken only when its cost helps (is negative).
+            useDummies = true
+            bonus = 0
+        }
+    }
+
+    func run() -> AssignmentSolver.Solution {
+        let rows = self.rows
+        let columns = self.columns
+        var u = [Double](repeating: 0, count: rows)
+        var v = [Double](repeating: 0, count: columns)
+        var vDummy = [Double](repeating: 0, count: useDummies ? rows : 0)
+        // Where each row is: a column, -1 (not yet placed) or -2 (its own unmatched column).
+        var rowColumn = [Int](repeating: -1, count: rows)
+        // Rows held by each column, in slots [slotStart[j], slotStart[j] + count[j]).
+        var slotStart = [Int](repeating: 0, count: columns + 1)
+        for j in 0..<columns { slotStart[j + 1] = slotStart[j] + capacity[j] }
+        var slots = [Int](repeating: -1, count: slotStart[columns])
+        var count = [Int](repeating: 0, count: columns)
+
+        var shortest = [Double](repeating: .infinity, count: columns)
+        var predecessor = [Int](repeating: -1, count: columns)
+        var remaining = [Int](repeating: 0, count: columns)
+        var scannedColumns: [Int] = []
+        var scannedRows: [Int] = []
+        var rowDistance = [Double](repeating: 0, count: rows)
+        var queue: [Int] = []
+        scannedColumns.reserveCapacity(columns)
+        scannedRows.reserveCapacity(rows)
+
+        let bonus = self.bonus
+        let maximize = self.maximize
+        let matrix = self.matrix
+
+        for source in 0..<rows {
+            // Dijkstra from `source` over columns, with reduced costs.
+            for j in 0..<columns {
+                shortest[j] = .infinity
+                remaining[j] = columns - 1 - j
+            }
+            var remainingCount = columns
+            scannedColumns.removeAll(keepingCapacity: true)
+            scannedRows.removeAll(keepingCapacity: true)
+            queue.removeAll(keepingCapacity: true)
+            queue.append(source)
+            rowDistance[source] = 0
+            var minValue = 0.0
+            var sinkColumn = -1
+            var sinkDummyRow = -1
+            var bestDummy = Double.infinity
+            var bestDummyRow = -1
+
+            while true {
+                while let i = queue.popLast() {
+                    scannedRows.append(i)
+                    rowDistance[i] = minValue
+                    if useDummies {
+                        let distance = minValue - u[i] - vDummy[i]
+                        if distance < bestDummy {
+                            bestDummy = distance
+                            bestDummyRow = i
+                        }
+                    }
+                    // Relax every remaining column from row i.
+                    let base = minValue - u[i] - bonus
+                    let rowStart = i * columns
+                    shortest.withUnsafeMutableBufferPointer { shortest in
+                        predecessor.withUnsafeMutableBufferPointer { predecessor in
+                            v.withUnsafeBufferPointer { v in
+                                remaining.withUnsafeBufferPointer { remaining in
+                                    if maximize {
+                                        for k in 0..<remainingCount {
+                                            let j = remaining[k]
+                                            let distance = base - Double(matrix[rowStart + j]) - v[j]
+                                            if distance < shortest[j] {
+                                                shortest[j] = distance
+                                                predecessor[j] = i
+                                            }
+                                        }
+                                    } else {
+                                        for k in 0..<remainingCount {
+                                            let j = remaining[k]
+                                            let distance = base + Double(matrix[rowStart + j]) - v[j]
+                                            if distance < shortest[j] {
+                                                shortest[j] = distance
+                                                predecessor[j] = i
+                                            }
+                                        }
+                                    }
+                                }
+                            }
+                        }
+                    }
+                }
+                // The nearest unscanned column, preferring one with room.
+                var lowest = Double.infinity
+                var lowestIndex = -1
+                for k in 0..<remainingCount {
+                    let j = remaining[k]
+                    let distance = shortest[j]
+                    if distance < lowest || (distance == lowest && distance < .infinity && count[j] < capacity[j]) {
+                        lowest = distance
+                        lowestIndex = k
+                    }
+                }
+                if useDummies, bestDummy <= lowest, bestDummyRow >= 0 {
+                    minValue = bestDummy
+                    sinkDummyRow = bestDummyRow
+                    break
+                }
+                guard lowestIndex >= 0, lowest < .infinity else { break }  // no way to place `source`
+                minValue = lowest
+                let j = remaining[lowestIndex]
+                if count[j] < capacity[j] {
+                    sinkColumn = j
+                    break
+                }
+                // Column j is full: continue through every row it holds.
+                remainingCount -= 1
+                remaining[lowestIndex] = remaining[remainingCount]
+                scannedColumns.append(j)
+                for slot in slotStart[j]..<(slotStart[j] + count[j]) { queue.append(slots[slot]) }
+            }
+
+            guard sinkColumn >= 0 || sinkDummyRow >= 0 else {
+                rowColumn[source] = -2  // cannot be placed at all (only without dummies)
+                continue
+            }
+            // Update potentials so reduced costs stay non-negative and are zero on the new path.
+            for i in scannedRows {
+                u[i] += minValue - rowDistance[i]
+            }
+            for j in scannedColumns {
+                v[j] -= minValue - shortest[j]
+            }
+            // Augment along the path back to `source`.
+            var column = sinkColumn
+            var row = sinkDummyRow
+            if row >= 0 {
+                // The path ends in `row`'s own unmatched column.
+                let previous = rowColumn[row]
+                rowColumn[row] = -2
+                if previous >= 0 { Self.remove(row, from: previous, slots: &slots, slotStart: slotStart, count: &count) }
+                if row == source { continue }
+                column = previous
+            }
+            while true {
+                row = predecessor[column]
+                let previous = rowColumn[row]
+                rowColumn[row] = column
+                slots[slotStart[column] + count[column]] = row
+                count[column] += 1
+                if previous >= 0 { Self.remove(row, from: previous, slots: &slots, slotStart: slotStart, count: &count) }
+                if row == source { break }
+                column = previous
+            }
+        }
+
+        var total = 0.0
+        let assignment: [Int?] = rowColumn.enumerated().map { row, column in
+            guard column >= 0 else { return nil }
+            total += Double(matrix[row * columns + column])
+            return column
+        }
+        return AssignmentSolver.Solution(columnOfRow: assignment, total: total, rowDuals: u, columnDuals: v)
+    }
+
+    static func remove(_ row: Int, from column: Int, slots: inout [Int], slotStart: [Int], count: inout [Int]) {
+        let start = slotStart[column]
+        let end = start + count[column]
+        for slot in start..<end where slots[slot] == row {
+            slots[slot] = slots[end - 1]
+            slots[end - 1] = -1
+            count[column] -= 1
+            return
+        }
+    }
+}

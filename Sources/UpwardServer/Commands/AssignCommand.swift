@@ -1,0 +1,86 @@
+import ConsoleKit
+import Foundation
+import UpwardCore
+
+/// `upward assign SCORES [--minimize] [--capacity K]`: solves a raw score or cost matrix
+/// (.npy float64/float32 in C order, or CSV without header; NaN or an empty cell is forbidden)
+/// and prints the assignment as JSON. No database is involved.
+struct AssignCommand: AsyncCommand {
+    struct Signature: CommandSignature {
+        @Argument(name: "scores", help: "the matrix: a .npy file (float64 or float32, C order) or a CSV file")
+        var scores: String
+        @Flag(name: "minimize", help: "read the matrix as costs and minimize the total (default: maximize scores)")
+        var minimize: Bool
+        @Option(name: "capacity", help: "rows each column may take (default 1)")
+        var capacity: Int?
+    }
+
+    var help: String { "Optimally assigns rows to columns of a score matrix (.npy or CSV); prints JSON." }
+
+    func run(using context: CommandContext, signature: Signature) async throws {
+        let capacity = signature.capacity ?? 1
+        guard capacity >= 1 else { throw CommandFailure("--capacity must be 1 or more, not \(capacity).") }
+        let options = AssignmentSolver.Options(maximize: !signature.minimize, priority: .cardinalityFirst, capacities: [capacity])
+        let solution: AssignmentSolver.Solution
+        let rows: Int
+        let file = try MappedFile(path: signature.scores)
+        if file.bytes.starts(with: [0x93, 0x4E, 0x55, 0x4D, 0x50, 0x59]) {
+            let header: NumPyFormat.Header
+            do { header = try NumPyFormat.parseHeader(file.bytes) } catch { throw CommandFailure("\(signature.scores): \(error)") }
+            rows = header.rows
+            let data = UnsafeRawBufferPointer(rebasing: file.bytes[header.dataOffset...])
+            switch header.elementType {
+            case .float64:
+                let matrix = data.bindMemory(to: Double.self)
+                solution = AssignmentSolver.solve(matrix, rows: header.rows, columns: header.columns, options: options)
+            case .float32:
+                let matrix = data.bindMemory(to: Float.self)
+                solution = AssignmentSolver.solve(matrix, rows: header.rows, columns: header.columns, options: options)
+            }
+        } else {
+            let matrix: MatrixCSV.Matrix
+            do {
+                matrix = try MatrixCSV.parse(Data(file.bytes))
+            } catch {
+                throw CommandFailure("\(signature.scores) is not a usable matrix:\n" + error.issues.map { "  \($0)" }.joined(separator: "\n"))
+            }
+            rows = matrix.rows
+            solution = matrix.values.withUnsafeBufferPointer { AssignmentSolver.solve($0, rows: matrix.rows, columns: matrix.columns, options: options) }
+        }
+        var json = "{\"pairs\": ["
+        json += solution.pairs.map { "[\($0.row), \($0.column)]" }.joined(separator: ", ")
+        json += "], \"total\": \(Self.number(solution.total)), \"unmatched_rows\": ["
+        json += (0..<rows).filter { solution.columnOfRow[$0] == nil }.map(String.init).joined(separator: ", ")
+        json += "]}"
+        print(json)
+    }
+
+    /// JSON has no NaN or infinity; totals are always finite here.
+    static func number(_ value: Double) -> String {
+        value == value.rounded() && abs(value) < 1e15 ? String(Int64(value)) + ".0" : "\(value)"
+    }
+}
+
+/// Commands that need no database and no web server; they run without booting the app.
+enum OfflineCommands {
+    static let all: [String: any AnyAsyncCommand] = ["assign": AssignCommand()]
+
+    static func run(arguments: [String]) async -> Int32 {
+        let console = Terminal()
+        var input = CommandInput(arguments: arguments)
+        guard let name = input.arguments.first, let command = all[name] else { return 2 }
+        input.arguments.removeFirst()
+        input.executablePath.append(name)
+        var context = CommandContext(console: console, input: input)
+        do {
+            try await command.run(using: &context)
+            return 0
+        } catch let failure as CommandFailure {
+            FileHandle.standardError.write(Data("error: \(failure.description)\n".utf8))
+            return 1
+        } catch {
+            FileHandle.standardError.write(Data("error: \(error)\n".utf8))
+            return 1
+        }
+    }
+}
