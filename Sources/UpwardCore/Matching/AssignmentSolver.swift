@@ -37,6 +37,9 @@ public enum AssignmentSolver {
         /// in the solver's internal cost scale (see ``AssignmentSolver``); equality on assigned pairs.
         public var rowDuals: [Double]
         public var columnDuals: [Double]
+        /// Internally a pair costs `cost - bonus` (cost = -score when maximizing) and staying
+        /// unmatched costs 0; the bonus makes one more matched row outweigh any total.
+        public var bonus: Double = 0
 
         public var pairs: [(row: Int, column: Int)] {
             columnOfRow.enumerated().compactMap { row, column in column.map { (row, $0) } }
@@ -275,7 +278,7 @@ struct DenseSolver<Element: BinaryFloatingPoint> {
             total += Double(matrix[row * columns + column])
             return column
         }
-        return AssignmentSolver.Solution(columnOfRow: assignment, total: total, rowDuals: u, columnDuals: v)
+        return AssignmentSolver.Solution(columnOfRow: assignment, total: total, rowDuals: u, columnDuals: v, bonus: bonus)
     }
 
     static func remove(_ row: Int, from column: Int, slots: inout [Int], slotStart: [Int], count: inout [Int]) {

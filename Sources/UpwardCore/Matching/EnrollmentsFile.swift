@@ -1,0 +1,120 @@
+import Foundation
+
+/// The enrollments CSV: `email`, `role`, `offers`, `wants`, `interests`, `style`, `capacity`, `avoid`.
+///
+/// - `offers`: `skill:level; …` with levels 1-5
+/// - `wants`: `skill:current>target; …` with 0 ≤ current < target ≤ 5
+/// - `interests`, `avoid`: `;`-separated (avoid holds emails)
+public enum EnrollmentsFile {
+    public struct Entry: Sendable {
+        public let line: Int
+        public let enrollment: Enrollment
+    }
+
+    public static let columns = ["email", "role", "offers", "wants", "interests", "style", "capacity", "avoid"]
+
+    /// Skill and interest names compare case-insensitively, with inner spaces collapsed.
+    public static func normalize(_ name: String) -> String {
+        name.split(whereSeparator: \.isWhitespace).joined(separator: " ").lowercased()
+    }
+
+    public static func parse(_ data: Data) throws(ImportFailure) -> (entries: [Entry], warnings: [String]) {
+        let table: CSVTable
+        do { table = try CSVTable(data: data) } catch { throw ImportFailure([ImportIssue(line: nil, column: nil, message: error.description)]) }
+        var issues: [ImportIssue] = []
+        var warnings: [String] = []
+        var index: [String: Int] = [:]
+        for (position, name) in table.header.enumerated() {
+            if columns.contains(name) {
+                if index[name] != nil { issues.append(ImportIssue(line: 1, column: name, message: "the column appears twice in the header")) }
+                index[name] = position
+            } else {
+                warnings.append("Ignored unknown column \"\(name)\".")
+            }
+        }
+        for required in ["email", "role"] where index[required] == nil {
+            issues.append(ImportIssue(line: 1, column: required, message: "required column is missing from the header"))
+        }
+        guard issues.isEmpty else { throw ImportFailure(issues) }
+
+        var entries: [Entry] = []
+        var firstLine: [String: Int] = [:]
+        for row in table.rows {
+            func text(_ column: String) -> String {
+                guard let position = index[column], position < row.fields.count else { return "" }
+                return row.fields[position].trimmingCharacters(in: .whitespacesAndNewlines)
+            }
+            func fail(_ column: String, _ message: String) {
+                issues.append(ImportIssue(line: row.line, column: column, message: message))
+            }
+            let before = issues.count
+            let email = FieldRules.normalizeEmail(text("email"))
+            if email.isEmpty {
+                fail("email", "required value is missing")
+            } else if !FieldRules.isValidEmail(email) {
+                fail("email", "\"\(text("email"))\" is not a valid email address")
+            } else if let first = firstLine[email] {
+                fail("email", "\(email) is enrolled twice (first on line \(first))")
+            } else {
+                firstLine[email] = row.line
+            }
+            let role = Enrollment.Role(rawValue: text("role").lowercased())
+            if role == nil { fail("role", "\"\(text("role"))\" must be mentor or mentee") }
+
+            var offers: [String: Int] = [:]
+            for item in list(text("offers")) {
+                let parts = item.split(separator: ":", maxSplits: 1).map { $0.trimmingCharacters(in: .whitespaces) }
+                guard parts.count == 2, !parts[0].isEmpty, let level = Int(parts[1]), (1...5).contains(level) else {
+                    fail("offers", "\"\(item)\" must be skill:level with a level from 1 to 5")
+                    continue
+                }
+                let skill = normalize(parts[0])
+                if offers[skill] != nil { fail("offers", "\"\(parts[0])\" is offered twice") }
+                offers[skill] = level
+            }
+            var wants: [Enrollment.Goal] = []
+            for item in list(text("wants")) {
+                let parts = item.split(separator: ":", maxSplits: 1).map { $0.trimmingCharacters(in: .whitespaces) }
+                let levels = parts.count == 2 ? parts[1].split(separator: ">").map { $0.trimmingCharacters(in: .whitespaces) } : []
+                guard parts.count == 2, !parts[0].isEmpty, levels.count == 2, let current = Int(levels[0]), let target = Int(levels[1]),
+                    (0...4).contains(current), (1...5).contains(target), target > current
+                else {
+                    fail("wants", "\"\(item)\" must be skill:current>target with 0 ≤ current < target ≤ 5")
+                    continue
+                }
+                let skill = normalize(parts[0])
+                if wants.contains(where: { $0.skill == skill }) { fail("wants", "\"\(parts[0])\" is wanted twice") }
+                wants.append(Enrollment.Goal(skill: skill, current: current, target: target))
+            }
+            var capacity = 1
+            let capacityText = text("capacity")
+            if !capacityText.isEmpty {
+                if let value = Int(capacityText), (1...20).contains(value) {
+                    capacity = value
+                    if role == .mentee, value != 1 { fail("capacity", "a mentee has exactly one mentor; leave capacity empty") }
+                } else {
+                    fail("capacity", "\"\(capacityText)\" must be a whole number from 1 to 20")
+                }
+            }
+            var avoid: Set<String> = []
+            for item in list(text("avoid")) {
+                let other = FieldRules.normalizeEmail(item)
+                if FieldRules.isValidEmail(other) { avoid.insert(other) } else { fail("avoid", "\"\(item)\" is not a valid email address") }
+            }
+            let style = text("style").isEmpty ? nil : normalize(text("style"))
+            guard issues.count == before, let role else { continue }
+            entries.append(
+                Entry(
+                    line: row.line,
+                    enrollment: Enrollment(
+                        email: email, role: role, offers: offers, wants: wants, interests: Set(list(text("interests")).map(normalize)),
+                        style: style, capacity: role == .mentor ? capacity : 1, avoid: avoid)))
+        }
+        guard issues.isEmpty else { throw ImportFailure(issues) }
+        return (entries, warnings)
+    }
+
+    static func list(_ text: String) -> [String] {
+        text.split(separator: ";").map { $0.trimmingCharacters(in: .whitespaces) }.filter { !$0.isEmpty }
+    }
+}

@@ -1,0 +1,267 @@
+import Dispatch
+import Foundation
+
+/// What "best" means when pairing a program.
+public enum MatchingObjective: String, CaseIterable, Sendable {
+    /// As many mentees matched as the hard rules allow, then the highest total score (default).
+    case participation
+    /// The highest total score, even if that leaves someone unmatched.
+    case total
+    /// As many matched as possible, then the highest lowest pair score, then the highest total.
+    case fair
+    /// Mentee-proposing deferred acceptance: no mentee and mentor would both rather have each other.
+    case stable
+}
+
+/// Pairs mentees with mentors on a ``CompatibilityModel``: exact optima, explained.
+public struct MatchingEngine: Sendable {
+    public let model: CompatibilityModel
+    /// Above this many mentee × mentor pairs, solve on candidate lists and prove the optimum with duals.
+    public var denseLimit: Int
+    /// Candidates per mentee in sparse mode before the proof adds any it needs.
+    public var candidatesPerMentee: Int
+
+    public init(model: CompatibilityModel, denseLimit: Int = 2_000_000, candidatesPerMentee: Int = 12) {
+        self.model = model
+        self.denseLimit = denseLimit
+        self.candidatesPerMentee = candidatesPerMentee
+    }
+
+    public struct Pair: Equatable, Sendable {
+        public var mentee: Int
+        public var mentor: Int
+        public var score: Double
+        public var locked: Bool
+    }
+
+    /// How the optimum was established.
+    public struct Proof: Sendable {
+        public var mode: String
+        /// Solve rounds (sparse mode adds candidates the duals ask for, then solves again).
+        public var rounds: Int
+        /// Pairs whose reduced cost was checked against the duals.
+        public var checkedPairs: Int
+        /// The most negative reduced cost found (>= -1e-6 means the duals prove optimality).
+        public var worstReducedCost: Double
+        public var holds: Bool { worstReducedCost >= -1e-6 }
+    }
+
+    public struct Result: Sendable {
+        public var objective: MatchingObjective
+        /// One entry per mentee: their mentor, or nil.
+        public var mentorOfMentee: [Int?]
+        public var pairs: [Pair]
+        public var totalScore: Double
+        public var lowestScore: Double?
+        public var proof: Proof?
+        public var unmatched: [Int] { mentorOfMentee.indices.filter { mentorOfMentee[$0] == nil } }
+    }
+
+    public enum Problem: Error, Equatable, CustomStringConvertible {
+        case lockedPairBreaksRule(mentee: String, mentor: String, rule: String)
+        case lockedOverCapacity(mentor: String)
+        case lockedTwice(mentee: String)
+
+        public var description: String {
+            switch self {
+            case .lockedPairBreaksRule(let mentee, let mentor, let rule): "locked pair \(mentee) – \(mentor) breaks a hard rule: \(rule)"
+            case .lockedOverCapacity(let mentor): "more pairs are locked for \(mentor) than their capacity"
+            case .lockedTwice(let mentee): "\(mentee) is locked to more than one mentor"
+            }
+        }
+    }
+
+    /// Finds the best pairs for `objective`, keeping `locked` (mentee, mentor) pairs fixed.
+    public func match(objective: MatchingObjective = .participation, locked: [(mentee: Int, mentor: Int)] = []) throws(Problem) -> Result {
+        let model = self.model
+        var capacity = model.mentors.map(\.enrollment.capacity)
+        var lockedMentor = [Int?](repeating: nil, count: model.mentees.count)
+        for pair in locked {
+            let menteeEmail = model.mentees[pair.mentee].enrollment.email
+            let mentorEmail = model.mentors[pair.mentor].enrollment.email
+            if let violation = model.violation(mentee: pair.mentee, mentor: pair.mentor) {
+                throw .lockedPairBreaksRule(mentee: menteeEmail, mentor: mentorEmail, rule: violation.rawValue)
+            }
+            guard lockedMentor[pair.mentee] == nil else { throw .lockedTwice(mentee: menteeEmail) }
+            lockedMentor[pair.mentee] = pair.mentor
+            capacity[pair.mentor] -= 1
+            guard capacity[pair.mentor] >= 0 else { throw .lockedOverCapacity(mentor: mentorEmail) }
+        }
+        let free = model.mentees.indices.filter { lockedMentor[$0] == nil }
+        let problem = SubProblem(model: model, rows: free, capacities: capacity)
+
+        var proof: Proof?
+        var assignment: [Int?]  // per free row
+        switch objective {
+        case .stable:
+            assignment = StableMatching.solve(problem)
+        case .participation, .total:
+            (assignment, proof) = solve(problem, cardinalityFirst: objective == .participation, threshold: nil)
+        case .fair:
+            (assignment, proof) = solveFair(problem)
+        }
+
+        var mentorOfMentee = lockedMentor
+        for (row, mentee) in free.enumerated() { mentorOfMentee[mentee] = assignment[row] }
+        var pairs: [Pair] = []
+        for (mentee, mentor) in mentorOfMentee.enumerated() {
+            guard let mentor else { continue }
+            pairs.append(Pair(mentee: mentee, mentor: mentor, score: model.score(mentee: mentee, mentor: mentor)!, locked: lockedMentor[mentee] != nil))
+        }
+        return Result(
+            objective: objective, mentorOfMentee: mentorOfMentee, pairs: pairs, totalScore: pairs.reduce(0) { $0 + $1.score },
+            lowestScore: pairs.map(\.score).min(), proof: proof)
+    }
+
+    // MARK: - Exact optima
+
+    /// Scores at or above `threshold` only, when given.
+    func solve(_ problem: SubProblem, cardinalityFirst: Bool, threshold: Double?) -> ([Int?], Proof) {
+        if problem.rows.count * problem.model.mentors.count <= denseLimit {
+            return solveDense(problem, cardinalityFirst: cardinalityFirst, threshold: threshold)
+        }
+        return solveSparse(problem, cardinalityFirst: cardinalityFirst, threshold: threshold)
+    }
+
+    func solveDense(_ problem: SubProblem, cardinalityFirst: Bool, threshold: Double?) -> ([Int?], Proof) {
+        let columns = problem.model.mentors.count
+        let rows = problem.rows.count
+        var matrix = [Double](repeating: .nan, count: rows * columns)
+        problem.forEachRow { row, mentee in
+            for j in 0..<columns {
+                if let score = problem.model.score(mentee: mentee, mentor: j), score >= (threshold ?? -1) { matrix[row * columns + j] = score }
+            }
+        }
+        let options = AssignmentSolver.Options(maximize: true, priority: cardinalityFirst ? .cardinalityFirst : .totalOnly, capacities: problem.capacities)
+        let solution = matrix.withUnsafeBufferPointer { AssignmentSolver.solve($0, rows: rows, columns: columns, options: options) }
+        // The solver's duals hold for its internal costs; check them on every allowed pair.
+        let bonus = solution.bonus
+        var worst = 0.0
+        for i in 0..<rows {
+            for j in 0..<columns where !matrix[i * columns + j].isNaN {
+                worst = min(worst, (-matrix[i * columns + j] - bonus) - solution.rowDuals[i] - solution.columnDuals[j])
+            }
+        }
+        return (solution.columnOfRow, Proof(mode: "dense", rounds: 1, checkedPairs: rows * columns, worstReducedCost: worst))
+    }
+
+    func solveSparse(_ problem: SubProblem, cardinalityFirst: Bool, threshold: Double?) -> ([Int?], Proof) {
+        let model = problem.model
+        let rows = problem.rows.count
+        let columns = model.mentors.count
+        let floor = threshold ?? -1
+        // Scores lie in [0, 100]: one more matched mentee outweighs any difference in total.
+        let bonus = cardinalityFirst ? 100 * Double(rows + 1) + 1 : 0
+        let perMentee = candidatesPerMentee
+
+        var candidates = [[(column: Int, score: Double)]](repeating: [], count: rows)
+        candidates.withUnsafeMutableBufferPointer { buffer in
+            // Each row writes only its own slot, so sharing the buffer across threads is safe.
+            nonisolated(unsafe) let lists = buffer
+            problem.parallelRows { row, mentee in
+                var best: [(column: Int, score: Double)] = []
+                best.reserveCapacity(perMentee + 1)
+                for j in 0..<columns {
+                    guard let score = model.score(mentee: mentee, mentor: j), score >= floor else { continue }
+                    if best.count < perMentee || score > best[best.count - 1].score {
+                        var k = best.count
+                        best.append((j, score))
+                        while k > 0, best[k - 1].score < score {
+                            best[k] = best[k - 1]
+                            k -= 1
+                        }
+                        best[k] = (j, score)
+                        if best.count > perMentee { best.removeLast() }
+                    }
+                }
+                lists[row] = best
+            }
+        }
+
+        var rounds = 0
+        var checked = 0
+        while true {
+            rounds += 1
+            let solver = SparseAssignmentSolver(rowCount: rows, columnCount: columns, capacities: problem.capacities, candidates: candidates, bonus: bonus)
+            let solution = solver.solve()
+            // The proof: every allowed pair's reduced cost must be non-negative under these duals.
+            var missing = [[(column: Int, score: Double)]](repeating: [], count: rows)
+            var worstPerRow = [Double](repeating: 0, count: rows)
+            let u = solution.rowDuals
+            let v = solution.columnDuals
+            missing.withUnsafeMutableBufferPointer { missingBuffer in
+                worstPerRow.withUnsafeMutableBufferPointer { worstBuffer in
+                    // Each row writes only its own slots, so sharing the buffers across threads is safe.
+                    nonisolated(unsafe) let missing = missingBuffer
+                    nonisolated(unsafe) let worstPerRow = worstBuffer
+                    problem.parallelRows { row, mentee in
+                        var worst = 0.0
+                        for j in 0..<columns {
+                            guard let score = model.score(mentee: mentee, mentor: j), score >= floor else { continue }
+                            let reduced = (-score - bonus) - u[row] - v[j]
+                            if reduced < -1e-7 {
+                                missing[row].append((j, score))
+                                worst = min(worst, reduced)
+                            }
+                        }
+                        worstPerRow[row] = worst
+                    }
+                }
+            }
+            checked += rows * columns
+            let worst = worstPerRow.min() ?? 0
+            if worst >= -1e-7 || rounds >= 50 {
+                return (solution.columnOfRow, Proof(mode: "sparse", rounds: rounds, checkedPairs: checked, worstReducedCost: worst))
+            }
+            for row in 0..<rows where !missing[row].isEmpty {
+                candidates[row] += missing[row]
+            }
+        }
+    }
+
+    /// Maximum cardinality first; then the largest lowest score; then the highest total.
+    func solveFair(_ problem: SubProblem) -> ([Int?], Proof) {
+        let (first, _) = solve(problem, cardinalityFirst: true, threshold: nil)
+        let target = first.compactMap { $0 }.count
+        guard target > 0 else { return solve(problem, cardinalityFirst: true, threshold: nil) }
+        // Candidate thresholds: every allowed score at or below the best possible lowest score.
+        var scores: [Double] = []
+        problem.forEachRow { _, mentee in
+            for j in 0..<problem.model.mentors.count {
+                if let score = problem.model.score(mentee: mentee, mentor: j) { scores.append(score) }
+            }
+        }
+        let distinct = Array(Set(scores)).sorted()
+        // Largest threshold that still matches `target` mentees.
+        var low = 0
+        var high = distinct.count - 1
+        while low < high {
+            let middle = (low + high + 1) / 2
+            let (assignment, _) = solve(problem, cardinalityFirst: true, threshold: distinct[middle])
+            if assignment.compactMap({ $0 }).count == target { low = middle } else { high = middle - 1 }
+        }
+        return solve(problem, cardinalityFirst: true, threshold: distinct[low])
+    }
+}
+
+/// The mentees still to place and the mentors' remaining capacities.
+struct SubProblem: Sendable {
+    let model: CompatibilityModel
+    /// Mentee indices, one per row.
+    let rows: [Int]
+    let capacities: [Int]
+
+    func forEachRow(_ body: (Int, Int) -> Void) {
+        for (row, mentee) in rows.enumerated() { body(row, mentee) }
+    }
+
+    /// Runs `body` for every row on all cores; `body` must only write to its own row's slots.
+    func parallelRows(_ body: @Sendable (Int, Int) -> Void) {
+        let rows = self.rows
+        let chunk = 64
+        let chunks = (rows.count + chunk - 1) / chunk
+        DispatchQueue.concurrentPerform(iterations: chunks) { c in
+            for row in (c * chunk)..<min(rows.count, (c + 1) * chunk) { body(row, rows[row]) }
+        }
+    }
+}

@@ -1,0 +1,207 @@
+/// The shortest-augmenting-path solver on candidate lists instead of a dense matrix, for large
+/// programs. It maximizes scores with cardinality first (each row may stay unmatched at a
+/// price no real pair beats), and returns duals so the caller can prove the answer optimal for
+/// the full problem (see ``MatchingEngine``).
+public struct SparseAssignmentSolver: Sendable {
+    /// Candidate columns of each row, flattened: row i's are `columns[start[i]..<start[i+1]]`.
+    public var start: [Int]
+    public var columns: [Int32]
+    public var scores: [Double]
+    public let rowCount: Int
+    public let columnCount: Int
+    public let capacities: [Int]
+    /// A matched pair costs `-score - bonus`; staying unmatched costs 0.
+    public let bonus: Double
+
+    public init(rowCount: Int, columnCount: Int, capacities: [Int], candidates: [[(column: Int, score: Double)]], bonus: Double) {
+        self.rowCount = rowCount
+        self.columnCount = columnCount
+        self.capacities = capacities
+        self.bonus = bonus
+        var start = [0]
+        var columns: [Int32] = []
+        var scores: [Double] = []
+        for list in candidates {
+            for candidate in list {
+                columns.append(Int32(candidate.column))
+                scores.append(candidate.score)
+            }
+            start.append(columns.count)
+        }
+        self.start = start
+        self.columns = columns
+        self.scores = scores
+    }
+
+    public struct Solution: Sendable {
+        public var columnOfRow: [Int?]
+        public var rowDuals: [Double]
+        public var columnDuals: [Double]
+        public var dummyDuals: [Double]
+    }
+
+    /// Places every row in turn along a shortest augmenting path.
+    public func solve() -> Solution {
+        var u = [Double](repeating: 0, count: rowCount)
+        var v = [Double](repeating: 0, count: columnCount)
+        var vDummy = [Double](repeating: 0, count: rowCount)
+        var rowColumn = [Int](repeating: -1, count: rowCount)
+        var slotStart = [Int](repeating: 0, count: columnCount + 1)
+        for j in 0..<columnCount { slotStart[j + 1] = slotStart[j] + capacities[j] }
+        var slots = [Int](repeating: -1, count: slotStart[columnCount])
+        var count = [Int](repeating: 0, count: columnCount)
+
+        var shortest = [Double](repeating: .infinity, count: columnCount)
+        var predecessor = [Int](repeating: -1, count: columnCount)
+        var scanned = [Bool](repeating: false, count: columnCount)
+        var touched: [Int] = []
+        var scannedColumns: [Int] = []
+        var scannedRows: [Int] = []
+        var rowDistance = [Double](repeating: 0, count: rowCount)
+        var queue: [Int] = []
+        var heap = MinHeap()
+
+        for source in 0..<rowCount {
+            for j in touched {
+                shortest[j] = .infinity
+                scanned[j] = false
+            }
+            touched.removeAll(keepingCapacity: true)
+            scannedColumns.removeAll(keepingCapacity: true)
+            scannedRows.removeAll(keepingCapacity: true)
+            heap.removeAll()
+            queue.append(source)
+            var minValue = 0.0
+            var bestDummy = Double.infinity
+            var bestDummyRow = -1
+            var sinkColumn = -1
+            var sinkDummyRow = -1
+
+            while true {
+                while let i = queue.popLast() {
+                    scannedRows.append(i)
+                    rowDistance[i] = minValue
+                    let dummy = minValue - u[i] - vDummy[i]
+                    if dummy < bestDummy {
+                        bestDummy = dummy
+                        bestDummyRow = i
+                    }
+                    let base = minValue - u[i] - bonus
+                    for k in start[i]..<start[i + 1] {
+                        let j = Int(columns[k])
+                        if scanned[j] { continue }
+                        let distance = base - scores[k] - v[j]
+                        if distance < shortest[j] {
+                            if shortest[j] == .infinity { touched.append(j) }
+                            shortest[j] = distance
+                            predecessor[j] = i
+                            heap.push(distance, j)
+                        }
+                    }
+                }
+                // The nearest unscanned column (skipping stale heap entries).
+                var lowest = Double.infinity
+                var column = -1
+                while let (distance, j) = heap.peek() {
+                    if scanned[j] || distance > shortest[j] {
+                        heap.pop()
+                        continue
+                    }
+                    lowest = distance
+                    column = j
+                    break
+                }
+                if bestDummy <= lowest {
+                    minValue = bestDummy
+                    sinkDummyRow = bestDummyRow
+                    break
+                }
+                heap.pop()
+                minValue = lowest
+                if count[column] < capacities[column] {
+                    sinkColumn = column
+                    break
+                }
+                scanned[column] = true
+                scannedColumns.append(column)
+                for slot in slotStart[column]..<(slotStart[column] + count[column]) { queue.append(slots[slot]) }
+            }
+
+            for i in scannedRows { u[i] += minValue - rowDistance[i] }
+            for j in scannedColumns { v[j] -= minValue - shortest[j] }
+
+            var column = sinkColumn
+            var row = sinkDummyRow
+            if row >= 0 {
+                let previous = rowColumn[row]
+                rowColumn[row] = -2
+                if previous >= 0 { DenseSolver<Double>.remove(row, from: previous, slots: &slots, slotStart: slotStart, count: &count) }
+                if row == source { continue }
+                column = previous
+            }
+            while true {
+                row = predecessor[column]
+                let previous = rowColumn[row]
+                rowColumn[row] = column
+                slots[slotStart[column] + count[column]] = row
+                count[column] += 1
+                if previous >= 0 { DenseSolver<Double>.remove(row, from: previous, slots: &slots, slotStart: slotStart, count: &count) }
+                if row == source { break }
+                column = previous
+            }
+        }
+        return Solution(columnOfRow: rowColumn.map { $0 >= 0 ? $0 : nil }, rowDuals: u, columnDuals: v, dummyDuals: vDummy)
+    }
+}
+
+/// A binary min-heap of (distance, column), ties broken by column for determinism.
+struct MinHeap {
+    private var keys: [Double] = []
+    private var values: [Int] = []
+
+    mutating func removeAll() {
+        keys.removeAll(keepingCapacity: true)
+        values.removeAll(keepingCapacity: true)
+    }
+
+    func peek() -> (Double, Int)? { keys.isEmpty ? nil : (keys[0], values[0]) }
+
+    private func less(_ a: Int, _ b: Int) -> Bool { keys[a] < keys[b] || (keys[a] == keys[b] && values[a] < values[b]) }
+
+    mutating func push(_ key: Double, _ value: Int) {
+        keys.append(key)
+        values.append(value)
+        var child = keys.count - 1
+        while child > 0 {
+            let parent = (child - 1) / 2
+            guard less(child, parent) else { break }
+            keys.swapAt(child, parent)
+            values.swapAt(child, parent)
+            child = parent
+        }
+    }
+
+    @discardableResult
+    mutating func pop() -> (Double, Int)? {
+        guard !keys.isEmpty else { return nil }
+        let top = (keys[0], values[0])
+        let last = keys.count - 1
+        keys.swapAt(0, last)
+        values.swapAt(0, last)
+        keys.removeLast()
+        values.removeLast()
+        var parent = 0
+        while true {
+            let left = 2 * parent + 1
+            let right = left + 1
+            var smallest = parent
+            if left < keys.count, less(left, smallest) { smallest = left }
+            if right < keys.count, less(right, smallest) { smallest = right }
+            if smallest == parent { break }
+            keys.swapAt(parent, smallest)
+            values.swapAt(parent, smallest)
+            parent = smallest
+        }
+        return top
+    }
+}

@@ -1,0 +1,122 @@
+#!/usr/bin/env python3
+"""Benchmark: `upward assign` against scipy.optimize.linear_sum_assignment, whole process
+against whole process, on the same .npy files, checking that the totals agree.
+
+    python3 benchmarks/assign_vs_scipy.py [--binary .build/release/upward] [--quick]
+
+Prints one line per instance: kind, shape, capacity, both times (best of --repeat), the
+ratio upward/scipy, both peak memory figures, and whether the totals agree.
+"""
+import argparse
+import json
+import os
+import resource
+import subprocess
+import sys
+import tempfile
+import time
+
+try:
+    import numpy as np
+    import scipy  # noqa: F401
+except ImportError:
+    subprocess.check_call([sys.executable, "-m", "pip", "install", "-q", "numpy", "scipy"])
+    import numpy as np
+
+SCIPY_RUNNER = r"""
+import sys, json, numpy as np
+from scipy.optimize import linear_sum_assignment
+path, capacity = sys.argv[1], int(sys.argv[2])
+m = np.load(path)
+if capacity > 1:
+    m = np.repeat(m, capacity, axis=1)          # each column becomes `capacity` slots
+forbidden = np.isnan(m)
+if forbidden.any():
+    # scipy has no "forbidden": a very low score keeps such pairs out whenever possible.
+    m = np.where(forbidden, -1e9, m)
+rows, cols = linear_sum_assignment(m, maximize=True)
+keep = ~forbidden[rows, cols]
+print(json.dumps({"total": float(m[rows[keep], cols[keep]].sum()), "matched": int(keep.sum())}))
+"""
+
+
+def generate(kind, n, m, rng):
+    if kind == "uniform":
+        return rng.random((n, m))
+    if kind == "integer":
+        return rng.integers(0, 101, (n, m)).astype(np.float64)
+    if kind == "distance":
+        a, b = rng.random((n, 8)), rng.random((m, 8))
+        d = np.sqrt(((a[:, None, :] - b[None, :, :]) ** 2).sum(-1)) if n * m <= 4_000_000 else np.sqrt(
+            np.maximum((a * a).sum(1)[:, None] + (b * b).sum(1)[None, :] - 2 * a @ b.T, 0))
+        return 100 - 30 * d
+    if kind == "lowrank":
+        a, b = rng.random((n, 4)), rng.random((m, 4))
+        return 100 * (a @ b.T) / 4
+    if kind == "forbidden":
+        x = rng.random((n, m))
+        x[rng.random((n, m)) < 0.10] = np.nan
+        return x
+    raise ValueError(kind)
+
+
+def timed(command):
+    """Runs a command, returning (seconds, peak RSS in MB of that child, stdout)."""
+    before = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss
+    start = time.perf_counter()
+    out = subprocess.run(command, check=True, capture_output=True, text=True).stdout
+    elapsed = time.perf_counter() - start
+    peak = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss
+    return elapsed, max(peak, before) / 1024, out
+
+
+def measure_peak(command):
+    out = subprocess.run(["/usr/bin/time", "-f", "%M", *command], check=True, capture_output=True, text=True)
+    return int(out.stderr.strip().splitlines()[-1]) / 1024
+
+
+def main():
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--binary", default=".build/release/upward")
+    parser.add_argument("--repeat", type=int, default=1)
+    parser.add_argument("--quick", action="store_true", help="small sizes only, for a smoke run")
+    args = parser.parse_args()
+    binary = os.path.abspath(args.binary)
+    rng = np.random.default_rng(2026)
+    if args.quick:
+        cases = [("uniform", 500, 500, 1), ("integer", 500, 500, 1), ("lowrank", 300, 300, 1), ("forbidden", 300, 300, 1),
+                 ("uniform", 300, 600, 1), ("uniform", 600, 200, 3)]
+    else:
+        cases = [
+            ("uniform", 4000, 4000, 1), ("integer", 4000, 4000, 1), ("distance", 4000, 4000, 1),
+            ("uniform", 8000, 8000, 1), ("integer", 8000, 8000, 1), ("distance", 8000, 8000, 1),
+            ("lowrank", 2000, 2000, 1), ("forbidden", 2000, 2000, 1), ("uniform", 2000, 4000, 1), ("uniform", 3000, 1000, 3),
+        ]
+    has_time = os.path.exists("/usr/bin/time")
+    print(f"{'instance':<26} {'upward s':>9} {'scipy s':>9} {'ratio':>6} {'upward MB':>10} {'scipy MB':>9} {'matrix MB':>9}  totals")
+    failed = False
+    with tempfile.TemporaryDirectory() as tmp:
+        runner = os.path.join(tmp, "scipy_runner.py")
+        open(runner, "w").write(SCIPY_RUNNER)
+        for kind, n, m, capacity in cases:
+            matrix = generate(kind, n, m, rng)
+            path = os.path.join(tmp, f"{kind}-{n}x{m}.npy")
+            np.save(path, np.ascontiguousarray(matrix, dtype=np.float64))
+            up_cmd = [binary, "assign", path] + (["--capacity", str(capacity)] if capacity > 1 else [])
+            sp_cmd = [sys.executable, runner, path, str(capacity)]
+            up_t = min(timed(up_cmd)[0] for _ in range(args.repeat))
+            sp_t = min(timed(sp_cmd)[0] for _ in range(args.repeat))
+            up = json.loads(subprocess.run(up_cmd, check=True, capture_output=True, text=True).stdout)
+            sp = json.loads(subprocess.run(sp_cmd, check=True, capture_output=True, text=True).stdout)
+            up_mb = measure_peak(up_cmd) if has_time else float("nan")
+            sp_mb = measure_peak(sp_cmd) if has_time else float("nan")
+            agree = abs(up["total"] - sp["total"]) <= 1e-6 * max(1.0, abs(sp["total"])) and len(up["pairs"]) == sp["matched"]
+            failed |= not agree
+            label = f"{kind} {n}x{m}" + (f" cap {capacity}" if capacity > 1 else "")
+            print(f"{label:<26} {up_t:>9.2f} {sp_t:>9.2f} {up_t / sp_t:>6.2f} {up_mb:>10.0f} {sp_mb:>9.0f} {matrix.nbytes / 2**20:>9.0f}  "
+                  f"{'agree' if agree else 'DIFFER'} ({up['total']:.4f} vs {sp['total']:.4f})", flush=True)
+    sys.exit(1 if failed else 0)
+
+
+if __name__ == "__main__":
+    main()
