@@ -63,7 +63,7 @@ struct AssignCommand: AsyncCommand {
 
 /// Commands that need no database and no web server; they run without booting the app.
 enum OfflineCommands {
-    static let all: [String: any AnyAsyncCommand] = ["assign": AssignCommand()]
+    static let all: [String: any AnyAsyncCommand] = ["assign": AssignCommand(), "match": MatchCommand()]
 
     static func run(arguments: [String]) async -> Int32 {
         let console = Terminal()

@@ -1,0 +1,126 @@
+import CSV
+import ConsoleKit
+import Foundation
+import UpwardCore
+
+/// `upward match`: pairs a program offline from CSV files, with no database.
+struct MatchCommand: AsyncCommand {
+    struct Signature: CommandSignature {
+        @Option(name: "people", help: "the HR people export (CSV)")
+        var people: String?
+        @Option(name: "enrollments", help: "enrollments CSV: email, role, offers, wants, interests, style, capacity, avoid")
+        var enrollments: String?
+        @Option(name: "out", help: "where to write pairs.csv (one row per mentee)")
+        var out: String?
+        @Option(name: "objective", help: "participation (default), total, fair or stable")
+        var objective: String?
+        @Option(name: "weights", help: "JSON object of scoring weights")
+        var weights: String?
+        @Option(name: "min-level-gap", help: "minimum level gap between mentee and mentor (default 2)")
+        var minLevelGap: Int?
+        @Flag(name: "different-department-only", help: "only pair people from different departments")
+        var differentDepartmentOnly: Bool
+        @Option(name: "scores-out", help: "also write the full score matrix as .npy (rows = mentees, columns = mentors, NaN = forbidden)")
+        var scoresOut: String?
+    }
+
+    var help: String { "Pairs mentees with mentors from CSV files and writes pairs.csv with scores and reasons." }
+
+    func run(using context: CommandContext, signature: Signature) async throws {
+        let started = ContinuousClock.now
+        guard let peoplePath = signature.people else { throw CommandFailure("--people is required.") }
+        guard let enrollmentsPath = signature.enrollments else { throw CommandFailure("--enrollments is required.") }
+        guard let outPath = signature.out else { throw CommandFailure("--out is required.") }
+        let objectiveName = signature.objective ?? "participation"
+        guard let objective = MatchingObjective(rawValue: objectiveName) else {
+            throw CommandFailure("--objective must be one of \(MatchingObjective.allCases.map(\.rawValue).joined(separator: ", ")), not \(objectiveName).")
+        }
+        var rules = MatchingRules()
+        if let gap = signature.minLevelGap {
+            guard (0...14).contains(gap) else { throw CommandFailure("--min-level-gap must be from 0 to 14, not \(gap).") }
+            rules.minimumLevelGap = gap
+        }
+        rules.differentDepartmentOnly = signature.differentDepartmentOnly
+        var weights = ScoringWeights()
+        if let path = signature.weights {
+            do { weights = try ScoringWeights.parse(try Self.read(path)) } catch let failure as ImportFailure {
+                throw CommandFailure("\(path): " + failure.issues.map(\.description).joined(separator: "; "))
+            }
+        }
+        let model: CompatibilityModel
+        let warnings: [String]
+        do {
+            (model, warnings) = try MatchingInput.build(
+                people: try Self.read(peoplePath), enrollments: try Self.read(enrollmentsPath), weights: weights, rules: rules)
+        } catch let failure as MatchingInput.Failure {
+            throw CommandFailure("nothing was written; fix these problems:\n" + failure.description.replacingOccurrences(of: "people file:", with: "\(peoplePath):")
+                .replacingOccurrences(of: "enrollments file:", with: "\(enrollmentsPath):"))
+        }
+        for warning in warnings { context.console.warning("warning: \(warning)") }
+        let loaded = ContinuousClock.now
+
+        let result = try MatchingEngine(model: model).match(objective: objective)
+        let solved = ContinuousClock.now
+
+        try Self.writePairs(result, model: model, to: outPath)
+        if let scoresPath = signature.scoresOut { try Self.writeScores(model, to: scoresPath) }
+
+        let matched = result.pairs.count
+        var summary = "\(objective.rawValue): matched \(matched) of \(model.mentees.count) mentees with \(model.mentors.count) mentors"
+        summary += String(format: ", total score %.2f", result.totalScore)
+        if let lowest = result.lowestScore { summary += String(format: ", lowest %.2f", lowest) }
+        if let proof = result.proof {
+            summary += "; optimality proof \(proof.holds ? "holds" : "FAILED") (\(proof.mode), \(proof.rounds) round\(proof.rounds == 1 ? "" : "s"), \(proof.checkedPairs) pairs checked)"
+        }
+        summary += String(format: "; read %.2f s, solved %.2f s, total %.2f s", Self.seconds(loaded - started), Self.seconds(solved - loaded), Self.seconds(ContinuousClock.now - started))
+        context.console.print(summary)
+    }
+
+    static func seconds(_ duration: Duration) -> Double {
+        Double(duration.components.seconds) + Double(duration.components.attoseconds) / 1e18
+    }
+
+    static func read(_ path: String) throws -> Data {
+        guard let data = FileManager.default.contents(atPath: path) else { throw CommandFailure("Cannot read \(path): no such file or not readable.") }
+        return data
+    }
+
+    /// pairs.csv: mentee_email, mentor_email (empty if unmatched), score, reasons. Written whole or not at all.
+    static func writePairs(_ result: MatchingEngine.Result, model: CompatibilityModel, to path: String) throws {
+        let temporary = path + ".partial"
+        guard let stream = OutputStream(toFileAtPath: temporary, append: false) else { throw CommandFailure("Cannot write \(path).") }
+        let writer = try CSVWriter(stream: stream)
+        try writer.write(row: ["mentee_email", "mentor_email", "score", "reasons"])
+        for (mentee, mentor) in result.mentorOfMentee.enumerated() {
+            let email = model.mentees[mentee].enrollment.email
+            if let mentor {
+                let score = model.score(mentee: mentee, mentor: mentor)!
+                try writer.write(row: [
+                    email, model.mentors[mentor].enrollment.email, String(format: "%.2f", score),
+                    model.reasons(mentee: mentee, mentor: mentor).joined(separator: "; "),
+                ])
+            } else {
+                try writer.write(row: [email, "", "", "unmatched: " + model.whyUnmatched(mentee: mentee, assignment: result.mentorOfMentee, objective: result.objective)])
+            }
+        }
+        writer.stream.close()
+        if FileManager.default.fileExists(atPath: path) { try FileManager.default.removeItem(atPath: path) }
+        try FileManager.default.moveItem(atPath: temporary, toPath: path)
+    }
+
+    /// The full score matrix as float64 .npy, streamed a row at a time.
+    static func writeScores(_ model: CompatibilityModel, to path: String) throws {
+        let rows = model.mentees.count
+        let columns = model.mentors.count
+        guard FileManager.default.createFile(atPath: path, contents: Data(NumPyFormat.header(rows: rows, columns: columns, elementType: .float64))),
+            let handle = FileHandle(forWritingAtPath: path)
+        else { throw CommandFailure("Cannot write \(path).") }
+        defer { try? handle.close() }
+        try handle.seekToEnd()
+        var row = [Double](repeating: .nan, count: columns)
+        for i in 0..<rows {
+            row.withUnsafeMutableBufferPointer { model.scoreRow(mentee: i, into: $0) }
+            try handle.write(contentsOf: row.withUnsafeBytes { Data($0) })
+        }
+    }
+}
