@@ -16,7 +16,8 @@ extension CompatibilityModel {
         }
         if parts.interests > 0 {
             let shared = mentee.enrollment.interests.intersection(mentor.enrollment.interests).sorted()
-            reasons.append((w[2] * parts.interests, "shares \(shared.count == 1 ? "an interest" : "\(shared.count) interests"): \(shared.joined(separator: ", "))"))
+            reasons.append(
+                (w[2] * parts.interests, "shares \(shared.count == 1 ? "an interest" : "\(shared.count) interests"): \(shared.joined(separator: ", "))"))
         }
         if parts.style == 1, let style = mentee.enrollment.style {
             reasons.append((w[3], "same communication style (\(style))"))
@@ -24,7 +25,12 @@ extension CompatibilityModel {
         if parts.crossDepartment == 1 {
             let units = [mentee.person.businessUnit, mentor.person.businessUnit].compactMap { $0 }
             reasons.append(
-                (w[4], units.count == 2 ? "different business units (\(units[0]) / \(units[1]))" : "different departments (\(mentee.person.department) / \(mentor.person.department))"))
+                (
+                    w[4],
+                    units.count == 2
+                        ? "different business units (\(units[0]) / \(units[1]))"
+                        : "different departments (\(mentee.person.department) / \(mentor.person.department))"
+                ))
         } else if parts.crossDepartment > 0 {
             reasons.append((w[4] * parts.crossDepartment, "different departments (\(mentee.person.department) / \(mentor.person.department))"))
         }
@@ -43,7 +49,7 @@ extension CompatibilityModel {
     func goalsText(learner: Enrollment, teacher: Enrollment, whose: String) -> String {
         let helped = learner.wants.filter { (teacher.offers[$0.skill] ?? 0) > $0.current }
         let details = helped.sorted { $0.gap > $1.gap }.prefix(3).map { goal in
-            "\(goal.skill) (offers \(teacher.offers[goal.skill]!), needs \(goal.current) to \(goal.target))"
+            "\(displayName(ofSkill: goal.skill)) (offers \(teacher.offers[goal.skill]!), needs \(goal.current) to \(goal.target))"
         }
         return "covers \(helped.count) of \(learner.wants.count) \(whose): \(details.joined(separator: ", "))"
     }
@@ -63,7 +69,8 @@ extension CompatibilityModel {
                 let rules = Set(offering.compactMap { violation(mentee: i, mentor: $0) })
                 if !offering.isEmpty, rules.count == 1, let rule = rules.first {
                     let count = offering.count
-                    return "the \(count == 1 ? "mentor" : "\(count) mentors") who offer\(count == 1 ? "s" : "") '\(goal.skill)' \(count == 1 ? "is" : "are all") \(describe(rule, plural: count != 1))"
+                    return
+                        "the \(count == 1 ? "mentor" : "\(count) mentors") who offer\(count == 1 ? "s" : "") '\(displayName(ofSkill: goal.skill))' \(count == 1 ? "is" : "are all") \(describe(rule, plural: count != 1))"
                 }
             }
             let parts = MatchingRules.Violation.allCases.compactMap { rule in

@@ -27,6 +27,8 @@ public struct CompatibilityModel: Sendable {
     public let mentors: [Participant]
     public let weights: ScoringWeights
     public let rules: MatchingRules
+    /// How each skill was first written, by its normalized name.
+    let skillDisplayNames: [String: String]
     let normalizedWeights: [Double]
 
     // Packed features. Mentee arrays are indexed by mentee, mentor arrays by mentor.
@@ -97,6 +99,11 @@ public struct CompatibilityModel: Sendable {
             for interest in participant.enrollment.interests.sorted() where interests[interest] == nil { interests[interest] = interests.count }
         }
         skillCount = skills.count
+        var display: [String: String] = [:]
+        for participant in mentees + mentors {
+            for (key, name) in participant.enrollment.displayNames where display[key] == nil { display[key] = name }
+        }
+        skillDisplayNames = display
         let words = max(1, (interests.count + 63) / 64)
         interestWords = words
 
@@ -178,6 +185,9 @@ public struct CompatibilityModel: Sendable {
         self.blocked = blocked
         self.excluded = excluded
     }
+
+    /// A skill's name as the enrollments file wrote it.
+    public func displayName(ofSkill skill: String) -> String { skillDisplayNames[skill] ?? skill }
 
     @inline(__always) static func key(_ mentee: Int, _ mentor: Int) -> UInt64 { UInt64(mentee) << 32 | UInt64(mentor) }
 

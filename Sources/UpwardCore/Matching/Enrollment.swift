@@ -31,6 +31,8 @@ public struct Enrollment: Hashable, Sendable {
     public var capacity: Int
     /// Emails of people this person should not be paired with.
     public var avoid: Set<String>
+    /// Skill names as written in the file, by their normalized form, for explanations.
+    public var displayNames: [String: String] = [:]
 
     public init(
         email: String, role: Role, offers: [String: Int] = [:], wants: [Goal] = [], interests: Set<String> = [],

@@ -9,6 +9,11 @@ public enum EnrollmentsFile {
     public struct Entry: Sendable {
         public let line: Int
         public let enrollment: Enrollment
+
+        public init(line: Int, enrollment: Enrollment) {
+            self.line = line
+            self.enrollment = enrollment
+        }
     }
 
     public static let columns = ["email", "role", "offers", "wants", "interests", "style", "capacity", "avoid"]
@@ -62,6 +67,7 @@ public enum EnrollmentsFile {
             if role == nil { fail("role", "\"\(text("role"))\" must be mentor or mentee") }
 
             var offers: [String: Int] = [:]
+            var displayNames: [String: String] = [:]
             for item in list(text("offers")) {
                 let parts = item.split(separator: ":", maxSplits: 1).map { $0.trimmingCharacters(in: .whitespaces) }
                 guard parts.count == 2, !parts[0].isEmpty, let level = Int(parts[1]), (1...5).contains(level) else {
@@ -69,6 +75,7 @@ public enum EnrollmentsFile {
                     continue
                 }
                 let skill = normalize(parts[0])
+                displayNames[skill] = displayNames[skill] ?? parts[0]
                 if offers[skill] != nil { fail("offers", "\"\(parts[0])\" is offered twice") }
                 offers[skill] = level
             }
@@ -83,6 +90,7 @@ public enum EnrollmentsFile {
                     continue
                 }
                 let skill = normalize(parts[0])
+                displayNames[skill] = displayNames[skill] ?? parts[0]
                 if wants.contains(where: { $0.skill == skill }) { fail("wants", "\"\(parts[0])\" is wanted twice") }
                 wants.append(Enrollment.Goal(skill: skill, current: current, target: target))
             }
@@ -103,12 +111,11 @@ public enum EnrollmentsFile {
             }
             let style = text("style").isEmpty ? nil : normalize(text("style"))
             guard issues.count == before, let role else { continue }
-            entries.append(
-                Entry(
-                    line: row.line,
-                    enrollment: Enrollment(
-                        email: email, role: role, offers: offers, wants: wants, interests: Set(list(text("interests")).map(normalize)),
-                        style: style, capacity: role == .mentor ? capacity : 1, avoid: avoid)))
+            var enrollment = Enrollment(
+                email: email, role: role, offers: offers, wants: wants, interests: Set(list(text("interests")).map(normalize)),
+                style: style, capacity: role == .mentor ? capacity : 1, avoid: avoid)
+            enrollment.displayNames = displayNames
+            entries.append(Entry(line: row.line, enrollment: enrollment))
         }
         guard issues.isEmpty else { throw ImportFailure(issues) }
         return (entries, warnings)

@@ -55,7 +55,8 @@ public enum MatchingInput {
                 continue
             }
             if let left = person.terminationDate {
-                failure.enrollments.append(ImportIssue(line: entry.line, column: "email", message: "\(entry.enrollment.email) left the organization on \(left)"))
+                failure.enrollments.append(
+                    ImportIssue(line: entry.line, column: "email", message: "\(entry.enrollment.email) left the organization on \(left)"))
                 continue
             }
             for other in entry.enrollment.avoid.sorted() where !enrolled.contains(other) {

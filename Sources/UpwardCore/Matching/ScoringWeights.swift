@@ -25,13 +25,18 @@ public struct ScoringWeights: Codable, Equatable, Sendable {
 
     /// Reads a weights JSON object (`{"goals": 0.5, …}`); missing keys keep their defaults, unknown keys are an error.
     public static func parse(_ data: Data) throws(ImportFailure) -> ScoringWeights {
-        guard let object = try? JSONSerialization.jsonObject(with: data) as? [String: Any] else {
-            throw ImportFailure([ImportIssue(line: nil, column: nil, message: "weights must be a JSON object such as {\"goals\": 0.5}")])
+        let object: [String: Double]
+        do {
+            object = try JSONDecoder().decode([String: Double].self, from: data)
+        } catch let DecodingError.typeMismatch(_, context) where !context.codingPath.isEmpty {
+            throw ImportFailure([ImportIssue(line: nil, column: context.codingPath.last!.stringValue, message: "must be a number of 0 or more")])
+        } catch {
+            throw ImportFailure([ImportIssue(line: nil, column: nil, message: "weights must be a JSON object of numbers such as {\"goals\": 0.5}")])
         }
         var weights = ScoringWeights()
         var issues: [ImportIssue] = []
-        for (key, raw) in object.sorted(by: { $0.key < $1.key }) {
-            guard let number = (raw as? NSNumber)?.doubleValue, !(raw is Bool), number.isFinite, number >= 0 else {
+        for (key, number) in object.sorted(by: { $0.key < $1.key }) {
+            guard number.isFinite, number >= 0 else {
                 issues.append(ImportIssue(line: nil, column: key, message: "must be a number of 0 or more"))
                 continue
             }

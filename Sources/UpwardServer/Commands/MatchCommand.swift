@@ -53,8 +53,10 @@ struct MatchCommand: AsyncCommand {
             (model, warnings) = try MatchingInput.build(
                 people: try Self.read(peoplePath), enrollments: try Self.read(enrollmentsPath), weights: weights, rules: rules)
         } catch let failure as MatchingInput.Failure {
-            throw CommandFailure("nothing was written; fix these problems:\n" + failure.description.replacingOccurrences(of: "people file:", with: "\(peoplePath):")
-                .replacingOccurrences(of: "enrollments file:", with: "\(enrollmentsPath):"))
+            throw CommandFailure(
+                "nothing was written; fix these problems:\n"
+                    + failure.description.replacingOccurrences(of: "people file:", with: "\(peoplePath):")
+                    .replacingOccurrences(of: "enrollments file:", with: "\(enrollmentsPath):"))
         }
         for warning in warnings { context.console.warning("warning: \(warning)") }
         let loaded = ContinuousClock.now
@@ -70,9 +72,12 @@ struct MatchCommand: AsyncCommand {
         summary += String(format: ", total score %.2f", result.totalScore)
         if let lowest = result.lowestScore { summary += String(format: ", lowest %.2f", lowest) }
         if let proof = result.proof {
-            summary += "; optimality proof \(proof.holds ? "holds" : "FAILED") (\(proof.mode), \(proof.rounds) round\(proof.rounds == 1 ? "" : "s"), \(proof.checkedPairs) pairs checked)"
+            summary +=
+                "; optimality proof \(proof.holds ? "holds" : "FAILED") (\(proof.mode), \(proof.rounds) round\(proof.rounds == 1 ? "" : "s"), \(proof.checkedPairs) pairs checked)"
         }
-        summary += String(format: "; read %.2f s, solved %.2f s, total %.2f s", Self.seconds(loaded - started), Self.seconds(solved - loaded), Self.seconds(ContinuousClock.now - started))
+        summary += String(
+            format: "; read %.2f s, solved %.2f s, total %.2f s", Self.seconds(loaded - started), Self.seconds(solved - loaded),
+            Self.seconds(ContinuousClock.now - started))
         context.console.print(summary)
     }
 
@@ -100,7 +105,9 @@ struct MatchCommand: AsyncCommand {
                     model.reasons(mentee: mentee, mentor: mentor).joined(separator: "; "),
                 ])
             } else {
-                try writer.write(row: [email, "", "", "unmatched: " + model.whyUnmatched(mentee: mentee, assignment: result.mentorOfMentee, objective: result.objective)])
+                try writer.write(row: [
+                    email, "", "", "unmatched: " + model.whyUnmatched(mentee: mentee, assignment: result.mentorOfMentee, objective: result.objective),
+                ])
             }
         }
         writer.stream.close()
