@@ -40,6 +40,8 @@ public struct CompatibilityModel: Sendable {
     let interestWords: Int
     let menteeInterests: [UInt64]
     let mentorInterests: [UInt64]
+    let menteeInterestCount: [Int32]
+    let mentorInterestCount: [Int32]
     let menteeStyle: [Int32]
     let mentorStyle: [Int32]
     let menteeDepartment: [Int32]
@@ -145,6 +147,8 @@ public struct CompatibilityModel: Sendable {
         mentorGoals = goals(mentors)
         menteeInterests = interestBits(mentees)
         mentorInterests = interestBits(mentors)
+        menteeInterestCount = mentees.map { Int32($0.enrollment.interests.count) }
+        mentorInterestCount = mentors.map { Int32($0.enrollment.interests.count) }
         menteeStyle = mentees.map { $0.enrollment.style.map { id($0, &styles) } ?? -1 }
         mentorStyle = mentors.map { $0.enrollment.style.map { id($0, &styles) } ?? -1 }
         menteeDepartment = mentees.map { id($0.person.department, &departments) }
@@ -224,6 +228,7 @@ public struct CompatibilityModel: Sendable {
     }
 
     public func components(mentee i: Int, mentor j: Int) -> Components {
+        let cheap = cheapComponents(mentee: i, mentor: j)
         let goals = coverage(menteeGoals, i, offers: mentorOffers, offerBase: j * skillCount)
         let growth = coverage(mentorGoals, j, offers: menteeOffers, offerBase: i * skillCount)
         var shared = 0
@@ -235,8 +240,15 @@ public struct CompatibilityModel: Sendable {
             either += (a | b).nonzeroBitCount
         }
         let interests = either == 0 ? 0 : Double(shared) / Double(either)
-        let style: Double =
-            menteeStyle[i] < 0 || mentorStyle[j] < 0 ? 0.5 : (menteeStyle[i] == mentorStyle[j] ? 1 : 0)
+        return Components(
+            goals: goals, growth: growth, interests: interests, style: cheap.style, crossDepartment: cheap.crossDepartment,
+            generation: cheap.generation, workingHours: cheap.workingHours)
+    }
+
+    /// The components that take a few comparisons: style, departments, generations, hours.
+    @inline(__always)
+    func cheapComponents(mentee i: Int, mentor j: Int) -> (style: Double, crossDepartment: Double, generation: Double, workingHours: Double) {
+        let style: Double = menteeStyle[i] < 0 || mentorStyle[j] < 0 ? 0.5 : (menteeStyle[i] == mentorStyle[j] ? 1 : 0)
         let crossDepartment: Double
         if menteeDepartment[i] == mentorDepartment[j] {
             crossDepartment = 0
@@ -247,9 +259,22 @@ public struct CompatibilityModel: Sendable {
         }
         let generation: Double =
             menteeGeneration[i] < 0 || mentorGeneration[j] < 0 ? 0.5 : min(1, Double(abs(Int(menteeGeneration[i]) - Int(mentorGeneration[j]))) / 3)
-        return Components(
-            goals: goals, growth: growth, interests: interests, style: style, crossDepartment: crossDepartment,
-            generation: generation, workingHours: sharedHours(mentee: i, mentor: j).map { $0 / 8 } ?? 0.5)
+        return (style, crossDepartment, generation, sharedHours(mentee: i, mentor: j).map { $0 / 8 } ?? 0.5)
+    }
+
+    /// A bound no lower than the pair's score, from the cheap components alone: lets the
+    /// solver skip pairs that cannot matter without computing their full score.
+    @inline(__always)
+    public func scoreUpperBound(mentee i: Int, mentor j: Int) -> Double {
+        let cheap = cheapComponents(mentee: i, mentor: j)
+        let w = normalizedWeights
+        let a = menteeInterestCount[i]
+        let b = mentorInterestCount[j]
+        let interests = a == 0 || b == 0 ? 0 : Double(min(a, b)) / Double(max(a, b))
+        let sum =
+            w[0] * (menteeGoals.totalGap[i] > 0 ? 1 : 0) + w[1] * (mentorGoals.totalGap[j] > 0 ? 1 : 0) + w[2] * interests
+            + w[3] * cheap.style + w[4] * cheap.crossDepartment + w[5] * cheap.generation + w[6] * cheap.workingHours
+        return sum * 100 + 1e-5
     }
 
     /// Hours both work, each 09:00-17:00 local time; nil when a time zone is unknown.
