@@ -80,6 +80,7 @@ def main():
     parser.add_argument("--binary", default=".build/release/upward")
     parser.add_argument("--repeat", type=int, default=1)
     parser.add_argument("--quick", action="store_true", help="small sizes only, for a smoke run")
+    parser.add_argument("--only", help="comma-separated kinds to run, e.g. lowrank,uniform")
     args = parser.parse_args()
     binary = os.path.abspath(args.binary)
     rng = np.random.default_rng(2026)
@@ -92,6 +93,8 @@ def main():
             ("uniform", 8000, 8000, 1), ("integer", 8000, 8000, 1), ("distance", 8000, 8000, 1),
             ("lowrank", 2000, 2000, 1), ("forbidden", 2000, 2000, 1), ("uniform", 2000, 4000, 1), ("uniform", 3000, 1000, 3),
         ]
+    if args.only:
+        cases = [c for c in cases if c[0] in args.only.split(",")]
     has_time = os.path.exists("/usr/bin/time")
     print(f"{'instance':<26} {'upward s':>9} {'scipy s':>9} {'ratio':>6} {'upward MB':>10} {'scipy MB':>9} {'matrix MB':>9}  totals")
     failed = False

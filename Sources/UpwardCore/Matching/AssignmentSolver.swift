@@ -124,7 +124,6 @@ struct DenseSolver<Element: BinaryFloatingPoint> {
         let rows = self.rows
         let columns = self.columns
         var u = [Double](repeating: 0, count: rows)
-        var v = [Double](repeating: 0, count: columns)
         var vDummy = [Double](repeating: 0, count: useDummies ? rows : 0)
         // Where each row is: a column, -1 (not yet placed) or -2 (its own unmatched column).
         var rowColumn = [Int](repeating: -1, count: rows)
@@ -134,9 +133,22 @@ struct DenseSolver<Element: BinaryFloatingPoint> {
         var slots = [Int](repeating: -1, count: slotStart[columns])
         var count = [Int](repeating: 0, count: columns)
 
-        var shortest = [Double](repeating: .infinity, count: columns)
-        var predecessor = [Int](repeating: -1, count: columns)
-        var remaining = [Int](repeating: 0, count: columns)
+        // Hot-loop state lives in raw buffers: no bounds or exclusivity checks in the inner loop.
+        let shortestBuffer = UnsafeMutableBufferPointer<Double>.allocate(capacity: max(columns, 1))
+        let predecessorBuffer = UnsafeMutableBufferPointer<Int>.allocate(capacity: max(columns, 1))
+        let remainingBuffer = UnsafeMutableBufferPointer<Int>.allocate(capacity: max(columns, 1))
+        let vBuffer = UnsafeMutableBufferPointer<Double>.allocate(capacity: max(columns, 1))
+        let roomBuffer = UnsafeMutableBufferPointer<Bool>.allocate(capacity: max(columns, 1))
+        defer {
+            shortestBuffer.deallocate()
+            predecessorBuffer.deallocate()
+            remainingBuffer.deallocate()
+            vBuffer.deallocate()
+            roomBuffer.deallocate()
+        }
+        _ = vBuffer.initialize(from: repeatElement(0.0, count: columns))
+        _ = predecessorBuffer.initialize(from: repeatElement(-1, count: columns))
+        for j in 0..<columns { roomBuffer[j] = capacity[j] > 0 }
         var scannedColumns: [Int] = []
         var scannedRows: [Int] = []
         var rowDistance = [Double](repeating: 0, count: rows)
@@ -151,8 +163,8 @@ struct DenseSolver<Element: BinaryFloatingPoint> {
         for source in 0..<rows {
             // Dijkstra from `source` over columns, with reduced costs.
             for j in 0..<columns {
-                shortest[j] = .infinity
-                remaining[j] = columns - 1 - j
+                shortestBuffer[j] = .infinity
+                remainingBuffer[j] = columns - 1 - j
             }
             var remainingCount = columns
             scannedColumns.removeAll(keepingCapacity: true)
@@ -167,6 +179,9 @@ struct DenseSolver<Element: BinaryFloatingPoint> {
             var bestDummyRow = -1
 
             while true {
+                var lowest = Double.infinity
+                var lowestIndex = -1
+                var searched = false
                 while let i = queue.popLast() {
                     scannedRows.append(i)
                     rowDistance[i] = minValue
@@ -177,46 +192,53 @@ struct DenseSolver<Element: BinaryFloatingPoint> {
                             bestDummyRow = i
                         }
                     }
-                    // Relax every remaining column from row i.
+                    // Relax every remaining column from row i; the last row of the queue also
+                    // finds the nearest column in the same pass (preferring one with room on ties).
                     let base = minValue - u[i] - bonus
-                    let rowStart = i * columns
-                    shortest.withUnsafeMutableBufferPointer { shortest in
-                        predecessor.withUnsafeMutableBufferPointer { predecessor in
-                            v.withUnsafeBufferPointer { v in
-                                remaining.withUnsafeBufferPointer { remaining in
-                                    if maximize {
-                                        for k in 0..<remainingCount {
-                                            let j = remaining[k]
-                                            let distance = base - Double(matrix[rowStart + j]) - v[j]
-                                            if distance < shortest[j] {
-                                                shortest[j] = distance
-                                                predecessor[j] = i
-                                            }
-                                        }
-                                    } else {
-                                        for k in 0..<remainingCount {
-                                            let j = remaining[k]
-                                            let distance = base + Double(matrix[rowStart + j]) - v[j]
-                                            if distance < shortest[j] {
-                                                shortest[j] = distance
-                                                predecessor[j] = i
-                                            }
-                                        }
-                                    }
-                                }
+                    let row = matrix.baseAddress! + i * columns
+                    let sign: Double = maximize ? -1 : 1
+                    let last = queue.isEmpty
+                    let shortest = shortestBuffer
+                    let predecessor = predecessorBuffer
+                    let v = vBuffer
+                    let remaining = remainingBuffer
+                    let room = roomBuffer
+                    if last {
+                        for k in 0..<remainingCount {
+                            let j = remaining[k]
+                            let distance = base + sign * Double(row[j]) - v[j]
+                            var current = shortest[j]
+                            if distance < current {
+                                shortest[j] = distance
+                                predecessor[j] = i
+                                current = distance
+                            }
+                            if current < lowest || (current == lowest && room[j] && current < .infinity) {
+                                lowest = current
+                                lowestIndex = k
+                            }
+                        }
+                        searched = true
+                    } else {
+                        for k in 0..<remainingCount {
+                            let j = remaining[k]
+                            let distance = base + sign * Double(row[j]) - v[j]
+                            if distance < shortest[j] {
+                                shortest[j] = distance
+                                predecessor[j] = i
                             }
                         }
                     }
                 }
-                // The nearest unscanned column, preferring one with room.
-                var lowest = Double.infinity
-                var lowestIndex = -1
-                for k in 0..<remainingCount {
-                    let j = remaining[k]
-                    let distance = shortest[j]
-                    if distance < lowest || (distance == lowest && distance < .infinity && count[j] < capacity[j]) {
-                        lowest = distance
-                        lowestIndex = k
+                if !searched {
+                    // Reached through a column that holds no rows (capacity 0): search on its own.
+                    for k in 0..<remainingCount {
+                        let j = remainingBuffer[k]
+                        let distance = shortestBuffer[j]
+                        if distance < lowest || (distance == lowest && roomBuffer[j] && distance < .infinity) {
+                            lowest = distance
+                            lowestIndex = k
+                        }
                     }
                 }
                 if useDummies, bestDummy <= lowest, bestDummyRow >= 0 {
@@ -226,14 +248,14 @@ struct DenseSolver<Element: BinaryFloatingPoint> {
                 }
                 guard lowestIndex >= 0, lowest < .infinity else { break }  // no way to place `source`
                 minValue = lowest
-                let j = remaining[lowestIndex]
+                let j = remainingBuffer[lowestIndex]
                 if count[j] < capacity[j] {
                     sinkColumn = j
                     break
                 }
                 // Column j is full: continue through every row it holds.
                 remainingCount -= 1
-                remaining[lowestIndex] = remaining[remainingCount]
+                remainingBuffer[lowestIndex] = remainingBuffer[remainingCount]
                 scannedColumns.append(j)
                 for slot in slotStart[j]..<(slotStart[j] + count[j]) { queue.append(slots[slot]) }
             }
@@ -247,7 +269,7 @@ struct DenseSolver<Element: BinaryFloatingPoint> {
                 u[i] += minValue - rowDistance[i]
             }
             for j in scannedColumns {
-                v[j] -= minValue - shortest[j]
+                vBuffer[j] -= minValue - shortestBuffer[j]
             }
             // Augment along the path back to `source`.
             var column = sinkColumn
@@ -256,12 +278,13 @@ struct DenseSolver<Element: BinaryFloatingPoint> {
                 // The path ends in `row`'s own unmatched column.
                 let previous = rowColumn[row]
                 rowColumn[row] = -2
+                // The rest of the path refills `previous`, so no column's count changes on this path.
                 if previous >= 0 { Self.remove(row, from: previous, slots: &slots, slotStart: slotStart, count: &count) }
                 if row == source { continue }
                 column = previous
             }
             while true {
-                row = predecessor[column]
+                row = predecessorBuffer[column]
                 let previous = rowColumn[row]
                 rowColumn[row] = column
                 slots[slotStart[column] + count[column]] = row
@@ -270,6 +293,8 @@ struct DenseSolver<Element: BinaryFloatingPoint> {
                 if row == source { break }
                 column = previous
             }
+            // Only the sink column gains a row; every other column on the path swaps one for another.
+            if sinkColumn >= 0 { roomBuffer[sinkColumn] = count[sinkColumn] < capacity[sinkColumn] }
         }
 
         var total = 0.0
@@ -278,7 +303,7 @@ struct DenseSolver<Element: BinaryFloatingPoint> {
             total += Double(matrix[row * columns + column])
             return column
         }
-        return AssignmentSolver.Solution(columnOfRow: assignment, total: total, rowDuals: u, columnDuals: v, bonus: bonus)
+        return AssignmentSolver.Solution(columnOfRow: assignment, total: total, rowDuals: u, columnDuals: Array(vBuffer), bonus: bonus)
     }
 
     static func remove(_ row: Int, from column: Int, slots: inout [Int], slotStart: [Int], count: inout [Int]) {
