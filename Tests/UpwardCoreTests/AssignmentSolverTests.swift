@@ -88,6 +88,18 @@ struct AssignmentSolverTests {
         #expect(failures.isEmpty, "\(failures.prefix(3))")
     }
 
+    @Test("square matrices without forbidden pairs (the Jonker-Volgenant start) equal brute force")
+    func squareMatchesBruteForce() {
+        var random = SeededGenerator(seed: 21)
+        var failures = 0
+        for trial in 0..<1500 {
+            let n = Int.random(in: 2...8, using: &random)
+            let m = Self.randomMatrix(rows: n, columns: n, forbidden: 0, integers: trial % 2 == 0, using: &random)
+            if !check(m, capacities: [1], maximize: trial % 3 != 0, priority: .cardinalityFirst) { failures += 1 }
+        }
+        #expect(failures == 0)
+    }
+
     @Test("float32 matrices give the same optimum as float64")
     func float32() {
         var random = SeededGenerator(seed: 3)
