@@ -18,15 +18,19 @@ struct AssignCommand: AsyncCommand {
     var help: String { "Optimally assigns rows to columns of a score matrix (.npy or CSV); prints JSON." }
 
     func run(using context: CommandContext, signature: Signature) async throws {
-        let capacity = signature.capacity ?? 1
+        print(try Self.solve(path: signature.scores, minimize: signature.minimize, capacity: signature.capacity ?? 1))
+    }
+
+    /// Solves the matrix in `path` and returns the JSON the command prints.
+    static func solve(path: String, minimize: Bool, capacity: Int) throws -> String {
         guard capacity >= 1 else { throw CommandFailure("--capacity must be 1 or more, not \(capacity).") }
-        let options = AssignmentSolver.Options(maximize: !signature.minimize, priority: .cardinalityFirst, capacities: [capacity])
+        let options = AssignmentSolver.Options(maximize: !minimize, priority: .cardinalityFirst, capacities: [capacity])
         let solution: AssignmentSolver.Solution
         let rows: Int
-        let file = try MappedFile(path: signature.scores)
+        let file = try MappedFile(path: path)
         if file.bytes.starts(with: [0x93, 0x4E, 0x55, 0x4D, 0x50, 0x59]) {
             let header: NumPyFormat.Header
-            do { header = try NumPyFormat.parseHeader(file.bytes) } catch { throw CommandFailure("\(signature.scores): \(error)") }
+            do { header = try NumPyFormat.parseHeader(file.bytes) } catch { throw CommandFailure("\(path): \(error)") }
             rows = header.rows
             let data = UnsafeRawBufferPointer(rebasing: file.bytes[header.dataOffset...])
             switch header.elementType {
@@ -42,7 +46,7 @@ struct AssignCommand: AsyncCommand {
             do {
                 matrix = try MatrixCSV.parse(Data(file.bytes))
             } catch {
-                throw CommandFailure("\(signature.scores) is not a usable matrix:\n" + error.issues.map { "  \($0)" }.joined(separator: "\n"))
+                throw CommandFailure("\(path) is not a usable matrix:\n" + error.issues.map { "  \($0)" }.joined(separator: "\n"))
             }
             rows = matrix.rows
             solution = matrix.values.withUnsafeBufferPointer { AssignmentSolver.solve($0, rows: matrix.rows, columns: matrix.columns, options: options) }
@@ -52,7 +56,7 @@ struct AssignCommand: AsyncCommand {
         json += "], \"total\": \(Self.number(solution.total)), \"unmatched_rows\": ["
         json += (0..<rows).filter { solution.columnOfRow[$0] == nil }.map(String.init).joined(separator: ", ")
         json += "]}"
-        print(json)
+        return json
     }
 
     /// JSON has no NaN or infinity; totals are always finite here.

@@ -1,0 +1,109 @@
+import Foundation
+import Testing
+import UpwardCore
+import UpwardTestSupport
+
+@testable import UpwardServer
+
+extension AppTests {
+    @Suite("Offline commands: match and assign")
+    struct OfflineCommandTests {
+        let folder: URL = {
+            let url = FileManager.default.temporaryDirectory.appendingPathComponent("upward-cli-\(UUID().uuidString)")
+            try? FileManager.default.createDirectory(at: url, withIntermediateDirectories: true)
+            return url
+        }()
+
+        func write(_ name: String, _ text: String) -> String {
+            let path = folder.appendingPathComponent(name).path
+            FileManager.default.createFile(atPath: path, contents: Data(text.utf8))
+            return path
+        }
+
+        let people = [
+            Fixtures.peopleHeader,
+            Fixtures.personRow("E1", level: 15, department: "Executive", generation: "Boomer"),
+            Fixtures.personRow("E2", manager: "E1", level: 12, department: "Sales", generation: "Gen X"),
+            Fixtures.personRow("E3", manager: "E1", level: 11, department: "Finance", generation: "Boomer"),
+            Fixtures.personRow("E4", manager: "E2", level: 2, department: "Sales", generation: "Gen Z"),
+            Fixtures.personRow("E5", manager: "E3", level: 3, department: "Engineering", generation: "Gen Z"),
+        ].joined(separator: "\n")
+
+        @Test("match writes one row per mentee with scores and reasons; the reporting chain is respected")
+        func match() async throws {
+            let peoplePath = write("people.csv", people)
+            let enrollments = write(
+                "enrollments.csv",
+                """
+                email,role,offers,wants,interests,style,capacity,avoid
+                e2@example.com,mentee,strategy:5,AI tools:1>4,chess,direct,,
+                e3@example.com,mentee,,social media:0>3,,,,
+                e4@example.com,mentor,AI tools:5; social media:4,,chess,direct,1,
+                e5@example.com,mentor,AI tools:3; social media:5,,,,1,
+                """)
+            let out = folder.appendingPathComponent("pairs.csv").path
+            let scores = folder.appendingPathComponent("scores.npy").path
+            let status = await OfflineCommands.run(arguments: [
+                "upward", "match", "--people", peoplePath, "--enrollments", enrollments, "--out", out, "--scores-out", scores,
+            ])
+            #expect(status == 0)
+            let table = try CSVTable(data: try #require(FileManager.default.contents(atPath: out)))
+            #expect(table.header == ["mentee_email", "mentor_email", "score", "reasons"])
+            let rows = Dictionary(uniqueKeysWithValues: table.rows.map { ($0.fields[0], $0.fields) })
+            // E4 reports (via E2) to... E2 is E4's manager: they may not pair, so E2 gets E5 and E3 gets E4.
+            #expect(rows["e2@example.com"]?[1] == "e5@example.com")
+            #expect(rows["e3@example.com"]?[1] == "e4@example.com")
+            #expect(rows["e2@example.com"]?[3].contains("covers 1 of 1 learning goals: AI tools (offers 3, needs 1 to 4)") == true)
+            // The score matrix: 2 mentees × 2 mentors, NaN where the chain forbids.
+            let npy = try #require(FileManager.default.contents(atPath: scores))
+            try npy.withUnsafeBytes { bytes in
+                let header = try NumPyFormat.parseHeader(bytes)
+                #expect(header.rows == 2 && header.columns == 2)
+                let values = UnsafeRawBufferPointer(rebasing: bytes[header.dataOffset...]).bindMemory(to: Double.self)
+                #expect(values[0].isNaN)  // e2 manages e4
+                #expect(values[3].isNaN)  // e3 manages e5
+                #expect(!values[1].isNaN && !values[2].isNaN)
+            }
+            let assigned = try AssignCommand.solve(path: scores, minimize: false, capacity: 1)
+            #expect(assigned.hasPrefix("{\"pairs\": [[0, 1], [1, 0]], \"total\": "))
+            #expect(assigned.hasSuffix("\"unmatched_rows\": []}"))
+        }
+
+        @Test("match with a bad row writes nothing and exits non-zero")
+        func matchErrors() async {
+            let peoplePath = write("people.csv", people)
+            let enrollments = write("enrollments.csv", "email,role,offers\ne2@example.com,mentee,\nnobody@example.com,mentor,AI:9\n")
+            let out = folder.appendingPathComponent("pairs.csv").path
+            let status = await OfflineCommands.run(arguments: ["upward", "match", "--people", peoplePath, "--enrollments", enrollments, "--out", out])
+            #expect(status == 1)
+            #expect(!FileManager.default.fileExists(atPath: out))
+            let badObjective = await OfflineCommands.run(arguments: [
+                "upward", "match", "--people", peoplePath, "--enrollments", enrollments, "--out", out, "--objective", "luck",
+            ])
+            #expect(badObjective == 1)
+        }
+
+        @Test("assign reads CSV matrices, honours --minimize and --capacity, and refuses bad cells")
+        func assign() throws {
+            let csv = write("m.csv", "1,2,\n3,,4\n5,6,7\n")
+            struct Output: Decodable {
+                let pairs: [[Int]]
+                let total: Double
+                let unmatched_rows: [Int]
+            }
+            let cheapest = try JSONDecoder().decode(Output.self, from: Data(try AssignCommand.solve(path: csv, minimize: true, capacity: 1).utf8))
+            #expect(cheapest.total == 11)  // 1 + 4 + 6 or 2 + 4 + 5; never an empty (forbidden) cell
+            #expect(cheapest.pairs.count == 3)
+            // Two places per column: the best scores per row are 2, 4 and 7.
+            let best = try JSONDecoder().decode(Output.self, from: Data(try AssignCommand.solve(path: csv, minimize: false, capacity: 2).utf8))
+            #expect(best.total == 13)
+            #expect(best.unmatched_rows.isEmpty)
+            let bad = write("bad.csv", "1,x\n3\n")
+            #expect(throws: CommandFailure.self) { try AssignCommand.solve(path: bad, minimize: false, capacity: 1) }
+            #expect(throws: CommandFailure.self) {
+                try AssignCommand.solve(path: folder.appendingPathComponent("missing.npy").path, minimize: false, capacity: 1)
+            }
+            #expect(throws: CommandFailure.self) { try AssignCommand.solve(path: csv, minimize: false, capacity: 0) }
+        }
+    }
+}
