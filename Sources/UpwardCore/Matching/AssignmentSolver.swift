@@ -125,13 +125,7 @@ struct DenseSolver<Element: BinaryFloatingPoint> {
         let columns = self.columns
         var u = [Double](repeating: 0, count: rows)
         var vDummy = [Double](repeating: 0, count: useDummies ? rows : 0)
-        // Where each row is: a column, -1 (not yet placed) or -2 (its own unmatched column).
-        var rowColumn = [Int](repeating: -1, count: rows)
-        // Rows held by each column, in slots [slotStart[j], slotStart[j] + count[j]).
-        var slotStart = [Int](repeating: 0, count: columns + 1)
-        for j in 0..<columns { slotStart[j + 1] = slotStart[j] + capacity[j] }
-        var slots = [Int](repeating: -1, count: slotStart[columns])
-        var count = [Int](repeating: 0, count: columns)
+        var placement = Placement(rows: rows, capacity: capacity)
 
         // Hot-loop state lives in raw buffers: no bounds or exclusivity checks in the inner loop.
         let shortestBuffer = UnsafeMutableBufferPointer<Double>.allocate(capacity: max(columns, 1))
@@ -163,15 +157,15 @@ struct DenseSolver<Element: BinaryFloatingPoint> {
         // Square, one row per column, nothing forbidden: Jonker-Volgenant's initialization places
         // most rows cheaply; the augmenting paths below then place only the rest.
         if !useDummies, rows == columns, rows > 1, capacity.allSatisfy({ $0 == 1 }) {
-            initialize(u: &u, v: vBuffer, rowColumn: &rowColumn)
-            for (row, column) in rowColumn.enumerated() where column >= 0 {
-                slots[slotStart[column]] = row
-                count[column] = 1
+            var initial = [Int](repeating: -1, count: rows)
+            initialize(u: &u, v: vBuffer, rowColumn: &initial)
+            for (row, column) in initial.enumerated() where column >= 0 {
+                placement.place(row, in: column)
                 roomBuffer[column] = false
             }
         }
 
-        for source in 0..<rows where rowColumn[source] == -1 {
+        for source in 0..<rows where placement.columnOfRow[source] == -1 {
             // Dijkstra from `source` over columns, with reduced costs.
             for j in 0..<columns {
                 shortestBuffer[j] = .infinity
@@ -260,7 +254,7 @@ struct DenseSolver<Element: BinaryFloatingPoint> {
                 guard lowestIndex >= 0, lowest < .infinity else { break }  // no way to place `source`
                 minValue = lowest
                 let j = remainingBuffer[lowestIndex]
-                if count[j] < capacity[j] {
+                if placement.hasRoom(j) {
                     sinkColumn = j
                     break
                 }
@@ -268,11 +262,11 @@ struct DenseSolver<Element: BinaryFloatingPoint> {
                 remainingCount -= 1
                 remainingBuffer[lowestIndex] = remainingBuffer[remainingCount]
                 scannedColumns.append(j)
-                for slot in slotStart[j]..<(slotStart[j] + count[j]) { queue.append(slots[slot]) }
+                queue.append(contentsOf: placement.rows(of: j))
             }
 
             guard sinkColumn >= 0 || sinkDummyRow >= 0 else {
-                rowColumn[source] = -2  // cannot be placed at all (only without dummies)
+                placement.columnOfRow[source] = -2  // cannot be placed at all (only without dummies)
                 continue
             }
             // Update potentials so reduced costs stay non-negative and are zero on the new path.
@@ -282,142 +276,17 @@ struct DenseSolver<Element: BinaryFloatingPoint> {
             for j in scannedColumns {
                 vBuffer[j] -= minValue - shortestBuffer[j]
             }
-            // Augment along the path back to `source`.
-            var column = sinkColumn
-            var row = sinkDummyRow
-            if row >= 0 {
-                // The path ends in `row`'s own unmatched column.
-                let previous = rowColumn[row]
-                rowColumn[row] = -2
-                // The rest of the path refills `previous`, so no column's count changes on this path.
-                if previous >= 0 { Self.remove(row, from: previous, slots: &slots, slotStart: slotStart, count: &count) }
-                if row == source { continue }
-                column = previous
-            }
-            while true {
-                row = predecessorBuffer[column]
-                let previous = rowColumn[row]
-                rowColumn[row] = column
-                slots[slotStart[column] + count[column]] = row
-                count[column] += 1
-                if previous >= 0 { Self.remove(row, from: previous, slots: &slots, slotStart: slotStart, count: &count) }
-                if row == source { break }
-                column = previous
-            }
+            placement.augment(source: source, sinkColumn: sinkColumn, sinkDummyRow: sinkDummyRow) { predecessorBuffer[$0] }
             // Only the sink column gains a row; every other column on the path swaps one for another.
-            if sinkColumn >= 0 { roomBuffer[sinkColumn] = count[sinkColumn] < capacity[sinkColumn] }
+            if sinkColumn >= 0 { roomBuffer[sinkColumn] = placement.hasRoom(sinkColumn) }
         }
 
         var total = 0.0
-        let assignment: [Int?] = rowColumn.enumerated().map { row, column in
+        let assignment: [Int?] = placement.columnOfRow.enumerated().map { row, column in
             guard column >= 0 else { return nil }
             total += Double(matrix[row * columns + column])
             return column
         }
         return AssignmentSolver.Solution(columnOfRow: assignment, total: total, rowDuals: u, columnDuals: Array(vBuffer), bonus: bonus)
-    }
-
-    /// Jonker-Volgenant initialization for a square matrix: column reduction, reduction transfer
-    /// and two rounds of augmenting row reduction. Leaves every placed row at its minimum reduced
-    /// cost (so `u[i] = cost - v[column]` is dual feasible) and unplaced rows at -1.
-    func initialize(u: inout [Double], v: UnsafeMutableBufferPointer<Double>, rowColumn: inout [Int]) {
-        let n = rows
-        let sign: Double = maximize ? -1 : 1
-        let base = matrix.baseAddress!
-        @inline(__always) func cost(_ i: Int, _ j: Int) -> Double { sign * Double(base[i * n + j]) }
-
-        // Column reduction, read row by row to stay cache-friendly.
-        var columnArgument = [Int](repeating: 0, count: n)
-        for j in 0..<n { v[j] = cost(0, j) }
-        for i in 1..<n {
-            let row = base + i * n
-            for j in 0..<n {
-                let c = sign * Double(row[j])
-                if c < v[j] {
-                    v[j] = c
-                    columnArgument[j] = i
-                }
-            }
-        }
-        var columnRow = [Int](repeating: -1, count: n)
-        for j in (0..<n).reversed() {
-            let i = columnArgument[j]
-            if rowColumn[i] == -1 {
-                rowColumn[i] = j
-                columnRow[j] = i
-            }
-        }
-        // Reduction transfer: give each placed row the slack to its second-best column.
-        for i in 0..<n where rowColumn[i] >= 0 {
-            let j1 = rowColumn[i]
-            var second = Double.infinity
-            for j in 0..<n where j != j1 { second = Swift.min(second, cost(i, j) - v[j]) }
-            if second < .infinity { v[j1] -= second - (cost(i, j1) - v[j1]) }
-        }
-        // Augmenting row reduction: free rows take their best column, pricing it down so that
-        // a displaced row may move on; two rounds, each bounded.
-        var free = (0..<n).filter { rowColumn[$0] == -1 }
-        for _ in 0..<2 where !free.isEmpty {
-            var next: [Int] = []
-            var k = 0
-            var steps = 0
-            while k < free.count, steps < 4 * n {
-                steps += 1
-                let i = free[k]
-                k += 1
-                var u1 = Double.infinity
-                var u2 = Double.infinity
-                var j1 = -1
-                var j2 = -1
-                let row = base + i * n
-                for j in 0..<n {
-                    let h = sign * Double(row[j]) - v[j]
-                    if h < u2 {
-                        if h >= u1 {
-                            u2 = h
-                            j2 = j
-                        } else {
-                            u2 = u1
-                            j2 = j1
-                            u1 = h
-                            j1 = j
-                        }
-                    }
-                }
-                var target = j1
-                var displaced = columnRow[j1]
-                if u1 < u2 {
-                    v[j1] -= u2 - u1
-                } else if displaced >= 0, j2 >= 0 {
-                    target = j2
-                    displaced = columnRow[j2]
-                }
-                if displaced >= 0 {
-                    rowColumn[displaced] = -1
-                    if u1 < u2 {
-                        k -= 1
-                        free[k] = displaced  // try the displaced row again straight away
-                    } else {
-                        next.append(displaced)
-                    }
-                }
-                rowColumn[i] = target
-                columnRow[target] = i
-            }
-            next += free[k...]
-            free = next
-        }
-        for i in 0..<n where rowColumn[i] >= 0 { u[i] = cost(i, rowColumn[i]) - v[rowColumn[i]] }
-    }
-
-    static func remove(_ row: Int, from column: Int, slots: inout [Int], slotStart: [Int], count: inout [Int]) {
-        let start = slotStart[column]
-        let end = start + count[column]
-        for slot in start..<end where slots[slot] == row {
-            slots[slot] = slots[end - 1]
-            slots[end - 1] = -1
-            count[column] -= 1
-            return
-        }
     }
 }

@@ -45,11 +45,7 @@ public struct SparseAssignmentSolver: Sendable {
         var u = [Double](repeating: 0, count: rowCount)
         var v = [Double](repeating: 0, count: columnCount)
         var vDummy = [Double](repeating: 0, count: rowCount)
-        var rowColumn = [Int](repeating: -1, count: rowCount)
-        var slotStart = [Int](repeating: 0, count: columnCount + 1)
-        for j in 0..<columnCount { slotStart[j + 1] = slotStart[j] + capacities[j] }
-        var slots = [Int](repeating: -1, count: slotStart[columnCount])
-        var count = [Int](repeating: 0, count: columnCount)
+        var placement = Placement(rows: rowCount, capacity: capacities)
 
         var shortest = [Double](repeating: .infinity, count: columnCount)
         var predecessor = [Int](repeating: -1, count: columnCount)
@@ -118,39 +114,21 @@ public struct SparseAssignmentSolver: Sendable {
                 }
                 heap.pop()
                 minValue = lowest
-                if count[column] < capacities[column] {
+                if placement.hasRoom(column) {
                     sinkColumn = column
                     break
                 }
                 scanned[column] = true
                 scannedColumns.append(column)
-                for slot in slotStart[column]..<(slotStart[column] + count[column]) { queue.append(slots[slot]) }
+                queue.append(contentsOf: placement.rows(of: column))
             }
 
             for i in scannedRows { u[i] += minValue - rowDistance[i] }
             for j in scannedColumns { v[j] -= minValue - shortest[j] }
 
-            var column = sinkColumn
-            var row = sinkDummyRow
-            if row >= 0 {
-                let previous = rowColumn[row]
-                rowColumn[row] = -2
-                if previous >= 0 { DenseSolver<Double>.remove(row, from: previous, slots: &slots, slotStart: slotStart, count: &count) }
-                if row == source { continue }
-                column = previous
-            }
-            while true {
-                row = predecessor[column]
-                let previous = rowColumn[row]
-                rowColumn[row] = column
-                slots[slotStart[column] + count[column]] = row
-                count[column] += 1
-                if previous >= 0 { DenseSolver<Double>.remove(row, from: previous, slots: &slots, slotStart: slotStart, count: &count) }
-                if row == source { break }
-                column = previous
-            }
+            placement.augment(source: source, sinkColumn: sinkColumn, sinkDummyRow: sinkDummyRow) { predecessor[$0] }
         }
-        return Solution(columnOfRow: rowColumn.map { $0 >= 0 ? $0 : nil }, rowDuals: u, columnDuals: v, dummyDuals: vDummy)
+        return Solution(columnOfRow: placement.columnOfRow.map { $0 >= 0 ? $0 : nil }, rowDuals: u, columnDuals: v, dummyDuals: vDummy)
     }
 }
 
