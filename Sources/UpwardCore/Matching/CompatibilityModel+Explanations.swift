@@ -92,6 +92,24 @@ extension CompatibilityModel {
         }
     }
 
+    /// Why mentor `j` has no mentee in `assignment` (one entry per mentee).
+    public func whyIdle(mentor j: Int, assignment: [Int?]) -> String {
+        var byRule: [MatchingRules.Violation: Int] = [:]
+        var allowed: [Int] = []
+        for i in mentees.indices {
+            if let violation = violation(mentee: i, mentor: j) { byRule[violation, default: 0] += 1 } else { allowed.append(i) }
+        }
+        if mentees.isEmpty { return "the program has no mentees" }
+        if allowed.isEmpty {
+            let parts = MatchingRules.Violation.allCases.compactMap { rule -> String? in
+                guard let count = byRule[rule] else { return nil }
+                return "\(count) \(rule == .levelGap ? "not at least \(rules.minimumLevelGap) levels more senior" : describe(rule, plural: count != 1))"
+            }
+            return "no mentee can be paired under the program's rules: of \(mentees.count) mentees, \(parts.joined(separator: ", "))"
+        }
+        return "each of the \(allowed.count) mentee\(allowed.count == 1 ? "" : "s") who could be paired has a mentor who suits the whole program better"
+    }
+
     func describe(_ rule: MatchingRules.Violation, plural: Bool) -> String {
         switch rule {
         case .levelGap: "not at least \(rules.minimumLevelGap) levels more junior"

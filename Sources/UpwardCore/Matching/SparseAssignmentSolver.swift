@@ -44,7 +44,7 @@ public struct SparseAssignmentSolver: Sendable {
     public func solve() -> Solution {
         var u = [Double](repeating: 0, count: rowCount)
         var v = [Double](repeating: 0, count: columnCount)
-        var vDummy = [Double](repeating: 0, count: rowCount)
+        let vDummy = [Double](repeating: 0, count: rowCount)  // unmatched columns are never scanned, so never repriced
         var placement = Placement(rows: rowCount, capacity: capacities)
 
         var shortest = [Double](repeating: .infinity, count: columnCount)

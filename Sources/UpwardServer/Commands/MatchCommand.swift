@@ -79,6 +79,15 @@ struct MatchCommand: AsyncCommand {
             format: "; read %.2f s, solved %.2f s, total %.2f s", Self.seconds(loaded - started), Self.seconds(solved - loaded),
             Self.seconds(ContinuousClock.now - started))
         context.console.print(summary)
+        let taken = Set(result.pairs.map(\.mentor))
+        let idle = model.mentors.indices.filter { !taken.contains($0) }
+        if !idle.isEmpty {
+            context.console.print("\(idle.count) mentor\(idle.count == 1 ? " has" : "s have") no mentee:")
+            for j in idle.prefix(20) {
+                context.console.print("  \(model.mentors[j].enrollment.email): \(model.whyIdle(mentor: j, assignment: result.mentorOfMentee))")
+            }
+            if idle.count > 20 { context.console.print("  … and \(idle.count - 20) more") }
+        }
     }
 
     static func seconds(_ duration: Duration) -> Double {
