@@ -35,7 +35,7 @@ def main():
                 failed = True
                 continue
             seconds, kilobytes = run.stderr.strip().splitlines()[-1].split()[1:3]
-            summary = run.stdout.strip().splitlines()[-1]
+            summary = next(line for line in run.stdout.splitlines() if line.startswith(args.objective + ":"))
             failed |= "proof holds" not in summary
             print(f"{size} x {size:<10} {float(seconds):>8.2f} {int(kilobytes) / 1024:>8.0f}  {summary}", flush=True)
     sys.exit(1 if failed else 0)

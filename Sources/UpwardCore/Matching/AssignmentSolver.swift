@@ -124,7 +124,7 @@ struct DenseSolver<Element: BinaryFloatingPoint> {
         let rows = self.rows
         let columns = self.columns
         var u = [Double](repeating: 0, count: rows)
-        var vDummy = [Double](repeating: 0, count: useDummies ? rows : 0)
+        let vDummy = [Double](repeating: 0, count: useDummies ? rows : 0)  // unmatched columns are never scanned, so never repriced
         var placement = Placement(rows: rows, capacity: capacity)
 
         // Hot-loop state lives in raw buffers: no bounds or exclusivity checks in the inner loop.
