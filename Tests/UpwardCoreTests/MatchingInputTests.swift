@@ -111,3 +111,19 @@ struct MatchingInputTests {
         #expect(throws: NumPyFormat.FormatError.self) { try [UInt8]("hello".utf8).withUnsafeBytes { try NumPyFormat.parseHeader($0) } }
     }
 }
+
+@Suite("Pairs files")
+struct PairsFileTests {
+    @Test("reads mentee and mentor emails, skips unmatched rows, reports bad emails by line")
+    func parse() throws {
+        let rows = try PairsFile.parse(Data("mentee_email,mentor_email,score\nA@x.com,b@x.com,50\nc@x.com,,\n".utf8))
+        #expect(rows == [PairsFile.Row(line: 2, mentee: "a@x.com", mentor: "b@x.com")])
+        #expect(throws: ImportFailure.self) { try PairsFile.parse(Data("mentee,mentor\na@x.com,b@x.com\n".utf8)) }
+        do {
+            _ = try PairsFile.parse(Data("mentee_email,mentor_email\nnope,b@x.com\n".utf8))
+            Issue.record("expected an error")
+        } catch {
+            #expect(error.issues.map(\.description) == ["line 2, column mentee_email: \"nope\" is not a valid email address"])
+        }
+    }
+}

@@ -69,6 +69,69 @@ extension AppTests {
             #expect(assigned.hasSuffix("\"unmatched_rows\": []}"))
         }
 
+        @Test("last run's pairs.csv can be locked, declined pairs excluded, and suggestions written")
+        func lockedExcludedAndSuggestions() async throws {
+            let peoplePath = write("people.csv", people)
+            let enrollments = write(
+                "enrollments.csv",
+                """
+                email,role,offers,wants,interests,style,capacity,avoid
+                e2@example.com,mentee,,AI tools:1>4,,,,
+                e3@example.com,mentee,,AI tools:1>4,,,,
+                e4@example.com,mentor,AI tools:5,,,,1,
+                e5@example.com,mentor,AI tools:2,,,,2,
+                """)
+            let out = folder.appendingPathComponent("pairs.csv").path
+            let suggestions = folder.appendingPathComponent("suggestions.csv").path
+            // e2 may only take e5 (e2 manages e4); e3 may only take e4 (e3 manages e5).
+            #expect(
+                await OfflineCommands.run(arguments: [
+                    "upward", "match", "--people", peoplePath, "--enrollments", enrollments, "--out", out, "--suggestions-out", suggestions, "--suggestions",
+                    "3",
+                ]) == 0)
+            let first = try CSVTable(data: try #require(FileManager.default.contents(atPath: out)))
+            #expect(first.rows.map { $0.fields[1] } == ["e5@example.com", "e4@example.com"])
+            let suggested = try CSVTable(data: try #require(FileManager.default.contents(atPath: suggestions)))
+            #expect(suggested.header == ["mentee_email", "rank", "mentor_email", "score", "reasons"])
+            #expect(
+                suggested.rows.map { [$0.fields[0], $0.fields[1], $0.fields[2]] } == [
+                    ["e2@example.com", "1", "e5@example.com"], ["e3@example.com", "1", "e4@example.com"],
+                ])
+
+            // e3 declined e4: with that pair excluded, e3 has nobody left and says why.
+            let declined = write("declined.csv", "mentee_email,mentor_email\ne3@example.com,e4@example.com\n")
+            #expect(
+                await OfflineCommands.run(arguments: [
+                    "upward", "match", "--people", peoplePath, "--enrollments", enrollments, "--out", out, "--exclude", declined,
+                ]) == 0)
+            let second = try CSVTable(data: try #require(FileManager.default.contents(atPath: out)))
+            #expect(second.rows[1].fields[1] == "")
+            #expect(second.rows[1].fields[3].hasPrefix("unmatched: "))
+
+            // Feeding the first pairs.csv back as locked keeps those pairs.
+            let previous = write("previous.csv", String(decoding: try #require(FileManager.default.contents(atPath: out)), as: UTF8.self))
+            #expect(
+                await OfflineCommands.run(arguments: [
+                    "upward", "match", "--people", peoplePath, "--enrollments", enrollments, "--out", out, "--locked", previous,
+                ]) == 0)
+            let third = try CSVTable(data: try #require(FileManager.default.contents(atPath: out)))
+            #expect(third.rows[0].fields[1] == "e5@example.com")
+
+            // A locked pair that breaks a hard rule is refused, and nothing is written.
+            try? FileManager.default.removeItem(atPath: out)
+            let forbidden = write("forbidden.csv", "mentee_email,mentor_email\ne2@example.com,e4@example.com\n")
+            #expect(
+                await OfflineCommands.run(arguments: [
+                    "upward", "match", "--people", peoplePath, "--enrollments", enrollments, "--out", out, "--locked", forbidden,
+                ]) == 1)
+            #expect(!FileManager.default.fileExists(atPath: out))
+            let unknown = write("unknown.csv", "mentee_email,mentor_email\nghost@example.com,e4@example.com\n")
+            #expect(
+                await OfflineCommands.run(arguments: [
+                    "upward", "match", "--people", peoplePath, "--enrollments", enrollments, "--out", out, "--locked", unknown,
+                ]) == 1)
+        }
+
         @Test("match with a bad row writes nothing and exits non-zero")
         func matchErrors() async {
             let peoplePath = write("people.csv", people)

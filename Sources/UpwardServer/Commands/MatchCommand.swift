@@ -22,6 +22,14 @@ struct MatchCommand: AsyncCommand {
         var differentDepartmentOnly: Bool
         @Option(name: "scores-out", help: "also write the full score matrix as .npy (rows = mentees, columns = mentors, NaN = forbidden)")
         var scoresOut: String?
+        @Option(name: "locked", help: "pairs to keep (mentee_email, mentor_email; last run's pairs.csv works): newcomers are matched around them")
+        var locked: String?
+        @Option(name: "exclude", help: "pairs never to make (mentee_email, mentor_email): declines, rematch requests, manager exclusions")
+        var exclude: String?
+        @Option(name: "suggestions-out", help: "also write each mentee's best mentors, for programs where participants choose")
+        var suggestionsOut: String?
+        @Option(name: "suggestions", help: "how many suggestions per mentee (default 5)")
+        var suggestions: Int?
     }
 
     var help: String { "Pairs mentees with mentors from CSV files and writes pairs.csv with scores and reasons." }
@@ -41,6 +49,15 @@ struct MatchCommand: AsyncCommand {
             rules.minimumLevelGap = gap
         }
         rules.differentDepartmentOnly = signature.differentDepartmentOnly
+        if let path = signature.exclude {
+            do {
+                rules.excludedPairs = Set(try PairsFile.parse(try Self.read(path)).map { MatchingRules.EmailPair(mentee: $0.mentee, mentor: $0.mentor) })
+            } catch let failure as ImportFailure {
+                throw CommandFailure("\(path): nothing was written; fix these problems:\n" + failure.issues.map { "  \($0)" }.joined(separator: "\n"))
+            }
+        }
+        let suggestionCount = signature.suggestions ?? 5
+        guard (1...50).contains(suggestionCount) else { throw CommandFailure("--suggestions must be from 1 to 50, not \(suggestionCount).") }
         var weights = ScoringWeights()
         if let path = signature.weights {
             do { weights = try ScoringWeights.parse(try Self.read(path)) } catch let failure as ImportFailure {
@@ -61,13 +78,28 @@ struct MatchCommand: AsyncCommand {
         for warning in warnings { context.console.warning("warning: \(warning)") }
         let loaded = ContinuousClock.now
 
-        let result = try MatchingEngine(model: model).match(objective: objective)
+        var locked: [(mentee: Int, mentor: Int)] = []
+        if let path = signature.locked {
+            do {
+                locked = try PairsFile.resolve(try PairsFile.parse(try Self.read(path)), in: model)
+            } catch let failure as ImportFailure {
+                throw CommandFailure("\(path): nothing was written; fix these problems:\n" + failure.issues.map { "  \($0)" }.joined(separator: "\n"))
+            }
+        }
+        let result: MatchingEngine.Result
+        do {
+            result = try MatchingEngine(model: model).match(objective: objective, locked: locked)
+        } catch {
+            throw CommandFailure("nothing was written: \(error)")
+        }
         let solved = ContinuousClock.now
 
         try Self.writePairs(result, model: model, to: outPath)
         if let scoresPath = signature.scoresOut { try Self.writeScores(model, to: scoresPath) }
+        if let path = signature.suggestionsOut { try Self.writeSuggestions(model, count: suggestionCount, to: path) }
 
         let matched = result.pairs.count
+        if !locked.isEmpty { context.console.print("kept \(locked.count) locked pair\(locked.count == 1 ? "" : "s")") }
         var summary = "\(objective.rawValue): matched \(matched) of \(model.mentees.count) mentees with \(model.mentors.count) mentors"
         summary += String(format: ", total score %.2f", result.totalScore)
         if let lowest = result.lowestScore { summary += String(format: ", lowest %.2f", lowest) }
@@ -101,27 +133,48 @@ struct MatchCommand: AsyncCommand {
 
     /// pairs.csv: mentee_email, mentor_email (empty if unmatched), score, reasons. Written whole or not at all.
     static func writePairs(_ result: MatchingEngine.Result, model: CompatibilityModel, to path: String) throws {
+        try writeCSV(to: path, header: ["mentee_email", "mentor_email", "score", "reasons"]) { writer in
+            for (mentee, mentor) in result.mentorOfMentee.enumerated() {
+                let email = model.mentees[mentee].enrollment.email
+                if let mentor {
+                    let score = model.score(mentee: mentee, mentor: mentor)!
+                    try writer.write(row: [
+                        email, model.mentors[mentor].enrollment.email, String(format: "%.2f", score),
+                        model.reasons(mentee: mentee, mentor: mentor).joined(separator: "; "),
+                    ])
+                } else {
+                    try writer.write(row: [
+                        email, "", "", "unmatched: " + model.whyUnmatched(mentee: mentee, assignment: result.mentorOfMentee, objective: result.objective),
+                    ])
+                }
+            }
+        }
+    }
+
+    /// Writes a CSV next to `path` and moves it into place only when complete.
+    static func writeCSV(to path: String, header: [String], rows: (CSVWriter) throws -> Void) throws {
         let temporary = path + ".partial"
         guard let stream = OutputStream(toFileAtPath: temporary, append: false) else { throw CommandFailure("Cannot write \(path).") }
         let writer = try CSVWriter(stream: stream)
-        try writer.write(row: ["mentee_email", "mentor_email", "score", "reasons"])
-        for (mentee, mentor) in result.mentorOfMentee.enumerated() {
-            let email = model.mentees[mentee].enrollment.email
-            if let mentor {
-                let score = model.score(mentee: mentee, mentor: mentor)!
-                try writer.write(row: [
-                    email, model.mentors[mentor].enrollment.email, String(format: "%.2f", score),
-                    model.reasons(mentee: mentee, mentor: mentor).joined(separator: "; "),
-                ])
-            } else {
-                try writer.write(row: [
-                    email, "", "", "unmatched: " + model.whyUnmatched(mentee: mentee, assignment: result.mentorOfMentee, objective: result.objective),
-                ])
-            }
-        }
+        try writer.write(row: header)
+        try rows(writer)
         writer.stream.close()
         if FileManager.default.fileExists(atPath: path) { try FileManager.default.removeItem(atPath: path) }
         try FileManager.default.moveItem(atPath: temporary, toPath: path)
+    }
+
+    /// suggestions.csv: mentee_email, rank, mentor_email, score, reasons — best first, capacity ignored.
+    static func writeSuggestions(_ model: CompatibilityModel, count: Int, to path: String) throws {
+        try writeCSV(to: path, header: ["mentee_email", "rank", "mentor_email", "score", "reasons"]) { writer in
+            for mentee in model.mentees.indices {
+                for (rank, suggestion) in model.suggestions(mentee: mentee, count: count).enumerated() {
+                    try writer.write(row: [
+                        model.mentees[mentee].enrollment.email, String(rank + 1), model.mentors[suggestion.mentor].enrollment.email,
+                        String(format: "%.2f", suggestion.score), model.reasons(mentee: mentee, mentor: suggestion.mentor).joined(separator: "; "),
+                    ])
+                }
+            }
+        }
     }
 
     /// The full score matrix as float64 .npy, streamed a row at a time.
