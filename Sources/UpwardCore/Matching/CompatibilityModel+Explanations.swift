@@ -56,11 +56,7 @@ extension CompatibilityModel {
 
     /// Why mentee `i` has no mentor in `assignment` (one entry per mentee).
     public func whyUnmatched(mentee i: Int, assignment: [Int?], objective: MatchingObjective) -> String {
-        var byRule: [MatchingRules.Violation: Int] = [:]
-        var allowed: [Int] = []
-        for j in mentors.indices {
-            if let violation = violation(mentee: i, mentor: j) { byRule[violation, default: 0] += 1 } else { allowed.append(j) }
-        }
+        let (byRule, allowed) = Self.tally(mentors.indices) { violation(mentee: i, mentor: $0) }
         if mentors.isEmpty { return "the program has no mentors" }
         if allowed.isEmpty {
             // Name the mentee's biggest learning goal when the mentors who offer it are all ruled out.
@@ -94,11 +90,7 @@ extension CompatibilityModel {
 
     /// Why mentor `j` has no mentee in `assignment` (one entry per mentee).
     public func whyIdle(mentor j: Int, assignment: [Int?]) -> String {
-        var byRule: [MatchingRules.Violation: Int] = [:]
-        var allowed: [Int] = []
-        for i in mentees.indices {
-            if let violation = violation(mentee: i, mentor: j) { byRule[violation, default: 0] += 1 } else { allowed.append(i) }
-        }
+        let (byRule, allowed) = Self.tally(mentees.indices) { violation(mentee: $0, mentor: j) }
         if mentees.isEmpty { return "the program has no mentees" }
         if allowed.isEmpty {
             let parts = MatchingRules.Violation.allCases.compactMap { rule -> String? in
@@ -108,6 +100,16 @@ extension CompatibilityModel {
             return "no mentee can be paired under the program's rules: of \(mentees.count) mentees, \(parts.joined(separator: ", "))"
         }
         return "each of the \(allowed.count) mentee\(allowed.count == 1 ? "" : "s") who could be paired has a mentor who suits the whole program better"
+    }
+
+    /// How many candidates each rule rules out, and which candidates are allowed.
+    static func tally(_ candidates: Range<Int>, _ violation: (Int) -> MatchingRules.Violation?) -> ([MatchingRules.Violation: Int], [Int]) {
+        var byRule: [MatchingRules.Violation: Int] = [:]
+        var allowed: [Int] = []
+        for candidate in candidates {
+            if let rule = violation(candidate) { byRule[rule, default: 0] += 1 } else { allowed.append(candidate) }
+        }
+        return (byRule, allowed)
     }
 
     func describe(_ rule: MatchingRules.Violation, plural: Bool) -> String {
