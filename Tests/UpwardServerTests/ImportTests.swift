@@ -85,6 +85,7 @@ extension AppTests {
                 #expect(try await !directory.shareReportingChain(id["E2"]!, id["E3"]!))
                 let below = try await directory.everyoneBelow(id["E2"]!).map(\.employeeID)
                 #expect(below == ["E4", "E5"])
+                #expect(try await directory.countBelow(id["E1"]!) == 5)
                 let managers = try await directory.managers(of: people.first { $0.employeeID == "E5" }!).map(\.employeeID)
                 #expect(managers == ["E1", "E2", "E4"])
             }

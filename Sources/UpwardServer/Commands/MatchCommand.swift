@@ -50,20 +50,13 @@ struct MatchCommand: AsyncCommand {
         }
         rules.differentDepartmentOnly = signature.differentDepartmentOnly
         if let path = signature.exclude {
-            do {
-                rules.excludedPairs = Set(try PairsFile.parse(try Self.read(path)).map { MatchingRules.EmailPair(mentee: $0.mentee, mentor: $0.mentor) })
-            } catch let failure as ImportFailure {
-                throw CommandFailure("\(path): nothing was written; fix these problems:\n" + failure.issues.map { "  \($0)" }.joined(separator: "\n"))
-            }
+            let rows = try Self.load(path, PairsFile.parse)
+            rules.excludedPairs = Set(rows.map { MatchingRules.EmailPair(mentee: $0.mentee, mentor: $0.mentor) })
         }
         let suggestionCount = signature.suggestions ?? 5
         guard (1...50).contains(suggestionCount) else { throw CommandFailure("--suggestions must be from 1 to 50, not \(suggestionCount).") }
         var weights = ScoringWeights()
-        if let path = signature.weights {
-            do { weights = try ScoringWeights.parse(try Self.read(path)) } catch let failure as ImportFailure {
-                throw CommandFailure("\(path): " + failure.issues.map(\.description).joined(separator: "; "))
-            }
-        }
+        if let path = signature.weights { weights = try Self.load(path, ScoringWeights.parse) }
         let model: CompatibilityModel
         let warnings: [String]
         do {
@@ -80,11 +73,7 @@ struct MatchCommand: AsyncCommand {
 
         var locked: [(mentee: Int, mentor: Int)] = []
         if let path = signature.locked {
-            do {
-                locked = try PairsFile.resolve(try PairsFile.parse(try Self.read(path)), in: model)
-            } catch let failure as ImportFailure {
-                throw CommandFailure("\(path): nothing was written; fix these problems:\n" + failure.issues.map { "  \($0)" }.joined(separator: "\n"))
-            }
+            locked = try Self.load(path) { data in try PairsFile.resolve(try PairsFile.parse(data), in: model) }
         }
         let result: MatchingEngine.Result
         do {
@@ -124,6 +113,15 @@ struct MatchCommand: AsyncCommand {
 
     static func seconds(_ duration: Duration) -> Double {
         Double(duration.components.seconds) + Double(duration.components.attoseconds) / 1e18
+    }
+
+    /// Reads and parses one input file; its problems become one message listing each with its line.
+    static func load<T>(_ path: String, _ parse: (Data) throws -> T) throws -> T {
+        do {
+            return try parse(try read(path))
+        } catch let failure as ImportFailure {
+            throw CommandFailure("\(path): nothing was written; fix these problems:\n" + failure.issues.map { "  \($0)" }.joined(separator: "\n"))
+        }
     }
 
     static func read(_ path: String) throws -> Data {

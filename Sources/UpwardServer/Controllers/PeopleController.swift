@@ -28,7 +28,7 @@ struct PeopleController: RouteCollection {
         let directory = req.directory
         let chain = try await directory.managers(of: person)
         let reports = try await directory.directReports(of: person)
-        let below = try await directory.everyoneBelow(person.requireID()).count
+        let below = try await directory.countBelow(person.requireID())
         let account = try await User.query(on: req.db).filter(\.$person.$id == person.requireID()).first()
         var facts: [PersonPage.Fact] = [
             .init(label: "Employee id", value: person.employeeID),

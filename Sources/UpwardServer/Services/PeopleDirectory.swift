@@ -91,10 +91,16 @@ struct PeopleDirectory {
 
     /// Everyone below `manager`, at any depth.
     func everyoneBelow(_ manager: UUID) async throws -> [Person] {
-        try await Person.query(on: db)
-            .filter(\.$managementChain ~~ "/\(manager.uuidString)/")
-            .sort(\.$chainDepth).sort(\.$name)
-            .all()
+        try await below(manager).sort(\.$chainDepth).sort(\.$name).all()
+    }
+
+    /// How many people are below `manager`, counted in the database.
+    func countBelow(_ manager: UUID) async throws -> Int {
+        try await below(manager).count()
+    }
+
+    private func below(_ manager: UUID) -> QueryBuilder<Person> {
+        Person.query(on: db).filter(\.$managementChain ~~ "/\(manager.uuidString)/")
     }
 
     /// The managers above `person`, top first.
