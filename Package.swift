@@ -3,7 +3,7 @@ import PackageDescription
 
 let package = Package(
     name: "Upward",
-    platforms: [.macOS(.v13)],
+    platforms: [.macOS(.v15)],
     products: [
         .library(name: "UpwardCore", targets: ["UpwardCore"]),
         .library(name: "UpwardServer", targets: ["UpwardServer"]),

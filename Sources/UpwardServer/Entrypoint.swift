@@ -10,8 +10,14 @@ public enum UpwardMain {
         if let command, OfflineCommands.all[command] != nil, !arguments.contains("--help") {
             return await OfflineCommands.run(arguments: arguments)
         }
-        if command == "demo" {
-            prepareDemo(environment: &env, arguments: arguments)
+        let isDemo = command == "demo"
+        if isDemo {
+            do {
+                try prepareDemo(environment: &env, arguments: arguments)
+            } catch {
+                FileHandle.standardError.write(Data("error: \(error.description)\n".utf8))
+                return 1
+            }
         }
         let configuration: UpwardConfiguration
         do {
@@ -28,6 +34,10 @@ public enum UpwardMain {
             FileHandle.standardError.write(Data("\(error)\n".utf8))
             return 2
         }
+        // Production unless asked otherwise: development mode would show error details and skip Leaf's cache.
+        if !arguments.contains(where: { $0 == "--env" || $0 == "-e" || $0.hasPrefix("--env=") }) {
+            vaporEnvironment = Environment(name: Environment.production.name, arguments: vaporEnvironment.arguments)
+        }
         do {
             try LoggingSystem.bootstrap(from: &vaporEnvironment)
         } catch {
@@ -43,7 +53,10 @@ public enum UpwardMain {
         }
         var status: Int32 = 0
         do {
-            try await configure(app, environment: UpwardEnvironment(configuration: configuration))
+            // Scheduled housekeeping runs where the server runs: `serve` (the default command) and `demo`.
+            let serves = command == nil || command == "serve" || isDemo || command?.hasPrefix("-") == true
+            try await configure(
+                app, environment: UpwardEnvironment(configuration: configuration, runsHousekeeping: serves, isDemo: isDemo))
             registerCommands(app)
             try await app.execute()
         } catch let failure as CommandFailure {
@@ -65,18 +78,22 @@ public enum UpwardMain {
         for (name, command) in OfflineCommands.all { app.asyncCommands.use(command, as: name) }
     }
 
-    /// The demo always runs on its own SQLite file, fresh unless `--keep`, never on a real database.
-    static func prepareDemo(environment env: inout [String: String], arguments: [String]) {
+    /// The demo always runs on its own SQLite file (`--database`, default `upward-demo.sqlite`),
+    /// never on `DATABASE_URL` or `UPWARD_DATABASE_PATH`, and only on a file it created itself.
+    /// `demo --help` touches nothing.
+    static func prepareDemo(environment env: inout [String: String], arguments: [String]) throws(CommandFailure) {
         if env["DATABASE_URL"] != nil {
-            FileHandle.standardError.write(Data("note: the demo uses SQLite; DATABASE_URL is ignored.\n".utf8))
+            FileHandle.standardError.write(Data("note: the demo uses its own SQLite file; DATABASE_URL is ignored.\n".utf8))
             env["DATABASE_URL"] = nil
         }
-        let path = env["UPWARD_DATABASE_PATH"].flatMap { $0.isEmpty ? nil : $0 } ?? "upward-demo.sqlite"
-        env["UPWARD_DATABASE_PATH"] = path
-        if !arguments.contains("--keep"), path != ":memory:" {
-            for suffix in ["", "-wal", "-shm"] {
-                try? FileManager.default.removeItem(atPath: path + suffix)
-            }
+        var path = DemoDatabase.defaultPath
+        for (index, argument) in arguments.enumerated() {
+            if argument == "--database", index + 1 < arguments.count { path = arguments[index + 1] }
+            if argument.hasPrefix("--database=") { path = String(argument.dropFirst("--database=".count)) }
         }
+        guard !path.isEmpty, path != ":memory:" else { throw CommandFailure("--database must name a file.") }
+        env["UPWARD_DATABASE_PATH"] = path
+        guard !arguments.contains("--help") else { return }
+        try DemoDatabase.prepare(path: path, keep: arguments.contains("--keep"))
     }
 }

@@ -1,20 +1,14 @@
 import Vapor
 
-/// Deny by default: everything is behind sign-in except the few public routes listed here.
+/// Deny by default: every route is registered through ``SiteRouter`` into the group that enforces
+/// the access its ``SiteRoute`` declares.
 func routes(_ app: Application) throws {
-    // Public: sign-in and health. Forms are CSRF-checked everywhere; the check for signed-in
-    // routes comes after the sign-in check, so anonymous visitors are always sent to sign in.
-    try app.grouped(CSRFMiddleware()).register(collection: AuthController())
-    try app.register(collection: HealthController())
-
+    // Forms are CSRF-checked everywhere; for signed-in routes the check comes after the sign-in
+    // check, so anonymous visitors are always sent to sign in first.
     let signedIn = app.grouped(RequireUserMiddleware(), CSRFMiddleware())
-    try signedIn.register(collection: HomeController())
-
-    let admin = signedIn.grouped(RequireAdminMiddleware())
-    try admin.register(collection: PeopleController())
-}
-
-/// Routes anyone may reach without signing in. Tests check that every other route refuses anonymous visitors.
-enum PublicRoutes {
-    static let paths: Set<String> = ["/login", "/logout", "/health"]
+    let router = SiteRouter(
+        anyone: app.grouped(CSRFMiddleware()), signedIn: signedIn, programManager: signedIn.grouped(RequireAdminMiddleware()),
+        uploadLimit: ByteCount(value: app.upward.configuration.uploadLimitBytes))
+    let controllers: [any SiteController] = [AuthController(), HealthController(), HomeController(), PeopleController()]
+    for controller in controllers { controller.register(on: router) }
 }

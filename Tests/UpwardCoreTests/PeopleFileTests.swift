@@ -34,7 +34,7 @@ struct PeopleFileTests {
         let file = try PeopleFile.parse(data)
         #expect(file.entries.first?.record.email == "ada@example.com")
         #expect(file.entries.first?.record.level == 7)
-        #expect(file.warnings.contains { $0.contains("shoe_size") })
+        #expect(file.warnings.contains { $0.contains("Shoe_Size") })
     }
 
     @Test("a missing required column is reported against the header")

@@ -27,13 +27,23 @@ struct ReportingTreeTests {
         #expect(tree.topologicalOrder.count == 5)
     }
 
-    @Test("a deep chain of 5,000 levels builds without recursion limits")
+    @Test("a chain at the depth limit builds; a 20,000-deep chain is refused by name, without building any chain")
     func deepChain() throws {
         var managers: [String: String?] = ["p0": nil]
-        for i in 1..<5000 { managers["p\(i)"] = "p\(i - 1)" }
-        let deep = try ReportingTree(managers: managers)
-        #expect(deep.isAbove("p0", "p4999"))
-        #expect(deep.depth(of: "p4999") == 4999)
+        for i in 1...ReportingTree.maximumDepth { managers["p\(i)"] = "p\(i - 1)" }
+        let deepest = "p\(ReportingTree.maximumDepth)"
+        let tree = try ReportingTree(managers: managers)
+        #expect(tree.isAbove("p0", deepest))
+        #expect(tree.depth(of: deepest) == ReportingTree.maximumDepth)
+
+        // 20,000 levels would hold 200 million chain entries; it is refused in linear time.
+        for i in 1..<20_000 { managers["p\(i)"] = "p\(i - 1)" }
+        do {
+            _ = try ReportingTree(managers: managers)
+            Issue.record("a 20,000-deep chain was accepted")
+        } catch {
+            #expect(error.problems == [.tooDeep(person: "p\(ReportingTree.maximumDepth + 1)", depth: ReportingTree.maximumDepth + 1)])
+        }
     }
 
     @Test("cycles and unknown managers are all reported")

@@ -1,6 +1,7 @@
 import Fluent
 import Foundation
 import Testing
+import UpwardTestSupport
 import VaporTesting
 
 @testable import UpwardServer
@@ -25,7 +26,7 @@ extension AppTests {
         @Test("an anonymous visitor is sent to sign in from every non-public route")
         func anonymousRedirected() async throws {
             try await withUpward { app in
-                let routes = Self.routes(of: app).filter { !PublicRoutes.paths.contains($0.1) }
+                let routes = Self.routes(of: app).filter { !SiteRoute.publicPatterns.contains($0.1) }
                 #expect(routes.count >= 5)
                 for (method, path) in routes {
                     let browser = Browser(app)

@@ -2,6 +2,7 @@ import Fluent
 import Foundation
 import Testing
 import UpwardCore
+import UpwardTestSupport
 import VaporTesting
 
 @testable import UpwardServer

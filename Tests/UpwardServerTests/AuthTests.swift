@@ -1,6 +1,7 @@
 import Fluent
 import Foundation
 import Testing
+import UpwardTestSupport
 import VaporTesting
 
 @testable import UpwardServer
@@ -61,8 +62,10 @@ extension AppTests {
             try await withUpward { app in
                 try await TestAccounts.create(on: app)
                 let browser = Browser(app)
-                try await browser.get("/login")
+                // The visitor was signed in before (a known session), then someone else signs in on this browser.
+                try await browser.signIn(TestAccounts.participantEmail, TestAccounts.password)
                 let before = try #require(browser.cookie)
+                try await browser.get("/")
                 try await browser.post("/login", form: ["email": TestAccounts.adminEmail, "password": TestAccounts.password])
                 let after = try #require(browser.cookie)
                 #expect(before != after)
@@ -77,13 +80,18 @@ extension AppTests {
         @Test("the session cookie is HttpOnly and SameSite, and Secure behind TLS")
         func cookieFlags() async throws {
             try await withUpward(configure: { $0.trustProxy = true }) { app in
-                let plain = try await app.testing().sendRequest(.GET, "/login")
+                try await TestAccounts.create(on: app)
+                let browser = Browser(app)
+                let plain = try await browser.signIn(TestAccounts.adminEmail, TestAccounts.password)
                 let cookie = try #require(plain.headers.setCookie?[SessionCookie.name])
                 #expect(cookie.isHTTPOnly)
                 #expect(cookie.sameSite == .lax)
                 #expect(!cookie.isSecure)
-                let tls = try await app.testing().sendRequest(.GET, "/login", headers: ["X-Forwarded-Proto": "https"])
+                let secure = Browser(app)
+                secure.headers.replaceOrAdd(name: "X-Forwarded-Proto", value: "https")
+                let tls = try await secure.signIn(TestAccounts.adminEmail, TestAccounts.password)
                 #expect(tls.headers.setCookie?[SessionCookie.name]?.isSecure == true)
+                #expect(try await secure.get("/login").headers.setCookie?[SessionCookie.name] == nil)
             }
         }
 

@@ -8,8 +8,15 @@ import VaporTesting
 /// A tiny browser for tests: keeps the session cookie and the page's CSRF token between requests.
 final class Browser {
     let app: Application
-    var cookie: String?
+    /// Every cookie the server set and did not expire, by name.
+    var cookies: [String: String] = [:]
     var csrf: String?
+
+    /// The session cookie.
+    var cookie: String? {
+        get { cookies[SessionCookie.name] }
+        set { cookies[SessionCookie.name] = newValue }
+    }
     var headers: HTTPHeaders = [:]
 
     init(_ app: Application) { self.app = app }
@@ -52,11 +59,13 @@ final class Browser {
     {
         var headers = self.headers
         headers.replaceOrAdd(name: .accept, value: accept)
-        if let cookie { headers.replaceOrAdd(name: .cookie, value: "\(SessionCookie.name)=\(cookie)") }
+        if !cookies.isEmpty {
+            headers.replaceOrAdd(name: .cookie, value: cookies.sorted { $0.key < $1.key }.map { "\($0.key)=\($0.value)" }.joined(separator: "; "))
+        }
         if let contentType { headers.replaceOrAdd(name: .contentType, value: contentType) }
         let response = try await app.testing().sendRequest(method, path, headers: headers, body: body)
-        if let set = response.headers.setCookie?[SessionCookie.name] {
-            cookie = set.expires.map { $0 < Date() } == true ? nil : set.string
+        for (name, set) in response.headers.setCookie?.all ?? [:] {
+            cookies[name] = set.expires.map { $0 < Date() } == true || set.string.isEmpty ? nil : set.string
         }
         if let token = Self.csrfToken(in: response.body.string) { csrf = token }
         return response

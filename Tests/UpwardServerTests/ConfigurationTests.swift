@@ -1,6 +1,7 @@
 import Foundation
 import SQLKit
 import Testing
+import UpwardTestSupport
 import VaporTesting
 
 @testable import UpwardServer
@@ -30,7 +31,7 @@ extension AppTests {
                 Issue.record("expected an error")
             } catch {
                 #expect(error.problems.count == 3)
-                #expect(error.description.contains("UPWARD_BCRYPT_COST=99 must be a whole number from 4 to 31"))
+                #expect(error.description.contains("UPWARD_BCRYPT_COST=99 must be a whole number from 10 to 31"))
                 #expect(error.description.contains("DATABASE_URL must be a postgres:// URL"))
             }
         }
@@ -39,7 +40,7 @@ extension AppTests {
         func sqlitePragmas() async throws {
             let file = FileManager.default.temporaryDirectory.appendingPathComponent("upward-\(UUID().uuidString).sqlite").path
             defer { for suffix in ["", "-wal", "-shm"] { try? FileManager.default.removeItem(atPath: file + suffix) } }
-            try await withUpward(configure: { $0.storage = .sqliteFile(path: file) }) { app in
+            try await withUpward(configure: { $0.storage = UpwardConfiguration.Storage.sqliteFile(path: file) }) { app in
                 let sql = app.db as! any SQLDatabase
                 struct Mode: Decodable { let journal_mode: String }
                 struct Sync: Decodable { let synchronous: Int }

@@ -1,6 +1,7 @@
 import Fluent
 import Foundation
 import Testing
+import UpwardTestSupport
 import VaporTesting
 
 @testable import UpwardServer

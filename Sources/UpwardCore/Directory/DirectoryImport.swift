@@ -47,8 +47,10 @@ public struct DirectoryImport: Sendable {
             managers[record.employeeID] = record.managerID
             emails[record.employeeID] = record.email
         }
+        let hasManagerColumn = file.presentColumns.contains(.managerID)
         for row in file.identities where !duplicateLines.contains(row.line) {
-            managers[row.employeeID] = row.managerID
+            // Without a manager_id column, people keep the manager they have (newcomers have none).
+            if hasManagerColumn || managers[row.employeeID] == nil { managers[row.employeeID] = hasManagerColumn ? row.managerID : nil }
             emails[row.employeeID] = row.email
         }
 
@@ -77,6 +79,13 @@ public struct DirectoryImport: Sendable {
                 case .unknownManager(let person, let manager):
                     issues.append(
                         ImportIssue(line: lineOfID[person], column: "manager_id", message: "manager \"\(manager)\" is not in the file or the directory"))
+                case .tooDeep(let person, let depth):
+                    issues.append(
+                        ImportIssue(
+                            line: lineOfID[person], column: "manager_id",
+                            message:
+                                "\(person)'s reporting line is \(depth) levels deep; Upward accepts at most \(ReportingTree.maximumDepth) levels below the top"
+                        ))
                 case .cycle(let members):
                     let loop = (members + [members[0]]).joined(separator: " → ")
                     let lines = members.compactMap { lineOfID[$0] }.sorted()
@@ -96,8 +105,9 @@ public struct DirectoryImport: Sendable {
         for entry in file.entries {
             switch before[entry.record.employeeID] {
             case nil: added.append(entry.record)
-            case let old? where old == entry.record: unchanged += 1
-            default: updated.append(entry.record)
+            case let old?:
+                let record = entry.record.keeping(old, for: Set(PeopleFile.Column.allCases).subtracting(file.presentColumns))
+                if record == old { unchanged += 1 } else { updated.append(record) }
             }
         }
         // Store managers before their reports, so references always point at stored rows.
@@ -105,5 +115,27 @@ public struct DirectoryImport: Sendable {
         added.sort { rank[$0.employeeID]! < rank[$1.employeeID]! }
         updated.sort { rank[$0.employeeID]! < rank[$1.employeeID]! }
         return DirectoryImport(added: added, updated: updated, unchangedCount: unchanged, tree: tree, warnings: file.warnings)
+    }
+}
+
+extension PersonRecord {
+    /// This record with the fields of `absent` columns taken from `old`: a column missing from
+    /// the file leaves the field as it was.
+    func keeping(_ old: PersonRecord, for absent: Set<PeopleFile.Column>) -> PersonRecord {
+        var record = self
+        for column in absent {
+            switch column {
+            case .title: record.title = old.title
+            case .businessUnit: record.businessUnit = old.businessUnit
+            case .location: record.location = old.location
+            case .timeZone: record.timeZone = old.timeZone
+            case .managerID: record.managerID = old.managerID
+            case .hireDate: record.hireDate = old.hireDate
+            case .generation: record.generation = old.generation
+            case .terminationDate: record.terminationDate = old.terminationDate
+            case .employeeID, .email, .name, .department, .level: break  // required: always present
+            }
+        }
+        return record
     }
 }

@@ -23,11 +23,12 @@ public struct PeopleFile: Sendable {
             issues: [], warnings: warnings)
     }
 
-    init(entries: [Entry], identities: [Identity], issues: [ImportIssue], warnings: [String]) {
+    init(entries: [Entry], identities: [Identity], issues: [ImportIssue], warnings: [String], presentColumns: Set<Column> = Set(Column.allCases)) {
         self.entries = entries
         self.identities = identities
         self.issues = issues
         self.warnings = warnings
+        self.presentColumns = presentColumns
     }
 
     /// Records that did not come from a file (demo data, other sources), numbered as if they had.
@@ -67,42 +68,52 @@ public struct PeopleFile: Sendable {
         case terminationDate = "termination_date"
 
         public static let required: [Column] = [.employeeID, .email, .name, .department, .level]
-    }
 
-    /// Parses and checks every row. Throws only when the file as a whole can't be read
-    /// (not CSV, missing required columns); row problems are kept in ``issues``.
-    public static func parse(_ data: Data) throws(ImportFailure) -> PeopleFile {
-        let table: CSVTable
-        do { table = try CSVTable(data: data) } catch { throw ImportFailure([ImportIssue(line: nil, column: nil, message: error.description)]) }
-        return try parse(table)
-    }
-
-    public static func parse(_ table: CSVTable) throws(ImportFailure) -> PeopleFile {
-        var issues: [ImportIssue] = []
-        var warnings: [String] = []
-        var index: [Column: Int] = [:]
-        for (position, name) in table.header.enumerated() {
-            if let column = Column(rawValue: name) {
-                if index[column] != nil {
-                    issues.append(ImportIssue(line: 1, column: name, message: "the column appears twice in the header"))
-                } else {
-                    index[column] = position
-                }
-            } else {
-                warnings.append("Ignored unknown column \"\(name.isEmpty ? "(blank)" : name)\".")
+        /// Other names HR exports use for the column.
+        var synonyms: [String] {
+            switch self {
+            case .employeeID: ["employee number", "employee no", "emp id", "staff id", "worker id", "personnel number"]
+            case .email: ["e-mail", "email address", "work email", "mail"]
+            case .name: ["full name", "display name", "employee name"]
+            case .title: ["job title", "position"]
+            case .department: ["dept", "department name"]
+            case .businessUnit: ["bu", "division"]
+            case .location: ["office", "site"]
+            case .timeZone: ["timezone", "tz"]
+            case .managerID: ["manager employee id", "supervisor id", "line manager id", "reports to id"]
+            case .level: ["grade", "job level"]
+            case .hireDate: ["start date", "date hired"]
+            case .generation: []
+            case .terminationDate: ["end date", "leave date", "exit date"]
             }
         }
-        for column in Column.required where index[column] == nil {
-            issues.append(ImportIssue(line: 1, column: column.rawValue, message: "required column is missing from the header"))
-        }
-        guard issues.isEmpty else { throw ImportFailure(issues) }
+
+        static let specs: [CSVColumn] = allCases.map { CSVColumn($0.rawValue, required: required.contains($0), synonyms: $0.synonyms) }
+    }
+
+    /// The optional columns this file has. An absent column leaves that field of existing people
+    /// as it is; a present column with an empty cell clears it.
+    public let presentColumns: Set<Column>
+
+    /// Parses and checks every row. Throws only when the file as a whole can't be read
+    /// (not CSV, a missing required column, a header name that looks like a typo);
+    /// row problems are kept in ``issues``.
+    public static func parse(_ data: Data) throws(ImportFailure) -> PeopleFile {
+        let (table, columns) = try CSVTable.read(data, columns: Column.specs)
+        var issues: [ImportIssue] = []
+        var warnings = columns.warnings
+        let present = Set(Column.allCases.filter { columns.has($0.rawValue) })
 
         var entries: [Entry] = []
         var identities: [Identity] = []
         entries.reserveCapacity(table.rows.count)
         identities.reserveCapacity(table.rows.count)
         for row in table.rows {
-            var reader = RowReader(row: row, index: index)
+            if let issue = columns.shapeIssue(row) {
+                issues.append(issue)
+                continue
+            }
+            var reader = RowReader(row: row, columns: columns)
             if let record = reader.record() {
                 entries.append(Entry(line: row.line, record: record))
             }
@@ -110,26 +121,22 @@ public struct PeopleFile: Sendable {
             issues += reader.issues
         }
         if table.rows.isEmpty { warnings.append("The file has a header but no people.") }
-        return PeopleFile(entries: entries, identities: identities, issues: issues, warnings: warnings)
+        return PeopleFile(entries: entries, identities: identities, issues: issues, warnings: warnings, presentColumns: present)
     }
 }
 
 /// Reads one row's fields, collecting every problem rather than stopping at the first.
 private struct RowReader {
     let row: CSVTable.Row
-    let index: [PeopleFile.Column: Int]
+    let columns: CSVColumns
     var issues: [ImportIssue] = []
 
-    init(row: CSVTable.Row, index: [PeopleFile.Column: Int]) {
+    init(row: CSVTable.Row, columns: CSVColumns) {
         self.row = row
-        self.index = index
+        self.columns = columns
     }
 
-    func text(_ column: PeopleFile.Column) -> String? {
-        guard let position = index[column], position < row.fields.count else { return nil }
-        let value = row.fields[position].trimmingCharacters(in: .whitespacesAndNewlines)
-        return value.isEmpty ? nil : value
-    }
+    func text(_ column: PeopleFile.Column) -> String? { columns.value(column.rawValue, in: row) }
 
     mutating func fail(_ column: PeopleFile.Column, _ message: String) {
         issues.append(ImportIssue(line: row.line, column: column.rawValue, message: message))

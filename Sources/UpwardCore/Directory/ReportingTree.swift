@@ -14,7 +14,13 @@ public struct ReportingTree: Sendable {
         case unknownManager(person: String, manager: String)
         /// These people's reporting lines loop back on themselves, in this order.
         case cycle([String])
+        /// `person` is `depth` levels below the top, deeper than ``ReportingTree/maximumDepth``.
+        case tooDeep(person: String, depth: Int)
     }
+
+    /// No organization has reporting lines this deep; refusing deeper ones keeps every
+    /// stored chain (and this tree) small: at most this many managers per person.
+    public static let maximumDepth = 50
 
     /// Builds the tree from `manager` links (person id to manager id, absent at the top).
     /// Reports every unknown manager and every cycle instead of building a broken tree.
@@ -49,7 +55,19 @@ public struct ReportingTree: Sendable {
         }
         guard problems.isEmpty else { throw ReportingTreeError(problems: problems) }
 
-        // `order` lists managers before reports; build each chain from its manager's chain.
+        // `order` lists managers before reports. Depths first, in O(people), so a file with an
+        // absurdly deep line is refused before any chain is built.
+        var depth: [String: Int] = [:]
+        depth.reserveCapacity(managers.count)
+        for person in order {
+            let level = (managers[person] ?? nil).map { depth[$0]! + 1 } ?? 0
+            depth[person] = level
+            // Report the first person past the limit on each line, not everyone below them.
+            if level == Self.maximumDepth + 1 { problems.append(.tooDeep(person: person, depth: level)) }
+        }
+        guard problems.isEmpty else { throw ReportingTreeError(problems: Array(problems.prefix(20))) }
+
+        // Build each chain from its manager's chain.
         var ancestors: [String: [String]] = [:]
         ancestors.reserveCapacity(managers.count)
         for person in order {

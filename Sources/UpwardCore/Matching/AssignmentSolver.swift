@@ -2,7 +2,10 @@
 /// a shortest-augmenting-path solver (Jonker-Volgenant family) written for Upward.
 ///
 /// - Rectangular matrices of any shape; a column may take up to its capacity of rows.
-/// - Forbidden pairs are NaN in the matrix and are never assigned.
+/// - Forbidden pairs are NaN in the matrix and are never assigned; so is an infinity in the
+///   worsening direction (`-inf` when maximizing, `+inf` when minimizing), as scipy users write them.
+///   An infinity in the improving direction has no meaningful optimum: check for one with
+///   ``firstUnboundedEntry(_:rows:columns:maximize:)`` and refuse the matrix.
 /// - `maximize` reads the matrix as scores; the matrix is never copied or negated.
 /// - ``Priority/cardinalityFirst`` matches as many rows as the forbidden pairs and
 ///   capacities allow and, among those assignments, finds the best total;
@@ -40,6 +43,8 @@ public enum AssignmentSolver {
         /// Internally a pair costs `cost - bonus` (cost = -score when maximizing) and staying
         /// unmatched costs 0; the bonus makes one more matched row outweigh any total.
         public var bonus: Double = 0
+        /// Whether a row may stay unmatched (at cost 0) in the solver's internal problem.
+        public var unmatchedAllowed = false
 
         public var pairs: [(row: Int, column: Int)] {
             columnOfRow.enumerated().compactMap { row, column in column.map { (row, $0) } }
@@ -58,6 +63,16 @@ public enum AssignmentSolver {
 
     public static func solve(_ matrix: UnsafeBufferPointer<Float>, rows: Int, columns: Int, options: Options = .init()) -> Solution {
         DenseSolver(matrix: matrix, rows: rows, columns: columns, options: options).run()
+    }
+
+    /// The first entry that would make any total infinite (`+inf` when maximizing, `-inf` when
+    /// minimizing), as (row, column), or nil when there is none.
+    public static func firstUnboundedEntry<Element: BinaryFloatingPoint>(
+        _ matrix: UnsafeBufferPointer<Element>, rows: Int, columns: Int, maximize: Bool
+    ) -> (row: Int, column: Int)? {
+        let bad: Element = maximize ? .infinity : -.infinity
+        guard let index = matrix.prefix(rows * columns).firstIndex(of: bad), columns > 0 else { return nil }
+        return (index / columns, index % columns)
     }
 
     /// Convenience for small matrices held as arrays of rows.
@@ -94,10 +109,11 @@ struct DenseSolver<Element: BinaryFloatingPoint> {
         var low = Double.infinity
         var high = -Double.infinity
         for value in matrix.prefix(rows * columns) {
-            if value.isNaN {
+            let cost = maximize ? -Double(value) : Double(value)
+            if cost.isNaN || cost == .infinity {
+                // NaN, and infinity in the worsening direction, are forbidden pairs.
                 hasForbidden = true
             } else {
-                let cost = maximize ? -Double(value) : Double(value)
                 low = Swift.min(low, cost)
                 high = Swift.max(high, cost)
             }
@@ -287,6 +303,7 @@ struct DenseSolver<Element: BinaryFloatingPoint> {
             total += Double(matrix[row * columns + column])
             return column
         }
-        return AssignmentSolver.Solution(columnOfRow: assignment, total: total, rowDuals: u, columnDuals: Array(vBuffer), bonus: bonus)
+        return AssignmentSolver.Solution(
+            columnOfRow: assignment, total: total, rowDuals: u, columnDuals: Array(vBuffer), bonus: bonus, unmatchedAllowed: useDummies)
     }
 }

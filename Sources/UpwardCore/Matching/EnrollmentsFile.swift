@@ -16,39 +16,49 @@ public enum EnrollmentsFile {
         }
     }
 
-    public static let columns = ["email", "role", "offers", "wants", "interests", "style", "capacity", "avoid"]
+    public static let columns: [CSVColumn] = [
+        CSVColumn("email", required: true, synonyms: ["e-mail", "email address", "work email"]),
+        CSVColumn("role", required: true),
+        CSVColumn("offers", synonyms: ["offered skills", "can teach"]),
+        CSVColumn("wants", synonyms: ["learning goals", "wants to learn"]),
+        CSVColumn("interests"),
+        CSVColumn("style", synonyms: ["communication style"]),
+        CSVColumn("capacity", synonyms: ["max mentees"]),
+        CSVColumn("avoid", synonyms: ["do not pair with"]),
+    ]
 
     /// Skill and interest names compare case-insensitively, with inner spaces collapsed.
     public static func normalize(_ name: String) -> String {
         name.split(whereSeparator: \.isWhitespace).joined(separator: " ").lowercased()
     }
 
-    public static func parse(_ data: Data) throws(ImportFailure) -> (entries: [Entry], warnings: [String]) {
-        let table: CSVTable
-        do { table = try CSVTable(data: data) } catch { throw ImportFailure([ImportIssue(line: nil, column: nil, message: error.description)]) }
-        var issues: [ImportIssue] = []
-        var warnings: [String] = []
-        var index: [String: Int] = [:]
-        for (position, name) in table.header.enumerated() {
-            if columns.contains(name) {
-                if index[name] != nil { issues.append(ImportIssue(line: 1, column: name, message: "the column appears twice in the header")) }
-                index[name] = position
-            } else {
-                warnings.append("Ignored unknown column \"\(name)\".")
-            }
-        }
-        for required in ["email", "role"] where index[required] == nil {
-            issues.append(ImportIssue(line: 1, column: required, message: "required column is missing from the header"))
-        }
-        guard issues.isEmpty else { throw ImportFailure(issues) }
+    /// The rows that passed every check, and the problems of the others.
+    public struct Parsed: Sendable {
+        public var entries: [Entry]
+        public var issues: [ImportIssue]
+        public var warnings: [String]
+    }
 
+    /// Parses every row; throws when the file can't be read or any row has a problem.
+    public static func parse(_ data: Data) throws(ImportFailure) -> (entries: [Entry], warnings: [String]) {
+        let parsed = try read(data)
+        guard parsed.issues.isEmpty else { throw ImportFailure(parsed.issues) }
+        return (parsed.entries, parsed.warnings)
+    }
+
+    /// Parses every row, keeping row problems so callers can report them with problems that
+    /// span files. Throws only when the file as a whole can't be read.
+    public static func read(_ data: Data) throws(ImportFailure) -> Parsed {
+        let (table, index) = try CSVTable.read(data, columns: columns)
+        var issues: [ImportIssue] = []
         var entries: [Entry] = []
         var firstLine: [String: Int] = [:]
         for row in table.rows {
-            func text(_ column: String) -> String {
-                guard let position = index[column], position < row.fields.count else { return "" }
-                return row.fields[position].trimmingCharacters(in: .whitespacesAndNewlines)
+            if let issue = index.shapeIssue(row) {
+                issues.append(issue)
+                continue
             }
+            func text(_ column: String) -> String { index.text(column, in: row) }
             func fail(_ column: String, _ message: String) {
                 issues.append(ImportIssue(line: row.line, column: column, message: message))
             }
@@ -117,8 +127,7 @@ public enum EnrollmentsFile {
             enrollment.displayNames = displayNames
             entries.append(Entry(line: row.line, enrollment: enrollment))
         }
-        guard issues.isEmpty else { throw ImportFailure(issues) }
-        return (entries, warnings)
+        return Parsed(entries: entries, issues: issues, warnings: index.warnings)
     }
 
     static func list(_ text: String) -> [String] {

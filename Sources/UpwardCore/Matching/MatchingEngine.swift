@@ -43,9 +43,10 @@ public struct MatchingEngine: Sendable {
         public var rounds: Int
         /// Pairs whose reduced cost was checked against the duals.
         public var checkedPairs: Int
-        /// The most negative reduced cost found (>= -1e-6 means the duals prove optimality).
-        public var worstReducedCost: Double
-        public var holds: Bool { worstReducedCost >= -1e-6 }
+        /// The duality certificate over the whole problem (every allowed pair).
+        public var certificate: OptimalityCertificate
+        public var holds: Bool { certificate.holds }
+        public var worstReducedCost: Double { certificate.worstReducedCost }
     }
 
     public struct Result: Sendable {
@@ -136,15 +137,16 @@ public struct MatchingEngine: Sendable {
         }
         let options = AssignmentSolver.Options(maximize: true, priority: cardinalityFirst ? .cardinalityFirst : .totalOnly, capacities: problem.capacities)
         let solution = matrix.withUnsafeBufferPointer { AssignmentSolver.solve($0, rows: rows, columns: columns, options: options) }
-        // The solver's duals hold for its internal costs; check them on every allowed pair.
+        // The solver's duals hold for its internal costs; check the certificate on every allowed pair.
         let bonus = solution.bonus
-        var worst = 0.0
-        for i in 0..<rows {
-            for j in 0..<columns where !matrix[i * columns + j].isNaN {
-                worst = min(worst, (-matrix[i * columns + j] - bonus) - solution.rowDuals[i] - solution.columnDuals[j])
-            }
+        let certificate = OptimalityCertificate.check(
+            columnOfRow: solution.columnOfRow, rowDuals: solution.rowDuals, columnDuals: solution.columnDuals,
+            capacities: problem.capacities, unmatchedAllowed: solution.unmatchedAllowed
+        ) { i, j in
+            let score = matrix[i * columns + j]
+            return score.isNaN ? nil : -score - bonus
         }
-        return (solution.columnOfRow, Proof(mode: "dense", rounds: 1, checkedPairs: rows * columns, worstReducedCost: worst))
+        return (solution.columnOfRow, Proof(mode: "dense", rounds: 1, checkedPairs: rows * columns, certificate: certificate))
     }
 
     func solveSparse(_ problem: SubProblem, cardinalityFirst: Bool, threshold: Double?) -> ([Int?], Proof) {
@@ -154,6 +156,9 @@ public struct MatchingEngine: Sendable {
         let floor = threshold ?? -1
         // Scores lie in [0, 100]: one more matched mentee outweighs any difference in total.
         let bonus = cardinalityFirst ? 100 * Double(rows + 1) + 1 : 0
+        // Scores lie in [0, 100], so internal costs lie within 100 + bonus.
+        let costScale = 100 + bonus
+        let tolerance = OptimalityCertificate.tolerance(costScale: costScale, rows: rows, columns: columns)
         let perMentee = candidatesPerMentee
 
         var candidates = [[(column: Int, score: Double)]](repeating: [], count: rows)
@@ -202,12 +207,12 @@ public struct MatchingEngine: Sendable {
                         var worst = 0.0
                         var found: [(column: Int, score: Double, reduced: Double)] = []
                         // reduced < 0 exactly when score > limit - v[j]; a bound at or below that can't violate.
-                        let limit = -bonus - u[row] + 1e-7
+                        let limit = -bonus - u[row] + tolerance
                         for j in 0..<columns {
                             if model.scoreUpperBound(mentee: mentee, mentor: j) <= limit - v[j] { continue }
                             guard let score = model.score(mentee: mentee, mentor: j), score >= floor else { continue }
                             let reduced = (-score - bonus) - u[row] - v[j]
-                            if reduced < -1e-7 {
+                            if reduced < -tolerance {
                                 found.append((j, score, reduced))
                                 worst = min(worst, reduced)
                             }
@@ -224,8 +229,15 @@ public struct MatchingEngine: Sendable {
             }
             checked += rows * columns
             let worst = worstPerRow.min() ?? 0
-            if worst >= -1e-7 || rounds >= 200 {
-                return (solution.columnOfRow, Proof(mode: "sparse", rounds: rounds, checkedPairs: checked, worstReducedCost: worst))
+            if worst >= -tolerance || rounds >= 200 {
+                let certificate = OptimalityCertificate.check(
+                    columnOfRow: solution.columnOfRow, rowDuals: u, columnDuals: v, capacities: problem.capacities, unmatchedAllowed: true,
+                    worstReducedCost: worst, costScale: costScale
+                ) { row, j in
+                    guard let score = model.score(mentee: problem.rows[row], mentor: j), score >= floor else { return nil }
+                    return -score - bonus
+                }
+                return (solution.columnOfRow, Proof(mode: "sparse", rounds: rounds, checkedPairs: checked, certificate: certificate))
             }
             for row in 0..<rows where !missing[row].isEmpty {
                 candidates[row] += missing[row]

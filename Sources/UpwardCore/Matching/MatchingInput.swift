@@ -21,22 +21,42 @@ public enum MatchingInput {
     ) throws(Failure) -> (model: CompatibilityModel, warnings: [String]) {
         var failure = Failure()
         var directory: [PersonRecord] = []
+        // Everyone the people file names, valid rows or not, so an enrollment is checked against
+        // the file even while the file has problems of its own: every problem is reported at once.
+        var named: Set<String>?
         do {
             let file = try PeopleFile.parse(peopleData)
-            _ = try DirectoryImport.plan(file: file, existing: [])
+            named = Set(file.identities.compactMap(\.email))
+            do {
+                _ = try DirectoryImport.plan(file: file, existing: [])
+            } catch {
+                failure.people = error.issues
+            }
             directory = file.entries.map(\.record)
         } catch {
             failure.people = error.issues
         }
-        var entries: [EnrollmentsFile.Entry] = []
-        var warnings: [String] = []
+        var parsed = EnrollmentsFile.Parsed(entries: [], issues: [], warnings: [])
         do {
-            (entries, warnings) = try EnrollmentsFile.parse(enrollmentsData)
+            parsed = try EnrollmentsFile.read(enrollmentsData)
         } catch {
             failure.enrollments = error.issues
         }
-        guard failure.people.isEmpty, failure.enrollments.isEmpty else { throw failure }
-        return try build(directory: directory, entries: entries, warnings: warnings, weights: weights, rules: rules)
+        failure.enrollments += parsed.issues
+        guard failure.people.isEmpty, failure.enrollments.isEmpty else {
+            if let named {
+                for entry in parsed.entries where !named.contains(entry.enrollment.email) {
+                    failure.enrollments.append(Self.notInPeopleFile(entry))
+                }
+                failure.enrollments = ImportFailure(failure.enrollments).issues
+            }
+            throw failure
+        }
+        return try build(directory: directory, entries: parsed.entries, warnings: parsed.warnings, weights: weights, rules: rules)
+    }
+
+    static func notInPeopleFile(_ entry: EnrollmentsFile.Entry) -> ImportIssue {
+        ImportIssue(line: entry.line, column: "email", message: "\(entry.enrollment.email) is not in the people file")
     }
 
     public static func build(
@@ -51,7 +71,7 @@ public enum MatchingInput {
         let enrolled = Set(entries.map(\.enrollment.email))
         for entry in entries {
             guard let person = byEmail[entry.enrollment.email] else {
-                failure.enrollments.append(ImportIssue(line: entry.line, column: "email", message: "\(entry.enrollment.email) is not in the people file"))
+                failure.enrollments.append(Self.notInPeopleFile(entry))
                 continue
             }
             if let left = person.terminationDate {

@@ -36,7 +36,9 @@ public enum MatrixCSV {
                 let trimmed = field.trimmingCharacters(in: .whitespaces)
                 if trimmed.isEmpty || trimmed.lowercased() == "nan" {
                     values.append(.nan)
-                } else if let value = Double(trimmed), value.isFinite {
+                } else if let value = Double(trimmed) {
+                    // Infinities are read as written; `upward assign` treats the worsening one as
+                    // forbidden and refuses the improving one, as for .npy files.
                     values.append(value)
                 } else {
                     issues.append(ImportIssue(line: line, column: String(index + 1), message: "\"\(trimmed)\" is not a number"))

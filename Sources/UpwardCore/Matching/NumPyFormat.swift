@@ -57,11 +57,18 @@ public enum NumPyFormat {
         guard let shapeText = value(of: "shape", in: text) else { throw FormatError("the .npy header has no 'shape'") }
         let dimensions = shapeText.trimmingCharacters(in: CharacterSet(charactersIn: "() "))
             .split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces) }.filter { !$0.isEmpty }
-        guard dimensions.count == 2, let rows = Int(dimensions[0]), let columns = Int(dimensions[1]) else {
+        guard dimensions.count == 2 else {
             throw FormatError("the matrix must be 2-dimensional, not shape (\(shapeText))")
         }
+        guard let rows = Int(dimensions[0]), let columns = Int(dimensions[1]), rows >= 0, columns >= 0 else {
+            throw FormatError("the shape (\(shapeText)) must be two whole numbers of 0 or more")
+        }
         let offset = start + headerLength
-        let needed = rows * columns * elementType.byteCount
+        let (cells, cellsOverflow) = rows.multipliedReportingOverflow(by: columns)
+        let (needed, bytesOverflow) = cells.multipliedReportingOverflow(by: elementType.byteCount)
+        guard !cellsOverflow, !bytesOverflow else {
+            throw FormatError("the shape (\(shapeText)) is too large for any file")
+        }
         guard bytes.count - offset >= needed else {
             throw FormatError("the file holds \(bytes.count - offset) bytes of data, but a \(rows)×\(columns) \(descr) matrix needs \(needed)")
         }

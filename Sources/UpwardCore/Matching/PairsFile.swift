@@ -16,19 +16,21 @@ public enum PairsFile {
         }
     }
 
+    static let columns = [
+        CSVColumn("mentee_email", required: true),
+        CSVColumn("mentor_email", required: true),
+        CSVColumn("score"), CSVColumn("reasons"),
+    ]
+
     /// Rows with an empty mentor (unmatched mentees) are skipped.
     public static func parse(_ data: Data) throws(ImportFailure) -> [Row] {
-        let table: CSVTable
-        do { table = try CSVTable(data: data) } catch { throw ImportFailure([ImportIssue(line: nil, column: nil, message: error.description)]) }
-        guard let menteeColumn = table.column("mentee_email"), let mentorColumn = table.column("mentor_email") else {
-            throw ImportFailure([ImportIssue(line: 1, column: nil, message: "the header needs the columns mentee_email and mentor_email")])
-        }
+        let (table, columns) = try CSVTable.read(data, columns: Self.columns)
         var rows: [Row] = []
         var issues: [ImportIssue] = []
         for row in table.rows {
-            func field(_ index: Int) -> String { index < row.fields.count ? FieldRules.normalizeEmail(row.fields[index]) : "" }
-            let mentee = field(menteeColumn)
-            let mentor = field(mentorColumn)
+            // pairs.csv carries more columns than these two; only its own shape matters here.
+            let mentee = FieldRules.normalizeEmail(columns.text("mentee_email", in: row))
+            let mentor = FieldRules.normalizeEmail(columns.text("mentor_email", in: row))
             if mentor.isEmpty { continue }
             if !FieldRules.isValidEmail(mentee) {
                 issues.append(ImportIssue(line: row.line, column: "mentee_email", message: "\"\(mentee)\" is not a valid email address"))

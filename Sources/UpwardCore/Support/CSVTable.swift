@@ -9,6 +9,8 @@ import Foundation
 public struct CSVTable: Sendable {
     /// Header names, trimmed and lower-cased, in file order.
     public let header: [String]
+    /// Header names as written (trimmed), for messages.
+    public let rawHeader: [String]
     public let rows: [Row]
 
     public struct Row: Sendable {
@@ -54,7 +56,7 @@ public struct CSVTable: Sendable {
             let startLine = line
             line += 1 + fields.reduce(0) { $0 + Self.lineBreaks(in: $1) }
             if header == nil {
-                header = fields.map { $0.trimmingCharacters(in: .whitespaces).lowercased() }
+                header = fields.map { $0.trimmingCharacters(in: .whitespaces) }
                 continue
             }
             // A blank line is not a record.
@@ -63,7 +65,8 @@ public struct CSVTable: Sendable {
         }
         if let error = reader.error { throw .malformed("near line \(line): \(error)") }
         guard let header else { throw .empty }
-        self.header = header
+        self.rawHeader = header
+        self.header = header.map { $0.lowercased() }
         self.rows = rows
     }
 

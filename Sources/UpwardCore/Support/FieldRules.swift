@@ -2,10 +2,13 @@ import Foundation
 
 /// Small validators shared by imports and forms.
 public enum FieldRules {
+    /// The longest email address there can be (RFC 5321's path limit less the brackets).
+    public static let maximumEmailLength = 254
+
     /// A pragmatic email check: one `@`, a non-empty local part, a dotted domain, no spaces.
     public static func isValidEmail(_ value: String) -> Bool {
         let parts = value.split(separator: "@", omittingEmptySubsequences: false)
-        guard parts.count == 2, !parts[0].isEmpty, value.count <= 254 else { return false }
+        guard parts.count == 2, !parts[0].isEmpty, value.utf8.count <= maximumEmailLength else { return false }
         let domain = parts[1]
         guard domain.contains("."), !domain.hasPrefix("."), !domain.hasSuffix("."), !domain.contains("..")
         else { return false }

@@ -36,9 +36,11 @@ struct AssignCommand: AsyncCommand {
             switch header.elementType {
             case .float64:
                 let matrix = data.bindMemory(to: Double.self)
+                try refuseUnbounded(matrix, rows: header.rows, columns: header.columns, minimize: minimize, path: path)
                 solution = AssignmentSolver.solve(matrix, rows: header.rows, columns: header.columns, options: options)
             case .float32:
                 let matrix = data.bindMemory(to: Float.self)
+                try refuseUnbounded(matrix, rows: header.rows, columns: header.columns, minimize: minimize, path: path)
                 solution = AssignmentSolver.solve(matrix, rows: header.rows, columns: header.columns, options: options)
             }
         } else {
@@ -49,6 +51,7 @@ struct AssignCommand: AsyncCommand {
                 throw CommandFailure("\(path) is not a usable matrix:\n" + error.issues.map { "  \($0)" }.joined(separator: "\n"))
             }
             rows = matrix.rows
+            try matrix.values.withUnsafeBufferPointer { try refuseUnbounded($0, rows: matrix.rows, columns: matrix.columns, minimize: minimize, path: path) }
             solution = matrix.values.withUnsafeBufferPointer { AssignmentSolver.solve($0, rows: matrix.rows, columns: matrix.columns, options: options) }
         }
         var json = "{\"pairs\": ["
@@ -57,6 +60,17 @@ struct AssignCommand: AsyncCommand {
         json += (0..<rows).filter { solution.columnOfRow[$0] == nil }.map(String.init).joined(separator: ", ")
         json += "]}"
         return json
+    }
+
+    /// An infinity in the improving direction makes every total infinite: refuse it by position.
+    static func refuseUnbounded<Element: BinaryFloatingPoint>(
+        _ matrix: UnsafeBufferPointer<Element>, rows: Int, columns: Int, minimize: Bool, path: String
+    ) throws {
+        if let (row, column) = AssignmentSolver.firstUnboundedEntry(matrix, rows: rows, columns: columns, maximize: !minimize) {
+            throw CommandFailure(
+                "\(path): row \(row), column \(column) is \(minimize ? "-inf" : "+inf"), which would make any total infinite; "
+                    + "use NaN or \(minimize ? "+inf" : "-inf") for a forbidden pair")
+        }
     }
 
     /// JSON has no NaN or infinity; totals are always finite here.

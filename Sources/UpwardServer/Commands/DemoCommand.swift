@@ -4,14 +4,16 @@ import Vapor
 
 /// `upward demo`: a fresh SQLite database with the demo organization, then serves it.
 ///
-/// The entrypoint points storage at the demo file and clears it before this runs
-/// (see `Entrypoint.prepareDemo`), so a demo never touches real data.
+/// The entrypoint points storage at the demo file and clears it before this runs, refusing any
+/// file the demo did not create (see `UpwardMain.prepareDemo` and ``DemoDatabase``).
 struct DemoCommand: AsyncCommand {
     struct Signature: CommandSignature {
         @Option(name: "hostname", short: "H", help: "Address to listen on (default 127.0.0.1)")
         var hostname: String?
         @Option(name: "port", short: "p", help: "Port to listen on (default 8080)")
         var port: Int?
+        @Option(name: "database", help: "The demo's own SQLite file (default upward-demo.sqlite); any other database is refused")
+        var database: String?
         @Flag(name: "keep", help: "Keep the existing demo database instead of starting fresh")
         var keep: Bool
         @Flag(name: "no-serve", help: "Only create the demo data, do not start the server")

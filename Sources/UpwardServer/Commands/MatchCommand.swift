@@ -30,6 +30,8 @@ struct MatchCommand: AsyncCommand {
         var suggestionsOut: String?
         @Option(name: "suggestions", help: "how many suggestions per mentee (default 5)")
         var suggestions: Int?
+        @Flag(name: "allow-unproven", help: "write pairs.csv even when the optimality proof fails")
+        var allowUnproven: Bool
     }
 
     var help: String { "Pairs mentees with mentors from CSV files and writes pairs.csv with scores and reasons." }
@@ -82,6 +84,7 @@ struct MatchCommand: AsyncCommand {
             throw CommandFailure("nothing was written: \(error)")
         }
         let solved = ContinuousClock.now
+        try Self.checkProof(result.proof, allowUnproven: signature.allowUnproven, console: context.console)
 
         try Self.writePairs(result, model: model, to: outPath)
         if let scoresPath = signature.scoresOut { try Self.writeScores(model, to: scoresPath) }
@@ -109,6 +112,16 @@ struct MatchCommand: AsyncCommand {
             }
             if idle.count > 20 { context.console.print("  … and \(idle.count - 20) more") }
         }
+    }
+
+    /// An unproven optimum is not written unless the operator says so.
+    static func checkProof(_ proof: MatchingEngine.Proof?, allowUnproven: Bool, console: any Console) throws {
+        guard let proof, !proof.holds else { return }
+        let detail = proof.certificate.failures.joined(separator: "; ")
+        guard allowUnproven else {
+            throw CommandFailure("the optimality proof failed (\(detail)); nothing was written. Add --allow-unproven to write the pairs anyway.")
+        }
+        console.warning("warning: the optimality proof failed (\(detail)); writing the pairs because of --allow-unproven")
     }
 
     static func seconds(_ duration: Duration) -> Double {

@@ -1,13 +1,21 @@
+import UpwardCore
 import Vapor
 
 /// What every part of the app reads from the application: configuration and injected side effects.
 public struct UpwardEnvironment: Sendable {
     public var configuration: UpwardConfiguration
     public var clock: any UpwardClock
+    /// Whether this process removes expired sessions and old sign-in attempts on a schedule
+    /// (`serve` and `demo`; not one-off commands or tests, which run ``Housekeeping`` directly).
+    public var runsHousekeeping: Bool
+    /// Whether the SQLite file is the demo's own, marked so `demo` never wipes anything else.
+    public var isDemo: Bool
 
-    public init(configuration: UpwardConfiguration, clock: any UpwardClock = SystemClock()) {
+    public init(configuration: UpwardConfiguration, clock: any UpwardClock = SystemClock(), runsHousekeeping: Bool = false, isDemo: Bool = false) {
         self.configuration = configuration
         self.clock = clock
+        self.runsHousekeeping = runsHousekeeping
+        self.isDemo = isDemo
     }
 }
 

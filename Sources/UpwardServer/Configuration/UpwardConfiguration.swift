@@ -12,7 +12,7 @@ public struct UpwardConfiguration: Sendable {
     }
 
     public var storage: Storage
-    /// bcrypt cost factor (4-31). 12 by default; tests use the minimum for speed.
+    /// bcrypt cost factor: 12 by default, at least 10 from the environment; tests use 4 for speed.
     public var bcryptCost: Int
     /// How long a login lasts before the user must sign in again.
     public var sessionLifetime: TimeInterval
@@ -23,6 +23,10 @@ public struct UpwardConfiguration: Sendable {
     public var loginWindow: TimeInterval
     /// Whether to believe `X-Forwarded-For` / `X-Forwarded-Proto` from a reverse proxy.
     public var trustProxy: Bool
+    /// The largest file the people upload accepts; every other request keeps Vapor's 16 KB limit.
+    public var uploadLimitBytes: Int = 25 * 1024 * 1024
+    /// How often `serve` removes expired sessions and old sign-in attempts.
+    public var housekeepingInterval: TimeInterval = 10 * 60
 
     public init(
         storage: Storage = .sqliteFile(path: "upward.sqlite"), bcryptCost: Int = 12,
@@ -42,12 +46,14 @@ public struct UpwardConfiguration: Sendable {
     public static let variables: [(name: String, defaultValue: String, meaning: String)] = [
         ("DATABASE_URL", "(unset)", "PostgreSQL URL, e.g. postgres://user:pass@host:5432/upward; when set, SQLite is not used"),
         ("UPWARD_DATABASE_PATH", "upward.sqlite", "SQLite database file used when DATABASE_URL is unset"),
-        ("UPWARD_BCRYPT_COST", "12", "bcrypt cost factor for password hashes (4-31)"),
+        ("UPWARD_BCRYPT_COST", "12", "bcrypt cost factor for password hashes (10-31)"),
         ("UPWARD_SESSION_HOURS", "12", "hours a login lasts"),
         ("UPWARD_LOGIN_MAX_FAILURES_ACCOUNT", "5", "failed logins per account within the window before it is locked"),
         ("UPWARD_LOGIN_MAX_FAILURES_ADDRESS", "20", "failed logins per client address within the window"),
         ("UPWARD_LOGIN_WINDOW_MINUTES", "15", "length of the failed-login window"),
         ("UPWARD_TRUST_PROXY", "false", "trust X-Forwarded-For and X-Forwarded-Proto from a reverse proxy"),
+        ("UPWARD_UPLOAD_MAX_MB", "25", "largest people file the upload page accepts, in MB (1-500)"),
+        ("UPWARD_HOUSEKEEPING_MINUTES", "10", "how often expired sessions and old sign-in attempts are removed"),
         ("UPWARD_ADMIN_PASSWORD", "(unset)", "password for `upward admin create` when not prompting"),
         ("LOG_LEVEL", "info", "trace, debug, info, notice, warning, error or critical"),
     ]
@@ -84,7 +90,11 @@ public struct UpwardConfiguration: Sendable {
         } else if let path = env["UPWARD_DATABASE_PATH"], !path.isEmpty {
             config.storage = path == ":memory:" ? .sqliteMemory : .sqliteFile(path: path)
         }
-        config.bcryptCost = integer("UPWARD_BCRYPT_COST", default: 12, in: 4...31)
+        // Below 10, bcrypt is cheap to brute-force; only tests (which build the configuration
+        // directly) use a lower cost.
+        config.bcryptCost = integer("UPWARD_BCRYPT_COST", default: 12, in: 10...31)
+        config.uploadLimitBytes = integer("UPWARD_UPLOAD_MAX_MB", default: 25, in: 1...500) * 1024 * 1024
+        config.housekeepingInterval = TimeInterval(integer("UPWARD_HOUSEKEEPING_MINUTES", default: 10, in: 1...1440)) * 60
         config.sessionLifetime = TimeInterval(integer("UPWARD_SESSION_HOURS", default: 12, in: 1...720)) * 3600
         config.maxFailuresPerAccount = integer("UPWARD_LOGIN_MAX_FAILURES_ACCOUNT", default: 5, in: 1...1000)
         config.maxFailuresPerAddress = integer("UPWARD_LOGIN_MAX_FAILURES_ADDRESS", default: 20, in: 1...100_000)

@@ -1,11 +1,12 @@
+import UpwardCore
 import Vapor
 
 /// Sign in and sign out.
-struct AuthController: RouteCollection {
-    func boot(routes: any RoutesBuilder) throws {
-        routes.get("login", use: showLogin)
-        routes.post("login", use: login)
-        routes.post("logout", use: logout)
+struct AuthController: SiteController {
+    func register(on router: SiteRouter) {
+        router.on(.loginForm, use: showLogin)
+        router.on(.login, use: login)
+        router.on(.logout, use: logout)
     }
 
     struct LoginForm: Content {
@@ -16,17 +17,20 @@ struct AuthController: RouteCollection {
 
     @Sendable func showLogin(req: Request) async throws -> Response {
         if req.currentUser != nil { return req.redirect(to: SitePath.home) }
-        let next = try? req.query.get(String.self, at: "next")
-        let page = LoginPage(layout: LayoutContext(req, title: "Sign in"), next: next ?? "")
+        let next = (try? req.query.get(String.self, at: "next")).map(SitePath.safeRedirect) ?? ""
+        let page = LoginPage(layout: LayoutContext(req, title: "Sign in"), next: next == SitePath.home ? "" : next)
         return try await req.view.render("login", page).encodeResponse(for: req)
     }
 
     @Sendable func login(req: Request) async throws -> Response {
         let form = try req.content.decode(LoginForm.self)
-        let email = form.email?.trimmingCharacters(in: .whitespaces) ?? ""
+        let email = String((form.email?.trimmingCharacters(in: .whitespaces) ?? "").prefix(FieldRules.maximumEmailLength + 1))
         let password = form.password ?? ""
+        let next = SitePath.safeRedirect(form.next)
         func fail(_ message: String, _ status: HTTPResponseStatus, headers: HTTPHeaders = [:]) async throws -> Response {
-            let page = LoginPage(layout: LayoutContext(req, title: "Sign in"), email: email, next: form.next ?? "", error: message)
+            let page = LoginPage(
+                layout: LayoutContext(req, title: "Sign in"), email: String(email.prefix(FieldRules.maximumEmailLength)),
+                next: next == SitePath.home ? "" : next, error: message)
             let response = try await req.view.render("login", page).encodeResponse(status: status, for: req)
             for (name, value) in headers { response.headers.replaceOrAdd(name: name, value: value) }
             return response
@@ -37,7 +41,7 @@ struct AuthController: RouteCollection {
         do {
             let user = try await req.accounts.authenticate(email: email, password: password, address: req.clientAddress)
             try await req.signIn(user)
-            return req.redirect(to: SitePath.safeRedirect(form.next))
+            return req.redirect(to: next)
         } catch let failure as Accounts.Failure {
             return try await fail(failure.reason, failure.status, headers: failure.headers)
         }
@@ -47,12 +51,4 @@ struct AuthController: RouteCollection {
         req.signOut()
         return req.redirect(to: SitePath.login)
     }
-}
-
-extension Request {
-    var accounts: Accounts {
-        Accounts(db: db, hasher: password.async, environment: upward)
-    }
-
-    var directory: PeopleDirectory { PeopleDirectory(db: db) }
 }

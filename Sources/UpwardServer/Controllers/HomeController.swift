@@ -3,9 +3,9 @@ import UpwardCore
 import Vapor
 
 /// The first page after sign-in: a dashboard for program managers, a personal page for participants.
-struct HomeController: RouteCollection {
-    func boot(routes: any RoutesBuilder) throws {
-        routes.get(use: home)
+struct HomeController: SiteController {
+    func register(on router: SiteRouter) {
+        router.on(.home, use: home)
     }
 
     @Sendable func home(req: Request) async throws -> View {
@@ -20,9 +20,9 @@ struct HomeController: RouteCollection {
                 .init(label: "Departments", value: "\(overview.byDepartment.count)", hint: nil),
                 .init(label: "Levels of management", value: "\(overview.deepestChain + 1)", hint: "from the top to the deepest report"),
             ]
-            page.departments = Self.bars(overview.byDepartment)
+            page.departments = HomePage.bars(overview.byDepartment)
             let generationOrder = Generation.allCases.map(\.rawValue)
-            page.generations = Self.bars(
+            page.generations = HomePage.bars(
                 overview.byGeneration.sorted {
                     (generationOrder.firstIndex(of: $0.0) ?? 99) < (generationOrder.firstIndex(of: $1.0) ?? 99)
                 })
@@ -30,10 +30,5 @@ struct HomeController: RouteCollection {
             page.person = PersonSummary(person)
         }
         return try await req.view.render("home", page)
-    }
-
-    static func bars(_ counts: [(String, Int)]) -> [HomePage.Bar] {
-        let top = max(1, counts.map(\.1).max() ?? 1)
-        return counts.map { HomePage.Bar(label: $0.0, count: $0.1, percent: max(2, $0.1 * 100 / top)) }
     }
 }

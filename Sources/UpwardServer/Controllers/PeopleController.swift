@@ -3,13 +3,12 @@ import UpwardCore
 import Vapor
 
 /// Program-manager pages for the people directory: list, person, import.
-struct PeopleController: RouteCollection {
-    func boot(routes: any RoutesBuilder) throws {
-        let people = routes.grouped("admin", "people")
-        people.get(use: list)
-        people.get("import", use: showImport)
-        people.on(.POST, "import", body: .collect(maxSize: "25mb"), use: upload)
-        people.get(":personID", use: show)
+struct PeopleController: SiteController {
+    func register(on router: SiteRouter) {
+        router.on(.people, use: list)
+        router.on(.peopleImportForm, use: showImport)
+        router.on(.peopleImport, use: upload)
+        router.on(.person, use: show)
     }
 
     // MARK: - List
@@ -18,7 +17,8 @@ struct PeopleController: RouteCollection {
         let query = try PeopleListQuery.parse(req)
         let result = try await req.directory.search(query.directoryQuery)
         let facets = try await req.directory.facets()
-        return try await req.view.render("people", query.page(for: result, facets: facets, layout: LayoutContext(req, title: "People")))
+        let page = PeopleListPage(query: query, result: result, facets: facets, layout: LayoutContext(req, title: "People"))
+        return try await req.view.render("people", page)
     }
 
     // MARK: - Person
@@ -29,7 +29,7 @@ struct PeopleController: RouteCollection {
         let chain = try await directory.managers(of: person)
         let reports = try await directory.directReports(of: person)
         let below = try await directory.countBelow(person.requireID())
-        let account = try await User.query(on: req.db).filter(\.$person.$id == person.requireID()).first()
+        let account = try await req.accounts.account(of: person.requireID())
         var facts: [PersonPage.Fact] = [
             .init(label: "Employee id", value: person.employeeID),
             .init(label: "Email", value: person.email),
@@ -52,9 +52,9 @@ struct PeopleController: RouteCollection {
     static func person(from req: Request) async throws -> Person {
         let raw = req.parameters.get("personID") ?? ""
         guard let id = UUID(uuidString: raw) else {
-            throw Abort(.badRequest, reason: "\"\(raw)\" is not a valid person id.")
+            throw Abort(.badRequest, reason: "\"\(raw.prefix(60))\" is not a valid person id.")
         }
-        guard let person = try await Person.find(id, on: req.db) else {
+        guard let person = try await req.directory.person(id) else {
             throw Abort(.notFound, reason: "No person with id \(id.uuidString) is in the directory.")
         }
         return person
@@ -73,6 +73,7 @@ struct PeopleController: RouteCollection {
     @Sendable func upload(req: Request) async throws -> Response {
         var page = ImportPage(layout: LayoutContext(req, title: "Import people"))
         let upload = try? req.content.decode(Upload.self)
+        // Vapor decodes a multipart file part that isn't UTF-8 fine; PeopleFile reports it.
         guard let file = upload?.file, file.data.readableBytes > 0 else {
             page.issues = [.init(line: "", column: "file", message: "Choose a CSV file to upload.")]
             return try await req.view.render("people-import", page).encodeResponse(status: .badRequest, for: req)

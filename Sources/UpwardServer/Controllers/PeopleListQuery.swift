@@ -13,6 +13,7 @@ struct PeopleListQuery {
     var page = 1
     static let perPage = 25
 
+    /// Every query value arrives as text, so a wrong type is a clear 400 from ``parse(_:)``, not a decoding error.
     struct Raw: Decodable {
         var q: String?
         var department: String?
@@ -26,6 +27,7 @@ struct PeopleListQuery {
         let raw = try req.query.decode(Raw.self)
         var query = PeopleListQuery()
         query.text = raw.q?.trimmingCharacters(in: .whitespaces) ?? ""
+        guard query.text.count <= 200 else { throw Abort(.badRequest, reason: "q must be at most 200 characters.") }
         query.department = raw.department ?? ""
         if let level = raw.level, !level.isEmpty {
             guard let value = Int(level), PersonRecord.levels.contains(value) else {
@@ -41,8 +43,9 @@ struct PeopleListQuery {
         }
         query.includeLeavers = ["1", "on", "true"].contains(raw.leavers ?? "")
         if let page = raw.page, !page.isEmpty {
-            guard let value = Int(page), value >= 1 else {
-                throw Abort(.badRequest, reason: "page must be a whole number of 1 or more, not \"\(page)\".")
+            // Any whole number from 1 up is fine: the directory clamps it to the last page.
+            guard page.count <= 30, page.allSatisfy(\.isASCII), let value = Int(page), value >= 1 else {
+                throw Abort(.badRequest, reason: "page must be a whole number of 1 or more, not \"\(page.prefix(40))\".")
             }
             query.page = value
         }
@@ -68,34 +71,5 @@ struct PeopleListQuery {
         components.path = SitePath.people
         components.queryItems = items.isEmpty ? nil : items
         return components.string ?? SitePath.people
-    }
-
-    func page(for result: Page<Person>, facets: PeopleDirectory.Facets, layout: LayoutContext) -> PeopleListPage {
-        let meta = result.metadata
-        let pageCount = max(1, meta.pageCount)
-        let first = meta.total == 0 ? 0 : (meta.page - 1) * meta.per + 1
-        let last = min(meta.total, meta.page * meta.per)
-        // Show a window of pages around the current one, plus the first and last.
-        let window = Set([1, pageCount] + Array(max(1, page - 2)...min(pageCount, page + 2)))
-        var links: [PeopleListPage.PageLink] = []
-        var previousNumber = 0
-        for number in window.sorted() {
-            if number - previousNumber > 1 { links.append(.init(label: "…", href: nil, current: false)) }
-            links.append(.init(label: String(number), href: href(page: number), current: number == page))
-            previousNumber = number
-        }
-        return PeopleListPage(
-            layout: layout,
-            people: result.items.map(PersonSummary.init),
-            query: text,
-            departments: facets.departments.map { .init(value: $0, label: $0, selected: $0 == department) },
-            levels: PersonRecord.levels.map { .init(value: String($0), label: String($0), selected: $0 == level) },
-            generations: Generation.allCases.map { .init(value: $0.rawValue, label: $0.rawValue, selected: $0 == generation) },
-            includeLeavers: includeLeavers,
-            total: meta.total,
-            rangeText: meta.total == 0 ? "No people match" : "\(first)–\(last) of \(meta.total)",
-            pages: pageCount > 1 ? links : [],
-            previous: page > 1 ? href(page: page - 1) : nil,
-            next: page < pageCount ? href(page: page + 1) : nil)
     }
 }

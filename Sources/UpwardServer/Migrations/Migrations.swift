@@ -8,5 +8,7 @@ enum UpwardMigrations {
         app.migrations.add(CreatePeople())
         app.migrations.add(CreateUsers())
         app.migrations.add(CreateLoginAttempts())
+        app.migrations.add(CreateSessions())
+        app.migrations.add(DeleteFluentSessions())
     }
 }

@@ -72,28 +72,45 @@ struct Accounts {
     // MARK: - Signing in
 
     /// Checks the password, unless too many recent failures lock the account or the address.
-    /// Every attempt is recorded, so limits hold across restarts and across instances.
-    func authenticate(email rawEmail: String, password: String, address: String) async throws -> User {
+    ///
+    /// The attempt is recorded *before* the password is verified and the limits are counted with it
+    /// included, so parallel guesses can't all slip past the check: of N simultaneous attempts,
+    /// only those whose record is among the first `max` in the window get verified. Every attempt
+    /// is stored, so the limits hold across restarts and across instances.
+    func authenticate(email rawEmail: String, password: String, address rawAddress: String) async throws -> User {
         let email = FieldRules.normalizeEmail(rawEmail)
+        // Nothing of unbounded length is stored: a longer "email" can't be an account.
+        guard email.utf8.count <= FieldRules.maximumEmailLength else { throw Failure.invalidCredentials }
+        let address = String(rawAddress.prefix(64))
         let now = environment.clock.now
         let config = environment.configuration
         let windowStart = now.addingTimeInterval(-config.loginWindow)
 
+        let attempt = LoginAttempt(email: email, address: address, succeeded: false, at: now)
+        try await attempt.create(on: db)
+
         let lastSuccess = try await LoginAttempt.query(on: db)
             .filter(\.$email == email).filter(\.$succeeded == true).filter(\.$attemptedAt >= windowStart)
             .sort(\.$attemptedAt, .descending).first()?.attemptedAt
-        let accountFailures = try await LoginAttempt.query(on: db)
-            .filter(\.$email == email).filter(\.$succeeded == false)
-            .filter(\.$attemptedAt > (lastSuccess ?? windowStart))
-            .sort(\.$attemptedAt).all()
-        if accountFailures.count >= config.maxFailuresPerAccount {
-            throw Failure.accountLocked(retryAfter: Self.secondsUntil(accountFailures.first!.attemptedAt, window: config.loginWindow, now: now))
+        // Failures since the last success in the window, or in the whole window.
+        let accountFailures = LoginAttempt.query(on: db).filter(\.$email == email).filter(\.$succeeded == false)
+        if let lastSuccess {
+            accountFailures.filter(\.$attemptedAt > lastSuccess)
+        } else {
+            accountFailures.filter(\.$attemptedAt >= windowStart)
         }
-        let addressFailures = try await LoginAttempt.query(on: db)
-            .filter(\.$address == address).filter(\.$succeeded == false).filter(\.$attemptedAt > windowStart)
-            .sort(\.$attemptedAt).all()
-        if addressFailures.count >= config.maxFailuresPerAddress {
-            throw Failure.addressLocked(retryAfter: Self.secondsUntil(addressFailures.first!.attemptedAt, window: config.loginWindow, now: now))
+        if try await accountFailures.copy().count() > config.maxFailuresPerAccount {
+            // A refused attempt is not a guess: forget it, so a lockout is not extended by knocking.
+            try await attempt.delete(on: db)
+            let oldest = try await accountFailures.sort(\.$attemptedAt).first()?.attemptedAt ?? now
+            throw Failure.accountLocked(retryAfter: Self.secondsUntil(oldest, window: config.loginWindow, now: now))
+        }
+        let addressFailures = LoginAttempt.query(on: db)
+            .filter(\.$address == address).filter(\.$succeeded == false).filter(\.$attemptedAt >= windowStart)
+        if try await addressFailures.copy().count() > config.maxFailuresPerAddress {
+            try await attempt.delete(on: db)
+            let oldest = try await addressFailures.sort(\.$attemptedAt).first()?.attemptedAt ?? now
+            throw Failure.addressLocked(retryAfter: Self.secondsUntil(oldest, window: config.loginWindow, now: now))
         }
 
         let user = try await User.query(on: db).filter(\.$email == email).first()
@@ -107,13 +124,36 @@ struct Accounts {
             _ = try? await hasher.hash("timing-equalizer")
             matches = false
         }
-        try await LoginAttempt(email: email, address: address, succeeded: matches, at: now).create(on: db)
         guard matches, let user else { throw Failure.invalidCredentials }
+        attempt.succeeded = true
+        try await attempt.save(on: db)
         user.lastLoginAt = now
+        // A hash made with a lower cost than configured is upgraded while the password is at hand.
+        if let cost = Self.bcryptCost(of: user.passwordHash), cost < config.bcryptCost {
+            user.passwordHash = try await hasher.hash(password)
+        }
         try await user.save(on: db)
-        // Old attempts are no longer needed for any window.
-        try await LoginAttempt.query(on: db).filter(\.$attemptedAt < now.addingTimeInterval(-max(86_400, config.loginWindow))).delete()
         return user
+    }
+
+    /// The cost factor of a bcrypt hash (`$2b$12$…`), or nil if it isn't one.
+    static func bcryptCost(of hash: String) -> Int? {
+        let parts = hash.split(separator: "$", omittingEmptySubsequences: true)
+        guard parts.count >= 3, parts[0].hasPrefix("2") else { return nil }
+        return Int(parts[1])
+    }
+
+    /// The sign-in account linked to a person in the directory, if any.
+    func account(of personID: UUID) async throws -> User? {
+        try await User.query(on: db).filter(\.$person.$id == personID).first()
+    }
+
+    // MARK: - Housekeeping
+
+    /// Removes sign-in attempts older than any window needs.
+    static func deleteOldAttempts(on db: any Database, now: Date, window: TimeInterval) async throws {
+        let keep = max(86_400, window)
+        try await LoginAttempt.query(on: db).filter(\.$attemptedAt < now.addingTimeInterval(-keep)).delete()
     }
 
     private static func secondsUntil(_ oldest: Date, window: TimeInterval, now: Date) -> Int {

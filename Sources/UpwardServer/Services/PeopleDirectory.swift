@@ -20,53 +20,112 @@ struct PeopleDirectory {
         return try await importPeople(file)
     }
 
+    /// Applies a validated file. Emails may move between people in one file (two people swap
+    /// addresses, a new hire takes a leaver's old one): changed emails are first parked on unique
+    /// placeholders, so the unique index never sees a half-applied state. A person's new email is
+    /// carried to their sign-in account. A database failure becomes an ``ImportFailure`` with
+    /// nothing written.
     func importPeople(_ file: PeopleFile) async throws -> ImportSummary {
-        try await db.transaction { db in
-            let stored = try await Person.query(on: db).all()
-            let plan = try DirectoryImport.plan(file: file, existing: stored.map(\.record))
+        do {
+            return try await db.transaction { db in try await Self.apply(file, on: db) }
+        } catch let failure as ImportFailure {
+            throw failure
+        } catch {
+            db.logger.error("people import failed in the database: \(String(reflecting: error))")
+            throw ImportFailure([
+                ImportIssue(
+                    line: nil, column: nil,
+                    message: "the database refused the import, so nothing was imported; check that no value clashes with data already in Upward")
+            ])
+        }
+    }
 
-            var byEmployeeID = Dictionary(uniqueKeysWithValues: stored.map { ($0.employeeID, $0) })
-            var ids = stored.reduce(into: [String: UUID]()) { $0[$1.employeeID] = $1.id! }
-            for record in plan.added { ids[record.employeeID] = UUID() }
+    private static func apply(_ file: PeopleFile, on db: any Database) async throws -> ImportSummary {
+        let stored = try await Person.query(on: db).all()
+        let plan = try DirectoryImport.plan(file: file, existing: stored.map(\.record))
+        let users = try await User.query(on: db).all()
 
-            func place(_ person: Person, _ record: PersonRecord) {
-                person.apply(record)
-                person.$manager.id = record.managerID.flatMap { ids[$0] }
-                let chain = plan.tree.ancestors[record.employeeID] ?? []
-                person.managementChain = Self.chainPath(chain.reversed().map { ids[$0]! })
-                person.chainDepth = chain.count
-            }
+        var byEmployeeID = Dictionary(stored.map { ($0.employeeID, $0) }, uniquingKeysWith: { first, _ in first })
+        var ids = stored.reduce(into: [String: UUID]()) { $0[$1.employeeID] = $1.id }
+        for record in plan.added { ids[record.employeeID] = UUID() }
 
-            var created: [Person] = []
-            for record in plan.added {
-                let person = Person()
-                person.id = ids[record.employeeID]
-                place(person, record)
-                created.append(person)
-                byEmployeeID[record.employeeID] = person
+        // Sign-in accounts follow their person's email; another account holding the new email is a clash.
+        let lineOf = Dictionary(file.entries.map { ($0.record.employeeID, $0.line) }, uniquingKeysWith: { first, _ in first })
+        let userOfPerson = Dictionary(users.compactMap { user in user.$person.id.map { ($0, user) } }, uniquingKeysWith: { first, _ in first })
+        var finalEmailOfUser: [UUID: String] = [:]
+        for user in users { finalEmailOfUser[user.id!] = user.email }
+        for record in plan.updated {
+            if let id = ids[record.employeeID], let user = userOfPerson[id] { finalEmailOfUser[user.id!] = record.email }
+        }
+        var holders: [String: [User]] = [:]
+        for user in users { holders[finalEmailOfUser[user.id!]!, default: []].append(user) }
+        var issues: [ImportIssue] = []
+        for record in plan.added + plan.updated {
+            let own = ids[record.employeeID].flatMap { userOfPerson[$0] }
+            if let other = holders[record.email]?.first(where: { $0.id != own?.id }) {
+                issues.append(
+                    ImportIssue(
+                        line: lineOf[record.employeeID], column: "email",
+                        message: "\(record.email) is the sign-in email of another account (\(other.name)); change that account first"))
             }
-            // Managers come first in `plan.added`, so each chunk only points at stored rows.
-            for chunk in stride(from: 0, to: created.count, by: 200).map({ created[$0..<min($0 + 200, created.count)] }) {
-                try await Array(chunk).create(on: db)
-            }
-            for record in plan.updated {
-                let person = byEmployeeID[record.employeeID]!
-                place(person, record)
+        }
+        guard issues.isEmpty else { throw ImportFailure(issues) }
+
+        func place(_ person: Person, _ record: PersonRecord) {
+            person.apply(record)
+            person.$manager.id = record.managerID.flatMap { ids[$0] }
+            let chain = plan.tree.ancestors[record.employeeID] ?? []
+            person.managementChain = chainPath(chain.reversed().compactMap { ids[$0] })
+            person.chainDepth = chain.count
+        }
+
+        // Park every changing email (people and their accounts) on a unique placeholder first.
+        var moving: [(Person, PersonRecord)] = []
+        for record in plan.updated {
+            guard let person = byEmployeeID[record.employeeID] else { continue }
+            if person.email != record.email {
+                person.email = "moving-\(UUID().uuidString.lowercased())@upward.invalid"
                 try await person.save(on: db)
-            }
-            // Someone absent from the file can still have a new chain when a manager above them moved.
-            let touched = Set(plan.added.map(\.employeeID)).union(plan.updated.map(\.employeeID))
-            for person in stored where !touched.contains(person.employeeID) {
-                let chain = plan.tree.ancestors[person.employeeID] ?? []
-                let path = Self.chainPath(chain.reversed().map { ids[$0]! })
-                if path != person.managementChain {
-                    person.managementChain = path
-                    person.chainDepth = chain.count
-                    try await person.save(on: db)
+                if let id = person.id, let user = userOfPerson[id] {
+                    user.email = person.email
+                    try await user.save(on: db)
                 }
             }
-            return ImportSummary(added: plan.added.count, updated: plan.updated.count, unchanged: plan.unchangedCount, warnings: plan.warnings)
+            moving.append((person, record))
         }
+
+        var created: [Person] = []
+        for record in plan.added {
+            let person = Person()
+            person.id = ids[record.employeeID]
+            place(person, record)
+            created.append(person)
+            byEmployeeID[record.employeeID] = person
+        }
+        // Managers come first in `plan.added`, so each chunk only points at stored rows.
+        for chunk in stride(from: 0, to: created.count, by: 200).map({ created[$0..<min($0 + 200, created.count)] }) {
+            try await Array(chunk).create(on: db)
+        }
+        for (person, record) in moving {
+            place(person, record)
+            try await person.save(on: db)
+            if let id = person.id, let user = userOfPerson[id], user.email != record.email {
+                user.email = record.email
+                try await user.save(on: db)
+            }
+        }
+        // Someone absent from the file can still have a new chain when a manager above them moved.
+        let touched = Set(plan.added.map(\.employeeID)).union(plan.updated.map(\.employeeID))
+        for person in stored where !touched.contains(person.employeeID) {
+            let chain = plan.tree.ancestors[person.employeeID] ?? []
+            let path = chainPath(chain.reversed().compactMap { ids[$0] })
+            if path != person.managementChain {
+                person.managementChain = path
+                person.chainDepth = chain.count
+                try await person.save(on: db)
+            }
+        }
+        return ImportSummary(added: plan.added.count, updated: plan.updated.count, unchanged: plan.unchangedCount, warnings: plan.warnings)
     }
 
     static func chainPath(_ ids: [UUID]) -> String {
@@ -75,24 +134,7 @@ struct PeopleDirectory {
 
     // MARK: - Reporting lines
 
-    /// Whether `manager` is anywhere above `person`. One row read, no recursion.
-    func isAbove(_ manager: UUID, _ person: UUID) async throws -> Bool {
-        guard let person = try await Person.find(person, on: db) else { return false }
-        return person.managementChain.contains("/\(manager.uuidString)/")
-    }
-
-    /// Whether either person is anywhere above the other.
-    func shareReportingChain(_ a: UUID, _ b: UUID) async throws -> Bool {
-        let people = try await Person.query(on: db).filter(\.$id ~~ [a, b]).all()
-        guard people.count == 2 else { return false }
-        let (x, y) = (people[0], people[1])
-        return x.managementChain.contains("/\(y.id!.uuidString)/") || y.managementChain.contains("/\(x.id!.uuidString)/")
-    }
-
-    /// Everyone below `manager`, at any depth.
-    func everyoneBelow(_ manager: UUID) async throws -> [Person] {
-        try await below(manager).sort(\.$chainDepth).sort(\.$name).all()
-    }
+    func person(_ id: UUID) async throws -> Person? { try await Person.find(id, on: db) }
 
     /// How many people are below `manager`, counted in the database.
     func countBelow(_ manager: UUID) async throws -> Int {
@@ -142,8 +184,12 @@ struct PeopleDirectory {
         if let level = query.level { builder.filter(\.$level == level) }
         if let generation = query.generation { builder.filter(\.$generation == generation.rawValue) }
         if !query.includeLeavers { builder.filter(\.$terminationDate == nil) }
-        return try await builder.sort(\.$name).sort(\.$employeeID)
-            .paginate(PageRequest(page: max(1, query.page), per: min(max(query.perPage, 1), 200)))
+        // A page past the end shows the last page; a count first keeps the offset in range.
+        let per = min(max(query.perPage, 1), 200)
+        let total = try await builder.copy().count()
+        let pageCount = max(1, (total + per - 1) / per)
+        let page = min(max(1, query.page), pageCount)
+        return try await builder.sort(\.$name).sort(\.$employeeID).paginate(PageRequest(page: page, per: per))
     }
 
     func facets() async throws -> Facets {

@@ -40,10 +40,3 @@ struct LayoutContext: Encodable {
         nav = items.map { NavItem(label: $0.0, href: $0.1, active: $0.1 == active) }
     }
 }
-
-struct ErrorPage: Encodable {
-    let layout: LayoutContext
-    let status: Int
-    let heading: String
-    let reason: String
-}

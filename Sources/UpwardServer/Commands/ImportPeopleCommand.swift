@@ -26,15 +26,3 @@ struct ImportPeopleCommand: AsyncCommand {
         }
     }
 }
-
-/// A command error whose message is the whole story; the entrypoint prints it and exits 1.
-struct CommandFailure: Error, CustomStringConvertible {
-    let description: String
-    init(_ message: String) { description = message }
-}
-
-/// Groups `upward import people`, leaving room for `import enrollments` later.
-struct ImportCommandGroup: AsyncCommandGroup {
-    var commands: [String: any AnyAsyncCommand] = ["people": ImportPeopleCommand()]
-    var help: String { "Import data from files." }
-}

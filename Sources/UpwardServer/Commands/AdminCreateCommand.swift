@@ -38,8 +38,3 @@ struct AdminCreateCommand: AsyncCommand {
         context.console.print("Created program manager \(FieldRules.normalizeEmail(email)).")
     }
 }
-
-struct AdminCommandGroup: AsyncCommandGroup {
-    var commands: [String: any AnyAsyncCommand] = ["create": AdminCreateCommand()]
-    var help: String { "Manage program-manager accounts." }
-}

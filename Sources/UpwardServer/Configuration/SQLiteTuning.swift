@@ -1,0 +1,23 @@
+import FluentSQLiteDriver
+import SQLKit
+import Vapor
+
+/// SQLite settings for a file database: WAL for concurrent readers, full fsync,
+/// a bounded wait on locks. Applied to every pooled connection at start-up.
+enum SQLiteTuning {
+    static let busyTimeoutMilliseconds = 5000
+
+    static func apply(to app: Application, markAsDemo: Bool) async throws {
+        // One connection per event loop; touch each so each gets the per-connection settings.
+        for eventLoop in app.eventLoopGroup.makeIterator() {
+            guard let db = app.databases.database(.sqlite, logger: app.logger, on: eventLoop) as? any SQLDatabase else { continue }
+            if markAsDemo {
+                try await db.raw(SQLQueryString("PRAGMA application_id = \(unsafeRaw: String(DemoDatabase.applicationID))")).run()
+            }
+            try await db.raw("PRAGMA journal_mode = WAL").run()
+            try await db.raw("PRAGMA synchronous = FULL").run()
+            try await db.raw("PRAGMA foreign_keys = ON").run()
+            try await db.raw(SQLQueryString("PRAGMA busy_timeout = \(unsafeRaw: String(busyTimeoutMilliseconds))")).run()
+        }
+    }
+}

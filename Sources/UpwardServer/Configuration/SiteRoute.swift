@@ -1,0 +1,126 @@
+import Vapor
+
+/// Who may use a route.
+enum Access: Sendable, Hashable {
+    /// Anyone, signed in or not: sign-in and health.
+    case anyone
+    /// Anyone signed in.
+    case signedIn
+    /// Program managers only; participants get 403.
+    case programManager
+}
+
+/// One route of the site: method, path pattern and who may use it. Routes are registered from
+/// these values and links are built from them, so each path is written once.
+struct SiteRoute: Sendable, CustomStringConvertible {
+    /// How the route's body is read.
+    enum Body: Sendable, Hashable {
+        /// Vapor's small default limit (16 KB): forms.
+        case form
+        /// The configured upload limit (`UPWARD_UPLOAD_MAX_MB`).
+        case upload
+    }
+
+    let method: HTTPMethod
+    /// Path components; `:name` is a parameter.
+    let components: [String]
+    let access: Access
+    var body: Body = .form
+
+    init(_ method: HTTPMethod, _ path: String, _ access: Access, body: Body = .form) {
+        self.method = method
+        self.components = path.split(separator: "/").map(String.init)
+        self.access = access
+        self.body = body
+    }
+
+    /// The path pattern, `/admin/people/:personID`.
+    var pattern: String { "/" + components.joined(separator: "/") }
+    var description: String { "\(method) \(pattern)" }
+
+    /// The path with its parameters filled in, in order.
+    func path(_ values: String...) -> String {
+        var remaining = values[...]
+        return "/"
+            + components.map { component in
+                guard component.hasPrefix(":"), let value = remaining.popFirst() else { return component }
+                return value.addingPercentEncoding(withAllowedCharacters: .urlPathAllowed) ?? value
+            }.joined(separator: "/")
+    }
+
+    static let home = SiteRoute(.GET, "/", .signedIn)
+    static let loginForm = SiteRoute(.GET, "/login", .anyone)
+    static let login = SiteRoute(.POST, "/login", .anyone)
+    static let logout = SiteRoute(.POST, "/logout", .anyone)
+    static let health = SiteRoute(.GET, "/health", .anyone)
+    static let people = SiteRoute(.GET, "/admin/people", .programManager)
+    static let peopleImportForm = SiteRoute(.GET, "/admin/people/import", .programManager)
+    static let peopleImport = SiteRoute(.POST, "/admin/people/import", .programManager, body: .upload)
+    static let person = SiteRoute(.GET, "/admin/people/:personID", .programManager)
+
+    /// Every route of the site; the access tests check that exactly these are registered.
+    static let all: [SiteRoute] = [home, loginForm, login, logout, health, people, peopleImportForm, peopleImport, person]
+
+    /// Paths anyone may reach without signing in.
+    static var publicPatterns: Set<String> { Set(all.filter { $0.access == .anyone }.map(\.pattern)) }
+}
+
+/// Links used by pages, built from the routes.
+enum SitePath {
+    static let home = SiteRoute.home.path()
+    static let login = SiteRoute.login.path()
+    static let logout = SiteRoute.logout.path()
+    static let people = SiteRoute.people.path()
+    static let peopleImport = SiteRoute.peopleImport.path()
+    static func person(_ id: UUID) -> String { SiteRoute.person.path(id.uuidString) }
+    static let stylesheet = "/css/upward.css"
+    /// Static files: cacheable, the same for everyone.
+    static let staticPrefixes = ["/css/", "/js/", "/img/"]
+
+    /// A `next` target after sign-in: only a path on this site, never another host.
+    /// Browsers drop tabs and line breaks from URLs and read `\` as `/`, so `/\t/evil.example`
+    /// would become `//evil.example`: any control character, backslash or space refuses the target.
+    static func safeRedirect(_ candidate: String?) -> String {
+        guard let candidate, candidate.hasPrefix("/"), !candidate.hasPrefix("//"), candidate.count <= 2000,
+            !candidate.unicodeScalars.contains(where: { $0.properties.generalCategory == .control || $0 == "\\" || $0 == " " }),
+            !candidate.hasPrefix(login)
+        else { return home }
+        return candidate
+    }
+}
+
+/// Registers routes into the group that enforces their access.
+struct SiteRouter {
+    let anyone: any RoutesBuilder
+    let signedIn: any RoutesBuilder
+    let programManager: any RoutesBuilder
+    let uploadLimit: ByteCount
+    static let bodyLimitKey = "upward.bodyLimit"
+
+    func on<Response: AsyncResponseEncodable>(
+        _ route: SiteRoute, use handler: @escaping @Sendable (Request) async throws -> Response
+    ) {
+        let body: HTTPBodyStreamStrategy
+        var limit: Int?
+        switch route.body {
+        case .form: body = .collect
+        case .upload:
+            body = .collect(maxSize: uploadLimit)
+            limit = uploadLimit.value
+        }
+        let group: any RoutesBuilder
+        switch route.access {
+        case .anyone: group = anyone
+        case .signedIn: group = signedIn
+        case .programManager: group = programManager
+        }
+        let registered = group.on(route.method, route.components.map { PathComponent(stringLiteral: $0) }, body: body, use: handler)
+        // Middleware that must read the body (CSRF) reads it up to this limit, not more.
+        if let limit { registered.userInfo[SiteRouter.bodyLimitKey] = limit }
+    }
+}
+
+/// A controller registers its routes through the site router.
+protocol SiteController {
+    func register(on router: SiteRouter)
+}

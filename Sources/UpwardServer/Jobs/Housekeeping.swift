@@ -1,0 +1,52 @@
+import Fluent
+import Foundation
+import NIOConcurrencyHelpers
+import NIOCore
+import Vapor
+
+/// Removes expired sessions and sign-in attempts older than any rate-limit window. Every step
+/// deletes by time, so several instances may run it at once.
+struct Housekeeping {
+    let db: any Database
+    let environment: UpwardEnvironment
+
+    struct Report: Sendable, Equatable {
+        var expiredSessions: Int
+    }
+
+    @discardableResult
+    func run() async throws -> Report {
+        let expired = try await SessionStore(db: db, clock: environment.clock).deleteExpired()
+        try await Accounts.deleteOldAttempts(on: db, now: environment.clock.now, window: environment.configuration.loginWindow)
+        return Report(expiredSessions: expired)
+    }
+
+}
+
+/// Runs ``Housekeeping`` every `interval` while `serve` runs.
+final class HousekeepingSchedule: LifecycleHandler {
+    let interval: TimeInterval
+    private let task = NIOLockedValueBox<RepeatedTask?>(nil)
+
+    init(interval: TimeInterval) { self.interval = interval }
+
+    func didBoot(_ app: Application) throws {
+        let delay = TimeAmount.seconds(Int64(interval))
+        let loop = app.eventLoopGroup.any()
+        let scheduled = loop.scheduleRepeatedAsyncTask(initialDelay: .seconds(5), delay: delay) { _ in
+            loop.makeFutureWithTask {
+                do {
+                    let report = try await Housekeeping(db: app.db, environment: app.upward).run()
+                    if report.expiredSessions > 0 { app.logger.info("housekeeping: removed \(report.expiredSessions) expired sessions") }
+                } catch {
+                    app.logger.error("housekeeping failed: \(String(reflecting: error))")
+                }
+            }
+        }
+        task.withLockedValue { $0 = scheduled }
+    }
+
+    func shutdown(_ app: Application) {
+        task.withLockedValue { $0?.cancel() }
+    }
+}

@@ -1,0 +1,37 @@
+import Fluent
+import Foundation
+import UpwardCore
+
+extension PeopleListPage {
+    /// The page for one result of the people list: rows, filters kept, a window of page links.
+    /// `result` comes from ``PeopleDirectory/search(_:)``, whose page is always within 1...pageCount.
+    init(query: PeopleListQuery, result: Page<Person>, facets: PeopleDirectory.Facets, layout: LayoutContext) {
+        let meta = result.metadata
+        let pageCount = max(1, meta.pageCount)
+        let page = min(max(1, meta.page), pageCount)
+        let first = meta.total == 0 ? 0 : (page - 1) * meta.per + 1
+        let last = min(meta.total, page * meta.per)
+        // A window of pages around the current one, plus the first and last.
+        let window = Set([1, pageCount] + Array(max(1, page - 2)...min(pageCount, page + 2)))
+        var links: [PageLink] = []
+        var previousNumber = 0
+        for number in window.sorted() {
+            if number - previousNumber > 1 { links.append(.init(label: "…", href: nil, current: false)) }
+            links.append(.init(label: String(number), href: query.href(page: number), current: number == page))
+            previousNumber = number
+        }
+        self.init(
+            layout: layout,
+            people: result.items.map(PersonSummary.init),
+            query: query.text,
+            departments: facets.departments.map { .init(value: $0, label: $0, selected: $0 == query.department) },
+            levels: PersonRecord.levels.map { .init(value: String($0), label: String($0), selected: $0 == query.level) },
+            generations: Generation.allCases.map { .init(value: $0.rawValue, label: $0.rawValue, selected: $0 == query.generation) },
+            includeLeavers: query.includeLeavers,
+            total: meta.total,
+            rangeText: meta.total == 0 ? "No people match" : "\(first)–\(last) of \(meta.total)",
+            pages: pageCount > 1 ? links : [],
+            previous: page > 1 ? query.href(page: page - 1) : nil,
+            next: page < pageCount ? query.href(page: page + 1) : nil)
+    }
+}
