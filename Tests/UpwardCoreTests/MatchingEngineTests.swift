@@ -176,14 +176,29 @@ struct MatchingEngineTests {
         }
     }
 
-    @Test("locked pairs stay, and newcomers are matched around them")
+    @Test("a locked pair the optimum would not choose is kept, and the rest is matched around it")
     func lockedPairs() throws {
         let model = MatchingFixtures.randomModel(mentees: 20, mentors: 12, seed: 77, rules: .init(minimumLevelGap: 1), capacities: 1...1)
-        let first = try MatchingEngine(model: model).match()
-        let keep = first.pairs.prefix(5).map { (mentee: $0.mentee, mentor: $0.mentor) }
+        let optimum = try MatchingEngine(model: model).match()
+        // Lock three mentees to allowed mentors the optimum gave to someone else (or to nobody).
+        var keep: [(mentee: Int, mentor: Int)] = []
+        var usedMentors = Set<Int>()
+        for pair in optimum.pairs where keep.count < 3 {
+            guard
+                let other = model.mentors.indices.first(where: { j in
+                    j != pair.mentor && !usedMentors.contains(j) && model.score(mentee: pair.mentee, mentor: j) != nil
+                })
+            else { continue }
+            keep.append((pair.mentee, other))
+            usedMentors.insert(other)
+        }
+        #expect(keep.count == 3)
+        for pair in keep { #expect(optimum.mentorOfMentee[pair.mentee] != pair.mentor) }
         let again = try MatchingEngine(model: model).match(locked: keep)
         for pair in keep { #expect(again.mentorOfMentee[pair.mentee] == pair.mentor) }
-        #expect(again.pairs.filter(\.locked).count == 5)
+        #expect(again.pairs.filter(\.locked).count == 3)
+        #expect(again.totalScore <= optimum.totalScore + 1e-9)
+        #expect(again.proof?.holds == true)
         #expect(Self.checkHardRules(model, again))
         #expect(throws: MatchingEngine.Problem.self) {
             try MatchingEngine(model: model).match(locked: [(mentee: keep[0].mentee, mentor: keep[0].mentor), (mentee: keep[1].mentee, mentor: keep[0].mentor)])
