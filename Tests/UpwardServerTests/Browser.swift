@@ -18,6 +18,8 @@ final class Browser {
         set { cookies[SessionCookie.name] = newValue }
     }
     var headers: HTTPHeaders = [:]
+    /// In memory by default; `.running` sends real HTTP over a socket (body limits, socket addresses).
+    var method: Application.Method = .inMemory
 
     init(_ app: Application) { self.app = app }
 
@@ -63,7 +65,7 @@ final class Browser {
             headers.replaceOrAdd(name: .cookie, value: cookies.sorted { $0.key < $1.key }.map { "\($0.key)=\($0.value)" }.joined(separator: "; "))
         }
         if let contentType { headers.replaceOrAdd(name: .contentType, value: contentType) }
-        let response = try await app.testing().sendRequest(method, path, headers: headers, body: body)
+        let response = try await app.testing(method: self.method).sendRequest(method, path, headers: headers, body: body)
         for (name, set) in response.headers.setCookie?.all ?? [:] {
             cookies[name] = set.expires.map { $0 < Date() } == true || set.string.isEmpty ? nil : set.string
         }

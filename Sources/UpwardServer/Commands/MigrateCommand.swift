@@ -15,7 +15,10 @@ struct UpwardMigrateCommand: AsyncCommand {
     func run(using context: CommandContext, signature: Signature) async throws {
         let app = context.application
         if signature.revert {
-            guard signature.yes else { throw Abort(.badRequest, reason: "--revert deletes all data; add --yes to confirm.") }
+            // ConsoleKit's terminal takes `--yes` / `-y` for itself (as a confirm override), so read it there too.
+            guard signature.yes || context.console.confirmOverride == true else {
+                throw CommandFailure("--revert deletes all data; add --yes to confirm.")
+            }
             try await app.autoRevert()
             context.console.print("Reverted every migration.")
         } else {
