@@ -23,6 +23,14 @@ extension AppTests {
             }
         }
 
+        @Test("exactly the routes SiteRoute declares are registered, each once")
+        func registeredRoutesMatchSiteRoutes() async throws {
+            try await withUpward { app in
+                let registered = app.routes.all.map { "\($0.method) /" + $0.path.map(\.description).joined(separator: "/") }
+                #expect(registered.sorted() == SiteRoute.all.map(\.description).sorted())
+            }
+        }
+
         @Test("an anonymous visitor is sent to sign in from every non-public route")
         func anonymousRedirected() async throws {
             try await withUpward { app in

@@ -53,7 +53,8 @@ extension AppTests {
             let again = try upward(["admin", "create", "--email", "pm@example.com"], environment: env)
             #expect(again.status == 1)
             #expect(again.output.contains("already exists"))
-            let weak = try upward(["admin", "create", "--email", "x@example.com"], environment: env.merging(["UPWARD_ADMIN_PASSWORD": "short"]) { _, new in new })
+            let weak = try upward(
+                ["admin", "create", "--email", "x@example.com"], environment: env.merging(["UPWARD_ADMIN_PASSWORD": "short"]) { _, new in new })
             #expect(weak.status == 1)
             #expect(weak.output.contains("at least 12"))
             let lowCost = try upward(["admin", "create", "--email", "y@example.com"], environment: env.merging(["UPWARD_BCRYPT_COST": "4"]) { _, new in new })

@@ -146,7 +146,8 @@ extension AppTests {
             try await withUpward(configure: { $0.uploadLimitBytes = 1 << 20 }) { app in
                 let browser = Browser(app)
                 try await browser.get("/login")
-                let response = try await browser.post("/login", form: ["email": String(repeating: "a", count: 10_000) + "@x.com", "password": "whatever it is"])
+                let response = try await browser.post(
+                    "/login", form: ["email": String(repeating: "a", count: 10_000) + "@x.com", "password": "whatever it is"])
                 #expect(response.status == .unauthorized)
                 #expect(try await LoginAttempt.query(on: app.db).all().allSatisfy { $0.email.utf8.count <= FieldRules.maximumEmailLength })
             }
@@ -205,7 +206,8 @@ extension AppTests {
                 #expect(big.status == .payloadTooLarge)
                 // Without the CSRF cookie nothing is read at all.
                 let blind = try await app.testing(method: live).sendRequest(
-                    .POST, "/login", headers: ["Content-Type": "application/x-www-form-urlencoded"], body: ByteBuffer(string: String(repeating: "x", count: 40_000)))
+                    .POST, "/login", headers: ["Content-Type": "application/x-www-form-urlencoded"],
+                    body: ByteBuffer(string: String(repeating: "x", count: 40_000)))
                 #expect(blind.status == .forbidden)
 
                 let browser = Browser(app)

@@ -1,3 +1,4 @@
+import ConsoleKit
 import Foundation
 import Testing
 import UpwardCore
@@ -130,6 +131,63 @@ extension AppTests {
                 await OfflineCommands.run(arguments: [
                     "upward", "match", "--people", peoplePath, "--enrollments", enrollments, "--out", out, "--locked", unknown,
                 ]) == 1)
+        }
+
+        @Test("--locked keeps a pair the optimum would not choose, and matches the others around it")
+        func lockedNonOptimalPair() async throws {
+            let peoplePath = write(
+                "people-locked.csv",
+                people + "\n" + Fixtures.personRow("E6", manager: "E1", level: 2, department: "Marketing", generation: "Gen Z"))
+            let enrollments = write(
+                "enrollments-locked.csv",
+                """
+                email,role,offers,wants,interests,style,capacity,avoid
+                e2@example.com,mentee,,AI tools:1>4,,,,
+                e5@example.com,mentor,AI tools:5,,,,1,
+                e6@example.com,mentor,AI tools:2,,,,1,
+                """)
+            let out = folder.appendingPathComponent("pairs-locked.csv").path
+            let arguments = ["upward", "match", "--people", peoplePath, "--enrollments", enrollments, "--out", out]
+            #expect(await OfflineCommands.run(arguments: arguments) == 0)
+            let optimum = try CSVTable(data: try #require(FileManager.default.contents(atPath: out)))
+            #expect(optimum.rows.map { $0.fields[1] } == ["e5@example.com"])
+            // Lock e2 to e6, the weaker mentor: the lock wins over the optimum.
+            let lock = write("lock.csv", "mentee_email,mentor_email\ne2@example.com,e6@example.com\n")
+            #expect(await OfflineCommands.run(arguments: arguments + ["--locked", lock]) == 0)
+            let locked = try CSVTable(data: try #require(FileManager.default.contents(atPath: out)))
+            #expect(locked.rows.map { $0.fields[1] } == ["e6@example.com"])
+        }
+
+        @Test("an unproven optimum is not written unless --allow-unproven says so")
+        func unprovenIsNotWritten() throws {
+            let bogus = OptimalityCertificate.check(
+                columnOfRow: [0], rowDuals: [-1e6], columnDuals: [0], capacities: [1], unmatchedAllowed: false, cost: { _, _ in -50 })
+            #expect(!bogus.holds)
+            let proof = MatchingEngine.Proof(mode: "dense", rounds: 1, checkedPairs: 1, certificate: bogus)
+            #expect(throws: CommandFailure.self) { try MatchCommand.checkProof(proof, allowUnproven: false, console: Terminal()) }
+            #expect(throws: Never.self) { try MatchCommand.checkProof(proof, allowUnproven: true, console: Terminal()) }
+        }
+
+        @Test("assign treats -inf as forbidden when maximizing and refuses +inf by its position")
+        func assignInfinities() async throws {
+            let scores: [Double] = [-.infinity, 5, 4, 1]
+            var bytes = NumPyFormat.header(rows: 2, columns: 2, elementType: .float64)
+            scores.withUnsafeBytes { bytes += $0 }
+            let path = folder.appendingPathComponent("inf.npy").path
+            FileManager.default.createFile(atPath: path, contents: Data(bytes))
+            let json = try AssignCommand.solve(path: path, minimize: false, capacity: 1)
+            #expect(json.contains("\"pairs\": [[0, 1], [1, 0]]"))
+            #expect(json.contains("\"total\": 9.0"))
+            let unbounded: [Double] = [1, 2, .infinity, 4]
+            var bad = NumPyFormat.header(rows: 2, columns: 2, elementType: .float64)
+            unbounded.withUnsafeBytes { bad += $0 }
+            let badPath = folder.appendingPathComponent("unbounded.npy").path
+            FileManager.default.createFile(atPath: badPath, contents: Data(bad))
+            #expect {
+                try AssignCommand.solve(path: badPath, minimize: false, capacity: 1)
+            } throws: { error in
+                "\(error)".contains("row 1, column 0 is +inf")
+            }
         }
 
         @Test("match with a bad row writes nothing and exits non-zero")

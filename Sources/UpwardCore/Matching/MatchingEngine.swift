@@ -46,6 +46,13 @@ public struct MatchingEngine: Sendable {
         /// The duality certificate over the whole problem (every allowed pair).
         public var certificate: OptimalityCertificate
         public var holds: Bool { certificate.holds }
+
+        public init(mode: String, rounds: Int, checkedPairs: Int, certificate: OptimalityCertificate) {
+            self.mode = mode
+            self.rounds = rounds
+            self.checkedPairs = checkedPairs
+            self.certificate = certificate
+        }
         public var worstReducedCost: Double { certificate.worstReducedCost }
     }
 

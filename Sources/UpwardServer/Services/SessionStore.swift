@@ -1,7 +1,7 @@
-import Vapor
 import Fluent
 import Foundation
 import UpwardCore
+import Vapor
 
 /// Stores signed-in sessions in the database, so restarts and other instances keep everyone signed in.
 struct SessionStore {
