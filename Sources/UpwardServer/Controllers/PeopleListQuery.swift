@@ -29,6 +29,11 @@ struct PeopleListQuery {
         query.text = raw.q?.trimmingCharacters(in: .whitespaces) ?? ""
         guard query.text.count <= 200 else { throw Abort(.badRequest, reason: "q must be at most 200 characters.") }
         query.department = raw.department ?? ""
+        // PostgreSQL refuses NUL in text, and no name holds a control character: a clear 400, not a 500.
+        for (name, value) in [("q", query.text), ("department", query.department)]
+        where value.unicodeScalars.contains(where: { $0.properties.generalCategory == .control }) {
+            throw Abort(.badRequest, reason: "\(name) must not contain control characters.")
+        }
         if let level = raw.level, !level.isEmpty {
             guard let value = Int(level), PersonRecord.levels.contains(value) else {
                 throw Abort(.badRequest, reason: "level must be a whole number from 1 to 15, not \"\(level)\".")
