@@ -8,11 +8,7 @@ extension AppTests {
     /// The `upward` binary run as an operator would: its own process, environment and folder.
     @Suite("Database commands: admin create, import people, migrate, demo")
     struct CommandTests {
-        let folder: URL = {
-            let url = FileManager.default.temporaryDirectory.appendingPathComponent("upward-cmd-\(UUID().uuidString)")
-            try? FileManager.default.createDirectory(at: url, withIntermediateDirectories: true)
-            return url
-        }()
+        let folder = Fixtures.temporaryFolder("upward-cmd")
 
         struct Outcome {
             let status: Int32

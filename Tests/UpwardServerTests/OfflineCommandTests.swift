@@ -9,11 +9,7 @@ import UpwardTestSupport
 extension AppTests {
     @Suite("Offline commands: match and assign")
     struct OfflineCommandTests {
-        let folder: URL = {
-            let url = FileManager.default.temporaryDirectory.appendingPathComponent("upward-cli-\(UUID().uuidString)")
-            try? FileManager.default.createDirectory(at: url, withIntermediateDirectories: true)
-            return url
-        }()
+        let folder = Fixtures.temporaryFolder("upward-cli")
 
         func write(_ name: String, _ text: String) -> String {
             let path = folder.appendingPathComponent(name).path

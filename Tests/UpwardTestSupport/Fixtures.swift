@@ -31,4 +31,11 @@ public enum Fixtures {
     public static func csv(_ rows: [String], header: String = peopleHeader) -> Data {
         Data(([header] + rows).joined(separator: "\n").utf8)
     }
+
+    /// A new empty folder under the system's temporary directory.
+    public static func temporaryFolder(_ prefix: String) -> URL {
+        let url = FileManager.default.temporaryDirectory.appendingPathComponent("\(prefix)-\(UUID().uuidString)")
+        try? FileManager.default.createDirectory(at: url, withIntermediateDirectories: true)
+        return url
+    }
 }

@@ -7,17 +7,10 @@ struct FallbackErrorMiddleware: AsyncMiddleware {
         do {
             return try await next.respond(to: request)
         } catch {
-            let status: HTTPResponseStatus
-            let reason: String
-            if let abort = error as? any AbortError {
-                status = abort.status
-                reason = abort.reason
-            } else {
-                request.logger.report(error: error)
-                status = .internalServerError
-                reason = "Something went wrong on our side. The error has been logged."
-            }
-            let response = Response(status: status)
+            // The same wording as the page errors; an unexpected error's text is logged, never sent.
+            let (status, reason, headers) = PageErrorMiddleware.describe(error)
+            if status == .internalServerError { request.logger.report(error: error) }
+            let response = Response(status: status, headers: headers)
             try response.content.encode(PageErrorMiddleware.ErrorBody(error: true, reason: reason))
             return response
         }
