@@ -16,11 +16,12 @@ let package = Package(
         .package(url: "https://github.com/vapor/fluent-postgres-driver", from: "2.14.0"),
         .package(url: "https://github.com/vapor/leaf", from: "4.5.2"),
         .package(url: "https://github.com/yaslab/CSV.swift", from: "2.5.2"),
+        .package(url: "https://github.com/JohnSundell/Ink", from: "0.6.0"),
     ],
     targets: [
         .target(
             name: "UpwardCore",
-            dependencies: [.product(name: "CSV", package: "CSV.swift")]
+            dependencies: [.product(name: "CSV", package: "CSV.swift"), .product(name: "Ink", package: "Ink")]
         ),
         .target(
             name: "UpwardServer",

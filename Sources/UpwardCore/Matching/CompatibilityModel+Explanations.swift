@@ -112,7 +112,7 @@ extension CompatibilityModel {
         return (byRule, allowed)
     }
 
-    func describe(_ rule: MatchingRules.Violation, plural: Bool) -> String {
+    public func describe(_ rule: MatchingRules.Violation, plural: Bool) -> String {
         switch rule {
         case .levelGap: "not at least \(rules.minimumLevelGap) levels more junior"
         case .reportingChain: "in your reporting chain"

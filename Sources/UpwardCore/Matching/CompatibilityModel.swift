@@ -8,6 +8,12 @@ public struct CompatibilityModel: Sendable {
         public let enrollment: Enrollment
         /// The line of the enrollments file, for messages.
         public let line: Int
+
+        public init(person: PersonRecord, enrollment: Enrollment, line: Int) {
+            self.person = person
+            self.enrollment = enrollment
+            self.line = line
+        }
     }
 
     /// The seven components of a pair's score, each in [0, 1].

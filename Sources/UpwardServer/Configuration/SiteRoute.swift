@@ -73,6 +73,10 @@ enum SitePath {
     static let people = SiteRoute.people.path()
     static let peopleImport = SiteRoute.peopleImport.path()
     static func person(_ id: UUID) -> String { SiteRoute.person.path(id.uuidString) }
+    static let programs = "/programs"
+    static func program(_ id: UUID) -> String { "/programs/\(id.uuidString)" }
+    static func pair(_ id: UUID) -> String { "/pairs/\(id.uuidString)" }
+    static func invitation(_ token: String) -> String { "/invitations/\(token)" }
     static let stylesheet = "/css/upward.css"
     /// Static files: cacheable, the same for everyone.
     static let staticPrefixes = ["/css/", "/js/", "/img/"]

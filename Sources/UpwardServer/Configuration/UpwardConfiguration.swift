@@ -27,6 +27,8 @@ public struct UpwardConfiguration: Sendable {
     public var uploadLimitBytes: Int = 25 * 1024 * 1024
     /// How often `serve` removes expired sessions and old sign-in attempts.
     public var housekeepingInterval: TimeInterval = 10 * 60
+    /// How long an invitation link works (`UPWARD_INVITATION_DAYS`, default 14).
+    public var invitationLifetime: TimeInterval = 14 * 86_400
 
     public init(
         storage: Storage = .sqliteFile(path: "upward.sqlite"), bcryptCost: Int = 12,
@@ -95,6 +97,7 @@ public struct UpwardConfiguration: Sendable {
         config.bcryptCost = integer("UPWARD_BCRYPT_COST", default: 12, in: 10...31)
         config.uploadLimitBytes = integer("UPWARD_UPLOAD_MAX_MB", default: 25, in: 1...500) * 1024 * 1024
         config.housekeepingInterval = TimeInterval(integer("UPWARD_HOUSEKEEPING_MINUTES", default: 10, in: 1...1440)) * 60
+        config.invitationLifetime = TimeInterval(integer("UPWARD_INVITATION_DAYS", default: 14, in: 1...365)) * 86_400
         config.sessionLifetime = TimeInterval(integer("UPWARD_SESSION_HOURS", default: 12, in: 1...720)) * 3600
         config.maxFailuresPerAccount = integer("UPWARD_LOGIN_MAX_FAILURES_ACCOUNT", default: 5, in: 1...1000)
         config.maxFailuresPerAddress = integer("UPWARD_LOGIN_MAX_FAILURES_ADDRESS", default: 20, in: 1...100_000)

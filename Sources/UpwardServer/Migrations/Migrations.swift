@@ -10,5 +10,6 @@ enum UpwardMigrations {
         app.migrations.add(CreateLoginAttempts())
         app.migrations.add(CreateSessions())
         app.migrations.add(DeleteFluentSessions())
+        app.migrations.add(CreatePrograms())
     }
 }

@@ -20,6 +20,8 @@ final class User: Model, @unchecked Sendable {
     @Field(key: "password_hash") var passwordHash: String
     @Enum(key: "role") var role: Role
     @OptionalParent(key: "person_id") var person: Person?
+    /// A program manager who sees and changes every program, not only those assigned to them.
+    @Field(key: "organization_admin") var organizationAdmin: Bool
     @OptionalField(key: "last_login_at") var lastLoginAt: Date?
     @Timestamp(key: "created_at", on: .create) var createdAt: Date?
 
@@ -32,6 +34,7 @@ final class User: Model, @unchecked Sendable {
         self.passwordHash = passwordHash
         self.role = role
         self.$person.id = personID
+        self.organizationAdmin = false
     }
 
     var isAdmin: Bool { role == .admin }

@@ -1,0 +1,308 @@
+import Fluent
+import Foundation
+import UpwardCore
+
+/// A reverse mentoring program (one cohort), with its settings and where it is in its lifecycle.
+final class Program: Model, @unchecked Sendable {
+    // See Person: Fluent models are @unchecked Sendable by convention.
+    static let schema = "programs"
+
+    @ID(key: .id) var id: UUID?
+    @Field(key: "name") var name: String
+    @Field(key: "description") var description: String
+    /// JSON array of strings.
+    @Field(key: "focus_areas") var focusAreasJSON: String
+    @Field(key: "cadence_days") var cadenceDays: Int
+    @Field(key: "starts_on") var startsOn: String
+    @Field(key: "ends_on") var endsOn: String
+    @Field(key: "is_pilot") var isPilot: Bool
+    @Field(key: "minimum_level_gap") var minimumLevelGap: Int
+    @Field(key: "maximum_mentees_per_mentor") var maximumMenteesPerMentor: Int
+    @Field(key: "different_department_only") var differentDepartmentOnly: Bool
+    @Field(key: "objective") var objective: String
+    /// JSON object of weights.
+    @Field(key: "weights") var weightsJSON: String
+    @Field(key: "selection_mode") var selectionMode: String
+    @Field(key: "review_threshold") var reviewThreshold: Double
+    @Field(key: "request_timeout_days") var requestTimeoutDays: Int
+    @Field(key: "code_of_conduct") var codeOfConduct: String
+    @Field(key: "status") var status: String
+    @OptionalField(key: "cloned_from") var clonedFrom: UUID?
+    @Timestamp(key: "created_at", on: .create) var createdAt: Date?
+    @Timestamp(key: "updated_at", on: .update) var updatedAt: Date?
+
+    init() {}
+
+    var programStatus: ProgramStatus { ProgramStatus(rawValue: status) ?? .draft }
+
+    var settings: ProgramSettings {
+        let areas = (try? JSONDecoder().decode([String].self, from: Data(focusAreasJSON.utf8))) ?? []
+        var weights = ScoringWeights()
+        if let stored = try? JSONDecoder().decode([String: Double].self, from: Data(weightsJSON.utf8)) {
+            for (key, value) in stored { _ = weights.set(key, value) }
+        }
+        return ProgramSettings(
+            name: name, description: description, focusAreas: areas, cadenceDays: cadenceDays,
+            startsOn: CalendarDate(startsOn) ?? CalendarDate(year: 2026, month: 1, day: 1)!,
+            endsOn: CalendarDate(endsOn) ?? CalendarDate(year: 2026, month: 12, day: 31)!, isPilot: isPilot,
+            minimumLevelGap: minimumLevelGap, maximumMenteesPerMentor: maximumMenteesPerMentor,
+            differentDepartmentOnly: differentDepartmentOnly, objective: MatchingObjective(rawValue: objective) ?? .participation,
+            weights: weights, selectionMode: SelectionMode(rawValue: selectionMode) ?? .manager, reviewThreshold: reviewThreshold,
+            requestTimeoutDays: requestTimeoutDays, codeOfConduct: codeOfConduct)
+    }
+
+    func apply(_ settings: ProgramSettings) {
+        name = settings.name
+        description = settings.description
+        focusAreasJSON = JSONText.encode(settings.focusAreas)
+        cadenceDays = settings.cadenceDays
+        startsOn = settings.startsOn.description
+        endsOn = settings.endsOn.description
+        isPilot = settings.isPilot
+        minimumLevelGap = settings.minimumLevelGap
+        maximumMenteesPerMentor = settings.maximumMenteesPerMentor
+        differentDepartmentOnly = settings.differentDepartmentOnly
+        objective = settings.objective.rawValue
+        weightsJSON = JSONText.encode(settings.weights.dictionary)
+        selectionMode = settings.selectionMode.rawValue
+        reviewThreshold = settings.reviewThreshold
+        requestTimeoutDays = settings.requestTimeoutDays
+        codeOfConduct = settings.codeOfConduct
+    }
+}
+
+/// An admin assigned to run a program.
+final class ProgramManager: Model, @unchecked Sendable {
+    static let schema = "program_managers"
+    @ID(key: .id) var id: UUID?
+    @Parent(key: "program_id") var program: Program
+    @Parent(key: "user_id") var user: User
+    init() {}
+    init(programID: UUID, userID: UUID) {
+        self.$program.id = programID
+        self.$user.id = userID
+    }
+}
+
+/// Someone invited into a program as mentor or mentee: invitation, enrollment and agreement.
+final class Participant: Model, @unchecked Sendable {
+    static let schema = "participants"
+
+    @ID(key: .id) var id: UUID?
+    @Parent(key: "program_id") var program: Program
+    @Parent(key: "person_id") var person: Person
+    @OptionalParent(key: "user_id") var user: User?
+    @Field(key: "role") var role: String
+    /// SHA-256 of the one-time invitation token; cleared once used.
+    @OptionalField(key: "invitation_hash") var invitationHash: String?
+    @Field(key: "invitation_expires_at") var invitationExpiresAt: Date
+    @Field(key: "invited_at") var invitedAt: Date
+    @OptionalField(key: "accepted_at") var acceptedAt: Date?
+    /// JSON ``EnrollmentAnswers``.
+    @OptionalField(key: "answers") var answersJSON: String?
+    @OptionalField(key: "enrolled_at") var enrolledAt: Date?
+    @OptionalField(key: "agreed_at") var agreedAt: Date?
+
+    init() {}
+
+    var enrollmentRole: Enrollment.Role { Enrollment.Role(rawValue: role) ?? .mentee }
+    var answers: EnrollmentAnswers? { answersJSON.flatMap { try? JSONDecoder().decode(EnrollmentAnswers.self, from: Data($0.utf8)) } }
+}
+
+/// One training module of a program.
+final class TrainingModule: Model, @unchecked Sendable {
+    static let schema = "training_modules"
+
+    enum Audience: String, Codable, CaseIterable, Sendable {
+        case mentors, mentees, both
+        func applies(to role: Enrollment.Role) -> Bool {
+            self == .both || (self == .mentors && role == .mentor) || (self == .mentees && role == .mentee)
+        }
+        var label: String {
+            switch self {
+            case .mentors: "Mentors"
+            case .mentees: "Mentees"
+            case .both: "Mentors and mentees"
+            }
+        }
+    }
+
+    @ID(key: .id) var id: UUID?
+    @Parent(key: "program_id") var program: Program
+    @Field(key: "title") var title: String
+    @Field(key: "content") var content: String
+    @Field(key: "audience") var audience: String
+    @Field(key: "position") var position: Int
+
+    init() {}
+    var moduleAudience: Audience { Audience(rawValue: audience) ?? .both }
+}
+
+final class TrainingCompletion: Model, @unchecked Sendable {
+    static let schema = "training_completions"
+    @ID(key: .id) var id: UUID?
+    @Parent(key: "participant_id") var participant: Participant
+    @Parent(key: "module_id") var module: TrainingModule
+    @Field(key: "completed_at") var completedAt: Date
+    init() {}
+}
+
+/// One run of the matching engine on a program.
+final class MatchingRun: Model, @unchecked Sendable {
+    static let schema = "matching_runs"
+    @ID(key: .id) var id: UUID?
+    @Parent(key: "program_id") var program: Program
+    @Field(key: "objective") var objective: String
+    @Field(key: "total_score") var totalScore: Double
+    @Field(key: "matched") var matched: Int
+    /// JSON array of ``MatchingRunSummary.Unmatched``.
+    @Field(key: "unmatched") var unmatchedJSON: String
+    @Field(key: "proof") var proof: String
+    @Field(key: "solver_seconds") var solverSeconds: Double
+    @Field(key: "created_at") var createdAt: Date
+    init() {}
+}
+
+/// A mentee and a mentor in a program: proposed by a run or by hand, then published, then live.
+final class Pair: Model, @unchecked Sendable {
+    static let schema = "pairs"
+
+    enum Status: String, Codable, CaseIterable, Sendable {
+        /// In review: only the program manager sees it.
+        case proposed
+        /// Approved; waiting for both sides to finish training and accept the agreement.
+        case waiting
+        case live
+        /// A participant declined it before it went live.
+        case declined
+        /// A participant asked for a rematch of the live pair.
+        case rematched
+        /// The program ended or was cancelled.
+        case ended
+
+        var label: String {
+            switch self {
+            case .proposed: "Proposed"
+            case .waiting: "Waiting for training"
+            case .live: "Live"
+            case .declined: "Declined"
+            case .rematched: "Rematch requested"
+            case .ended: "Ended"
+            }
+        }
+        /// Holds its people: counts against capacity in the next run.
+        var isPublished: Bool { self == .waiting || self == .live }
+    }
+
+    @ID(key: .id) var id: UUID?
+    @Parent(key: "program_id") var program: Program
+    @Parent(key: "mentee_id") var mentee: Participant
+    @Parent(key: "mentor_id") var mentor: Participant
+    @Field(key: "score") var score: Double
+    /// JSON array of strings.
+    @Field(key: "reasons") var reasonsJSON: String
+    @Field(key: "warnings") var warningsJSON: String
+    @Field(key: "status") var status: String
+    @Field(key: "locked") var locked: Bool
+    /// engine, manual or request.
+    @Field(key: "source") var source: String
+    @OptionalField(key: "manual_reason") var manualReason: String?
+    @Field(key: "created_at") var createdAt: Date
+    @OptionalField(key: "published_at") var publishedAt: Date?
+    @OptionalField(key: "live_at") var liveAt: Date?
+    @OptionalField(key: "ended_at") var endedAt: Date?
+
+    init() {}
+    var pairStatus: Status { Status(rawValue: status) ?? .proposed }
+    var reasons: [String] { JSONText.decode(reasonsJSON) ?? [] }
+    var warnings: [String] { JSONText.decode(warningsJSON) ?? [] }
+}
+
+/// A pair the next runs must not propose: excluded by the manager, declined or rematched.
+final class Exclusion: Model, @unchecked Sendable {
+    static let schema = "exclusions"
+    @ID(key: .id) var id: UUID?
+    @Parent(key: "program_id") var program: Program
+    @Parent(key: "mentee_id") var mentee: Participant
+    @Parent(key: "mentor_id") var mentor: Participant
+    /// manager, declined, rematch, request-declined.
+    @Field(key: "reason") var reason: String
+    /// The participant's confidential words, for the program manager only.
+    @OptionalField(key: "note") var note: String?
+    @OptionalField(key: "by_participant_id") var byParticipantID: UUID?
+    @Field(key: "created_at") var createdAt: Date
+    init() {}
+}
+
+/// A mentee's request to a suggested mentor, passing down their list of choices.
+final class MatchRequest: Model, @unchecked Sendable {
+    static let schema = "match_requests"
+    enum Status: String, Codable, Sendable { case pending, accepted, exhausted, withdrawn }
+    @ID(key: .id) var id: UUID?
+    @Parent(key: "program_id") var program: Program
+    @Parent(key: "mentee_id") var mentee: Participant
+    /// The mentor asked now.
+    @Parent(key: "mentor_id") var mentor: Participant
+    /// JSON array of participant ids: the mentee's choices in order, the current one included.
+    @Field(key: "choices") var choicesJSON: String
+    @Field(key: "position") var position: Int
+    @Field(key: "status") var status: String
+    @Field(key: "requested_at") var requestedAt: Date
+    @Field(key: "due_at") var dueAt: Date
+    @OptionalField(key: "answered_at") var answeredAt: Date?
+    init() {}
+    var choices: [UUID] { (JSONText.decode(choicesJSON) as [String]?)?.compactMap(UUID.init(uuidString:)) ?? [] }
+}
+
+/// The outbox: every message to a person, shown in-app; delivery channels come later.
+final class Notification: Model, @unchecked Sendable {
+    static let schema = "notifications"
+    @ID(key: .id) var id: UUID?
+    @Parent(key: "person_id") var person: Person
+    @Field(key: "kind") var kind: String
+    @Field(key: "title") var title: String
+    @Field(key: "body") var body: String
+    @OptionalField(key: "link") var link: String?
+    @Field(key: "created_at") var createdAt: Date
+    @OptionalField(key: "read_at") var readAt: Date?
+    init() {}
+}
+
+/// Who did what, when, to which object. Never updated or deleted by the app.
+final class AuditEntry: Model, @unchecked Sendable {
+    static let schema = "audit_entries"
+    @ID(key: .id) var id: UUID?
+    @OptionalField(key: "program_id") var programID: UUID?
+    @OptionalField(key: "actor_user_id") var actorUserID: UUID?
+    @Field(key: "actor") var actor: String
+    @Field(key: "action") var action: String
+    @Field(key: "object_type") var objectType: String
+    @OptionalField(key: "object_id") var objectID: String?
+    @Field(key: "detail") var detail: String
+    @Field(key: "created_at") var createdAt: Date
+    init() {}
+}
+
+/// A bearer token for the JSON API; only its SHA-256 is stored.
+final class APIToken: Model, @unchecked Sendable {
+    static let schema = "api_tokens"
+    @ID(key: .id) var id: UUID?
+    @Parent(key: "user_id") var user: User
+    @Field(key: "name") var name: String
+    @Field(key: "token_hash") var tokenHash: String
+    @Field(key: "created_at") var createdAt: Date
+    @OptionalField(key: "last_used_at") var lastUsedAt: Date?
+    @OptionalField(key: "revoked_at") var revokedAt: Date?
+    init() {}
+}
+
+/// Small JSON helpers for the text columns above.
+enum JSONText {
+    static func encode<T: Encodable>(_ value: T) -> String {
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = [.sortedKeys]
+        return (try? encoder.encode(value)).map { String(decoding: $0, as: UTF8.self) } ?? "null"
+    }
+
+    static func decode<T: Decodable>(_ text: String) -> T? { try? JSONDecoder().decode(T.self, from: Data(text.utf8)) }
+}

@@ -1,0 +1,143 @@
+import Fluent
+import Foundation
+import UpwardCore
+import Vapor
+
+/// Enrollment, training and the code of conduct; a pair goes live once both sides are ready.
+struct Enrollments {
+    let db: any Database
+    let clock: any UpwardClock
+
+    static func requireOpen(_ program: Program) throws {
+        guard [.enrolling, .matching, .active].contains(program.programStatus) else {
+            throw Abort(.conflict, reason: "\(program.name) is \(program.programStatus.label.lowercased()): enrollment is open while it is enrolling, matching or active.")
+        }
+    }
+
+    func submit(_ input: EnrollmentForm.Input, for participant: Participant, in program: Program, by viewer: Viewer) async throws {
+        try Self.requireOpen(program)
+        let ownEmployeeID = try await participant.$person.get(on: db).employeeID
+        let avoid = Set((input.avoid ?? []).map { $0.trimmingCharacters(in: .whitespaces) }.filter { !$0.isEmpty && $0.count <= 40 })
+        let known = Set(try await Person.query(on: db).filter(\.$employeeID ~~ Array(avoid)).all().map(\.employeeID)).subtracting([ownEmployeeID])
+        let answers = try EnrollmentForm.validate(
+            input, role: participant.enrollmentRole, maximumCapacity: program.maximumMenteesPerMentor, knownEmployeeIDs: { known.contains($0) })
+        participant.answersJSON = JSONText.encode(answers)
+        participant.enrolledAt = participant.enrolledAt ?? clock.now
+        try await db.transaction { db in
+            try await participant.save(on: db)
+            try await AuditLog(db: db, clock: clock).record(viewer, program: program.id, action: "enrollment.submitted", object: "participant", id: participant.id)
+        }
+    }
+
+    func modules(of programID: UUID) async throws -> [TrainingModule] {
+        try await TrainingModule.query(on: db).filter(\.$program.$id == programID).sort(\.$position).sort(\.$title).all()
+    }
+
+    struct ModuleInput: Content, Sendable {
+        var title: String?
+        var content: String?
+        var audience: String?
+    }
+
+    func addModule(_ input: ModuleInput, to program: Program, by viewer: Viewer) async throws -> TrainingModule {
+        var check = FieldChecker()
+        let title = check.text(input.title, field: "title", limit: 120)
+        let content = check.text(input.content, field: "content", limit: 50_000, multiline: true)
+        let audience = TrainingModule.Audience(rawValue: input.audience ?? "both")
+        if audience == nil { check.add("audience", "must be mentors, mentees or both") }
+        try check.finish()
+        let module = TrainingModule()
+        module.$program.id = try program.requireID()
+        module.title = title
+        module.content = content
+        module.audience = audience!.rawValue
+        module.position = try await modules(of: program.requireID()).count + 1
+        try await db.transaction { db in
+            try await module.create(on: db)
+            try await AuditLog(db: db, clock: clock).record(viewer, program: program.id, action: "training.added", object: "training_module", id: module.id, detail: title)
+        }
+        return module
+    }
+
+    func completeModule(_ moduleID: UUID, for participant: Participant, in program: Program, by viewer: Viewer) async throws {
+        try Self.requireOpen(program)
+        guard let module = try await TrainingModule.find(moduleID, on: db), module.$program.id == program.id else {
+            throw Abort(.notFound, reason: "No training module with id \(moduleID.uuidString) is in this program.")
+        }
+        guard module.moduleAudience.applies(to: participant.enrollmentRole) else {
+            throw Abort(.conflict, reason: "\"\(module.title)\" is for \(module.moduleAudience.label.lowercased()) only.")
+        }
+        let participantID = try participant.requireID()
+        if try await TrainingCompletion.query(on: db).filter(\.$participant.$id == participantID).filter(\.$module.$id == moduleID).count() > 0 { return }
+        try await db.transaction { db in
+            let completion = TrainingCompletion()
+            completion.$participant.id = participantID
+            completion.$module.id = moduleID
+            completion.completedAt = clock.now
+            try await completion.create(on: db)
+            try await AuditLog(db: db, clock: clock).record(viewer, program: program.id, action: "training.completed", object: "training_module", id: moduleID, detail: module.title)
+            try await PairLifecycle(db: db, clock: clock).promoteReady(in: program)
+        }
+    }
+
+    func agree(_ participant: Participant, in program: Program, by viewer: Viewer) async throws {
+        try Self.requireOpen(program)
+        guard participant.agreedAt == nil else { return }
+        participant.agreedAt = clock.now
+        try await db.transaction { db in
+            try await participant.save(on: db)
+            try await AuditLog(db: db, clock: clock).record(viewer, program: program.id, action: "agreement.accepted", object: "participant", id: participant.id)
+            try await PairLifecycle(db: db, clock: clock).promoteReady(in: program)
+        }
+    }
+
+    /// What each participant of the program still has to do.
+    func checklists(_ programID: UUID, participants: [Participant]) async throws -> [UUID: ParticipantChecklist] {
+        let modules = try await modules(of: programID)
+        let ids = participants.compactMap(\.id)
+        let completions = try await TrainingCompletion.query(on: db).filter(\.$participant.$id ~~ ids).all()
+        var done: [UUID: Set<String>] = [:]
+        for completion in completions { done[completion.$participant.id, default: []].insert(completion.$module.id.uuidString) }
+        var result: [UUID: ParticipantChecklist] = [:]
+        for participant in participants {
+            guard let id = participant.id else { continue }
+            let required = modules.filter { $0.moduleAudience.applies(to: participant.enrollmentRole) }
+                .map { ParticipantChecklist.Module(id: $0.id!.uuidString, title: $0.title) }
+            result[id] = ParticipantChecklist(
+                enrolled: participant.enrolledAt != nil, agreed: participant.agreedAt != nil, requiredModules: required, completed: done[id] ?? [])
+        }
+        return result
+    }
+}
+
+/// Moves approved pairs to live once both people are ready, and tells them.
+struct PairLifecycle {
+    let db: any Database
+    let clock: any UpwardClock
+
+    func promoteReady(in program: Program) async throws {
+        let programID = try program.requireID()
+        let waiting = try await Pair.query(on: db).filter(\.$program.$id == programID).filter(\.$status == Pair.Status.waiting.rawValue).all()
+        guard !waiting.isEmpty else { return }
+        let participantIDs = Array(Set(waiting.flatMap { [$0.$mentee.id, $0.$mentor.id] }))
+        let participants = try await Participant.query(on: db).filter(\.$id ~~ participantIDs).with(\.$person).all()
+        let byID = Dictionary(uniqueKeysWithValues: participants.map { ($0.id!, $0) })
+        let lists = try await Enrollments(db: db, clock: clock).checklists(programID, participants: participants)
+        for pair in waiting {
+            guard let mentee = byID[pair.$mentee.id], let mentor = byID[pair.$mentor.id], lists[mentee.id!]?.isReady == true,
+                lists[mentor.id!]?.isReady == true
+            else { continue }
+            pair.status = Pair.Status.live.rawValue
+            pair.liveAt = clock.now
+            try await pair.save(on: db)
+            try await AuditLog(db: db, clock: clock).record(nil, program: programID, action: "pair.live", object: "pair", id: pair.id,
+                detail: "\(mentee.person.email) with \(mentor.person.email)")
+            for (me, partner) in [(mentee, mentor), (mentor, mentee)] {
+                try await Notifications(db: db, clock: clock).send(
+                    to: me.person.requireID(), kind: "pair.live", title: "Your pair with \(partner.person.name) is live",
+                    body: "You and \(partner.person.name) have both finished training and accepted the code of conduct. Time to meet!",
+                    link: SitePath.pair(pair.id!))
+            }
+        }
+    }
+}
