@@ -9,6 +9,9 @@ func routes(_ app: Application) throws {
     let router = SiteRouter(
         anyone: app.grouped(CSRFMiddleware()), signedIn: signedIn, programManager: signedIn.grouped(RequireAdminMiddleware()),
         uploadLimit: ByteCount(value: app.upward.configuration.uploadLimitBytes))
-    let controllers: [any SiteController] = [AuthController(), HealthController(), HomeController(), PeopleController()]
+    let controllers: [any SiteController] = [
+        AuthController(), HealthController(), HomeController(), PeopleController(), ProgramPages(), MatchingPages(), ParticipantPages(),
+        AccountPages(),
+    ]
     for controller in controllers { controller.register(on: router) }
 }

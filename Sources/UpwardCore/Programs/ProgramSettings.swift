@@ -199,8 +199,10 @@ public struct ProgramSettings: Sendable, Equatable {
         public init() {}
     }
 
-    public static func validate(_ input: Input) throws(ValidationFailure) -> ProgramSettings {
+    /// `earlier` are problems found before (a form's number that didn't parse); they are reported with the rest.
+    public static func validate(_ input: Input, earlier: [FieldIssue] = []) throws(ValidationFailure) -> ProgramSettings {
         var check = FieldChecker()
+        for issue in earlier { check.add(issue.field, issue.message) }
         let name = check.text(input.name, field: "name", limit: nameLimit)
         let description = check.text(input.description, field: "description", required: false, limit: descriptionLimit, multiline: true)
         var areas: [String] = []

@@ -58,8 +58,53 @@ struct SiteRoute: Sendable, CustomStringConvertible {
     static let peopleImport = SiteRoute(.POST, "/admin/people/import", .programManager, body: .upload)
     static let person = SiteRoute(.GET, "/admin/people/:personID", .programManager)
 
+    // Programs
+    static let programs = SiteRoute(.GET, "/programs", .signedIn)
+    static let programNew = SiteRoute(.GET, "/programs/new", .programManager)
+    static let programCreate = SiteRoute(.POST, "/programs", .programManager)
+    static let program = SiteRoute(.GET, "/programs/:programID", .signedIn)
+    static let programEdit = SiteRoute(.GET, "/programs/:programID/edit", .programManager)
+    static let programUpdate = SiteRoute(.POST, "/programs/:programID/edit", .programManager)
+    static let programTransition = SiteRoute(.POST, "/programs/:programID/transition", .programManager)
+    static let programClone = SiteRoute(.POST, "/programs/:programID/clone", .programManager)
+    static let programManagers = SiteRoute(.POST, "/programs/:programID/managers", .programManager)
+    static let invitations = SiteRoute(.GET, "/programs/:programID/invitations", .programManager)
+    static let invite = SiteRoute(.POST, "/programs/:programID/invitations", .programManager)
+    static let reissue = SiteRoute(.POST, "/programs/:programID/invitations/:participantID/reissue", .programManager)
+    static let trainingAdd = SiteRoute(.POST, "/programs/:programID/training", .programManager)
+    static let matching = SiteRoute(.GET, "/programs/:programID/matching", .programManager)
+    static let matchingRun = SiteRoute(.POST, "/programs/:programID/matching/run", .programManager)
+    static let matchingAssign = SiteRoute(.POST, "/programs/:programID/matching/assign", .programManager)
+    static let matchingSwap = SiteRoute(.POST, "/programs/:programID/matching/swap", .programManager)
+    static let matchingLock = SiteRoute(.POST, "/programs/:programID/pairs/:pairID/lock", .programManager)
+    static let matchingApprove = SiteRoute(.POST, "/programs/:programID/matching/approve", .programManager)
+    static let programAudit = SiteRoute(.GET, "/programs/:programID/audit", .programManager)
+    static let audit = SiteRoute(.GET, "/audit", .programManager)
+    // Participants
+    static let invitation = SiteRoute(.GET, "/invitations/:token", .anyone)
+    static let invitationAccept = SiteRoute(.POST, "/invitations/:token", .anyone)
+    static let enrollForm = SiteRoute(.GET, "/programs/:programID/enroll", .signedIn)
+    static let enroll = SiteRoute(.POST, "/programs/:programID/enroll", .signedIn)
+    static let trainingModule = SiteRoute(.GET, "/programs/:programID/training/:moduleID", .signedIn)
+    static let trainingComplete = SiteRoute(.POST, "/programs/:programID/training/:moduleID/complete", .signedIn)
+    static let agreement = SiteRoute(.POST, "/programs/:programID/agreement", .signedIn)
+    static let requestMentor = SiteRoute(.POST, "/programs/:programID/requests", .signedIn)
+    static let answerRequest = SiteRoute(.POST, "/requests/:requestID/answer", .signedIn)
+    static let pair = SiteRoute(.GET, "/pairs/:pairID", .signedIn)
+    static let pairDecline = SiteRoute(.POST, "/pairs/:pairID/decline", .signedIn)
+    static let notifications = SiteRoute(.GET, "/notifications", .signedIn)
+    static let account = SiteRoute(.GET, "/account", .signedIn)
+    static let tokenCreate = SiteRoute(.POST, "/account/tokens", .signedIn)
+    static let tokenRevoke = SiteRoute(.POST, "/account/tokens/:tokenID/revoke", .signedIn)
+
     /// Every route of the site; the access tests check that exactly these are registered.
-    static let all: [SiteRoute] = [home, loginForm, login, logout, health, people, peopleImportForm, peopleImport, person]
+    static let all: [SiteRoute] = [
+        home, loginForm, login, logout, health, people, peopleImportForm, peopleImport, person,
+        programs, programNew, programCreate, program, programEdit, programUpdate, programTransition, programClone, programManagers,
+        invitations, invite, reissue, trainingAdd, matching, matchingRun, matchingAssign, matchingSwap, matchingLock, matchingApprove,
+        programAudit, audit, invitation, invitationAccept, enrollForm, enroll, trainingModule, trainingComplete, agreement, requestMentor,
+        answerRequest, pair, pairDecline, notifications, account, tokenCreate, tokenRevoke,
+    ]
 
     /// Paths anyone may reach without signing in.
     static var publicPatterns: Set<String> { Set(all.filter { $0.access == .anyone }.map(\.pattern)) }
@@ -74,7 +119,11 @@ enum SitePath {
     static let peopleImport = SiteRoute.peopleImport.path()
     static func person(_ id: UUID) -> String { SiteRoute.person.path(id.uuidString) }
     static let programs = "/programs"
+    static let account = "/account"
+    static let notifications = "/notifications"
+    static let audit = "/audit"
     static func program(_ id: UUID) -> String { "/programs/\(id.uuidString)" }
+    static func program(_ id: UUID, _ tail: String) -> String { "/programs/\(id.uuidString)/\(tail)" }
     static func pair(_ id: UUID) -> String { "/pairs/\(id.uuidString)" }
     static func invitation(_ token: String) -> String { "/invitations/\(token)" }
     static let stylesheet = "/css/upward.css"

@@ -29,6 +29,8 @@ public struct UpwardConfiguration: Sendable {
     public var housekeepingInterval: TimeInterval = 10 * 60
     /// How long an invitation link works (`UPWARD_INVITATION_DAYS`, default 14).
     public var invitationLifetime: TimeInterval = 14 * 86_400
+    /// The address people reach Upward at, for links to copy (`UPWARD_PUBLIC_URL`).
+    public var publicURL = "http://localhost:8080"
 
     public init(
         storage: Storage = .sqliteFile(path: "upward.sqlite"), bcryptCost: Int = 12,
@@ -98,6 +100,13 @@ public struct UpwardConfiguration: Sendable {
         config.uploadLimitBytes = integer("UPWARD_UPLOAD_MAX_MB", default: 25, in: 1...500) * 1024 * 1024
         config.housekeepingInterval = TimeInterval(integer("UPWARD_HOUSEKEEPING_MINUTES", default: 10, in: 1...1440)) * 60
         config.invitationLifetime = TimeInterval(integer("UPWARD_INVITATION_DAYS", default: 14, in: 1...365)) * 86_400
+        if let url = env["UPWARD_PUBLIC_URL"], !url.isEmpty {
+            if (url.hasPrefix("http://") || url.hasPrefix("https://")) && URL(string: url)?.host != nil {
+                config.publicURL = url.hasSuffix("/") ? String(url.dropLast()) : url
+            } else {
+                problems.append("UPWARD_PUBLIC_URL must be an http(s) address such as https://upward.example.com, not \"\(url)\"")
+            }
+        }
         config.sessionLifetime = TimeInterval(integer("UPWARD_SESSION_HOURS", default: 12, in: 1...720)) * 3600
         config.maxFailuresPerAccount = integer("UPWARD_LOGIN_MAX_FAILURES_ACCOUNT", default: 5, in: 1...1000)
         config.maxFailuresPerAddress = integer("UPWARD_LOGIN_MAX_FAILURES_ADDRESS", default: 20, in: 1...100_000)

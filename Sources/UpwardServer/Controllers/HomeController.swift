@@ -28,6 +28,16 @@ struct HomeController: SiteController {
                 })
         } else if let person = try await user.$person.get(on: req.db) {
             page.person = PersonSummary(person)
+            let viewer = Viewer(user)
+            for participant in try await req.programs.participations(of: viewer) {
+                guard let program = try await Program.find(participant.$program.id, on: req.db) else { continue }
+                let list = try await req.enrollments.checklists(program.id!, participants: [participant])[participant.id!]
+                page.programs.append(
+                    .init(
+                        name: program.name, href: SitePath.program(program.id!), status: program.status, statusLabel: program.programStatus.label,
+                        role: participant.role, partners: try await ParticipantPages.partnerCards(req, participant: participant),
+                        missing: list?.missing ?? []))
+            }
         }
         return try await req.view.render("home", page)
     }

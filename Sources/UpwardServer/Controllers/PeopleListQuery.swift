@@ -57,6 +57,16 @@ struct PeopleListQuery {
         return query
     }
 
+    /// The filters as the form shows them again.
+    struct Echo: Encodable {
+        let q: String
+        let department: String
+        let level: String
+        let generation: String
+    }
+
+    var echo: Echo { Echo(q: text, department: department, level: level.map(String.init) ?? "", generation: generation?.rawValue ?? "") }
+
     var directoryQuery: PeopleDirectory.Query {
         PeopleDirectory.Query(
             text: text, department: department, level: level, generation: generation,

@@ -20,6 +20,18 @@ struct HomePage: Encodable {
     var peoplePath = SitePath.people
     var importPath = SitePath.peopleImport
     var person: PersonSummary?
+    var programs: [ProgramItem] = []
+
+    /// A participant's program on their home page: role, partners and what is left to do.
+    struct ProgramItem: Encodable {
+        let name: String
+        let href: String
+        let status: String
+        let statusLabel: String
+        let role: String
+        let partners: [ParticipantPages.PartnerCard]
+        let missing: [String]
+    }
 }
 
 extension HomePage {

@@ -31,10 +31,13 @@ struct LayoutContext: Encodable {
             return
         }
         viewer = Viewer(name: user.name, email: user.email, roleLabel: user.isAdmin ? "Program manager" : "Participant", isAdmin: user.isAdmin)
-        var items: [(String, String)] = [("Home", SitePath.home)]
+        var items: [(String, String)] = [("Home", SitePath.home), ("Programs", SitePath.programs)]
         if user.isAdmin {
-            items += [("People", SitePath.people), ("Import", SitePath.peopleImport)]
+            items += [("People", SitePath.people), ("Import", SitePath.peopleImport), ("Audit", SitePath.audit)]
+        } else {
+            items += [("Notifications", SitePath.notifications)]
         }
+        items += [("Account", SitePath.account)]
         // The longest matching prefix is the active item.
         let active = items.map(\.1).filter { $0 == path || ($0 != "/" && path.hasPrefix($0)) }.max { $0.count < $1.count }
         nav = items.map { NavItem(label: $0.0, href: $0.1, active: $0.1 == active) }

@@ -1,0 +1,329 @@
+import Fluent
+import Foundation
+import UpwardCore
+import Vapor
+
+/// Invitations and matching review, for program managers.
+struct MatchingPages: SiteController {
+    func register(on router: SiteRouter) {
+        router.on(.invitations, use: invitations)
+        router.on(.invite, use: invite)
+        router.on(.reissue, use: reissue)
+        router.on(.matching, use: review)
+        router.on(.matchingRun, use: run)
+        router.on(.matchingAssign, use: assign)
+        router.on(.matchingSwap, use: swap)
+        router.on(.matchingLock, use: lock)
+        router.on(.matchingApprove, use: approve)
+    }
+
+    // MARK: - Invitations
+
+    struct LinkRow: Encodable {
+        let name: String
+        let email: String
+        let url: String
+    }
+
+    struct InvitationsPage: Encodable {
+        let layout: LayoutContext
+        let program: ProgramSummary
+        let people: [PersonSummary]
+        let filters: PeopleListQuery.Echo
+        let departments: [String]
+        let links: [LinkRow]
+        let skipped: [String]
+        let total: Int
+        let action: String
+        let back: String
+        var issues: [Issue] = []
+    }
+
+    func invitationsPage(_ req: Request, program: Program, links: [LinkRow] = [], skipped: [String] = []) async throws -> InvitationsPage {
+        let query = try PeopleListQuery.parse(req)
+        var directoryQuery = query.directoryQuery
+        directoryQuery.perPage = 200
+        let result = try await req.directory.search(directoryQuery)
+        return InvitationsPage(
+            layout: LayoutContext(req, title: "Invite · \(program.name)"), program: ProgramSummary(program), people: result.items.map(PersonSummary.init),
+            filters: query.echo, departments: try await req.directory.facets().departments, links: links, skipped: skipped,
+            total: result.metadata.total, action: Self.withFilters(SiteRoute.invite.path(program.id!.uuidString), query.echo), back: SitePath.program(program.id!))
+    }
+
+    /// The invite form posts back with the filters in its URL, so "everyone matching" means what the page shows.
+    static func withFilters(_ path: String, _ echo: PeopleListQuery.Echo) -> String {
+        var components = URLComponents()
+        components.path = path
+        let items = [("q", echo.q), ("department", echo.department), ("level", echo.level), ("generation", echo.generation)]
+            .filter { !$0.1.isEmpty }.map { URLQueryItem(name: $0.0, value: $0.1) }
+        components.queryItems = items.isEmpty ? nil : items
+        return components.percentEncodedQuery.map { path + "?" + $0 } ?? path
+    }
+
+    @Sendable func invitations(req: Request) async throws -> View {
+        let program = try await ProgramPages.managed(req)
+        return try await req.view.render("invitations", try await invitationsPage(req, program: program))
+    }
+
+    struct InviteForm: Content {
+        var role: String?
+        /// Chosen people; empty with `everyone` set invites everyone matching the filters.
+        var people: [String]?
+        var everyone: String?
+        var q: String?
+        var department: String?
+        var level: String?
+        var generation: String?
+    }
+
+    /// The ids chosen in a form or API body, or everyone the directory's filters match.
+    static func chosenPeople(_ req: Request, ids: [String]?, everyone: Bool) async throws -> [UUID] {
+        if everyone {
+            var query = try PeopleListQuery.parse(req).directoryQuery
+            query.perPage = Invitations.bulkLimit + 1
+            query.page = 1
+            let result = try await req.directory.search(query)
+            guard result.metadata.total <= Invitations.bulkLimit else {
+                throw ValidationFailure("filters", "\(result.metadata.total) people match; at most \(Invitations.bulkLimit) can be invited at a time")
+            }
+            return result.items.compactMap(\.id)
+        }
+        return try (ids ?? []).enumerated().map { index, raw in try IDParameter.parse(raw, field: "people[\(index)]") }
+    }
+
+    static func role(_ raw: String?) throws -> Enrollment.Role {
+        guard let raw, let role = Enrollment.Role(rawValue: raw) else { throw ValidationFailure("role", "must be mentor or mentee") }
+        return role
+    }
+
+    @Sendable func invite(req: Request) async throws -> Response {
+        let program = try await ProgramPages.managed(req)
+        let form = try req.form(InviteForm.self)
+        do {
+            let role = try Self.role(form.role)
+            let ids = try await Self.chosenPeople(req, ids: form.people, everyone: form.everyone != nil)
+            let outcome = try await req.invitations.invite(ids, role: role, to: program, by: try req.viewer)
+            let base = req.upward.configuration.publicURL
+            let page = try await invitationsPage(
+                req, program: program,
+                links: outcome.links.map { LinkRow(name: $0.person.name, email: $0.person.email, url: base + $0.path) },
+                skipped: outcome.skipped.map { "\($0.name): \($0.reason)" })
+            return try await req.view.render("invitations", page).encodeResponse(for: req)
+        } catch let failure as ValidationFailure {
+            var page = try await invitationsPage(req, program: program)
+            page.issues = failure.issues.map { Issue(field: $0.field, message: $0.message) }
+            return try await req.view.render("invitations", page).encodeResponse(status: .unprocessableEntity, for: req)
+        }
+    }
+
+    static func participant(_ req: Request, in program: Program) async throws -> Participant {
+        let id = try IDParameter.parse(req, "participantID")
+        guard let participant = try await Participant.query(on: req.db).filter(\.$id == id).filter(\.$program.$id == program.id!).with(\.$person).first()
+        else { throw Abort(.notFound, reason: "No participant with id \(id.uuidString) is in this program.") }
+        return participant
+    }
+
+    @Sendable func reissue(req: Request) async throws -> Response {
+        let program = try await ProgramPages.managed(req)
+        let participant = try await Self.participant(req, in: program)
+        let token = try await req.invitations.reissue(participant, by: try req.viewer)
+        let page = try await invitationsPage(
+            req, program: program,
+            links: [LinkRow(name: participant.person.name, email: participant.person.email, url: req.upward.configuration.publicURL + SitePath.invitation(token))])
+        return try await req.view.render("invitations", page).encodeResponse(for: req)
+    }
+
+    // MARK: - Review
+
+    struct PairRow: Encodable {
+        let id: String
+        let mentee: String
+        let menteeDetail: String
+        let mentor: String
+        let mentorDetail: String
+        let score: Int
+        let reasons: [String]
+        let warnings: [String]
+        let status: String
+        let statusLabel: String
+        let locked: Bool
+        let source: String
+        let manualReason: String?
+        let waitingFor: [String]
+        let lockPath: String
+    }
+
+    struct Choice: Encodable {
+        let id: String
+        let label: String
+    }
+
+    struct StepBack: Encodable {
+        let pair: String
+        let kind: String
+        let note: String
+        let by: String
+    }
+
+    struct ReviewPage: Encodable {
+        let layout: LayoutContext
+        let program: ProgramSummary
+        let notice: String?
+        let run: RunSummary?
+        let pairs: [PairRow]
+        let unmatched: [Matchmaking.Unmatched]
+        let mentees: [Choice]
+        let mentors: [Choice]
+        let proposedCount: Int
+        let stepBacks: [StepBack]
+        let paths: [String: String]
+        let canMatch: Bool
+        var issues: [Issue] = []
+    }
+
+    struct RunSummary: Encodable {
+        let when: String
+        let objective: String
+        let matched: Int
+        let total: String
+        let proof: String
+        let seconds: String
+    }
+
+    static func pairRows(_ req: Request, program: Program) async throws -> [PairRow] {
+        let id = program.id!
+        let pairs = try await Pair.query(on: req.db).filter(\.$program.$id == id).with(\.$mentee) { $0.with(\.$person) }
+            .with(\.$mentor) { $0.with(\.$person) }.sort(\.$createdAt).all()
+        let lists = try await req.enrollments.checklists(id, participants: pairs.flatMap { [$0.mentee, $0.mentor] })
+        return pairs.map { pair in
+            var waiting: [String] = []
+            if pair.pairStatus == .waiting {
+                for side in [pair.mentee, pair.mentor] {
+                    let missing = lists[side.id!]?.missing ?? []
+                    if !missing.isEmpty { waiting.append("\(side.person.name): \(missing.joined(separator: ", "))") }
+                }
+            }
+            return PairRow(
+                id: pair.id!.uuidString, mentee: pair.mentee.person.name,
+                menteeDetail: "\(pair.mentee.person.title ?? "") · \(pair.mentee.person.department) · level \(pair.mentee.person.level)",
+                mentor: pair.mentor.person.name,
+                mentorDetail: "\(pair.mentor.person.title ?? "") · \(pair.mentor.person.department) · level \(pair.mentor.person.level)",
+                score: Int(pair.score.rounded()), reasons: pair.reasons, warnings: pair.warnings, status: pair.status, statusLabel: pair.pairStatus.label,
+                locked: pair.locked, source: pair.source, manualReason: pair.manualReason, waitingFor: waiting,
+                lockPath: SiteRoute.matchingLock.path(id.uuidString, pair.id!.uuidString))
+        }
+    }
+
+    func reviewPage(_ req: Request, program: Program) async throws -> ReviewPage {
+        let id = program.id!
+        let rows = try await Self.pairRows(req, program: program)
+        let built = try await req.matchmaking.model(for: program)
+        let run = try await req.matchmaking.latestRun(id)
+        let formatter = ISO8601DateFormatter()
+        let exclusions = try await Exclusion.query(on: req.db).filter(\.$program.$id == id).filter(\.$reason ~~ ["declined", "rematch"])
+            .with(\.$mentee) { $0.with(\.$person) }.with(\.$mentor) { $0.with(\.$person) }.sort(\.$createdAt, .descending).all()
+        let stepBacks = exclusions.map { exclusion in
+            let by = exclusion.byParticipantID == exclusion.mentee.id ? exclusion.mentee.person.name : exclusion.mentor.person.name
+            return StepBack(
+                pair: "\(exclusion.mentee.person.name) – \(exclusion.mentor.person.name)", kind: exclusion.reason == "rematch" ? "Rematch requested" : "Declined",
+                note: exclusion.note ?? "(no note)", by: by)
+        }
+        let key = id.uuidString
+        return ReviewPage(
+            layout: LayoutContext(req, title: "Matching · \(program.name)"), program: ProgramSummary(program), notice: req.notice,
+            run: run.map {
+                RunSummary(
+                    when: formatter.string(from: $0.createdAt), objective: $0.objective, matched: $0.matched, total: String(format: "%.1f", $0.totalScore),
+                    proof: $0.proof, seconds: String(format: "%.3f", $0.solverSeconds))
+            },
+            pairs: rows, unmatched: run.flatMap { JSONText.decode($0.unmatchedJSON) } ?? [],
+            mentees: built.mentees.compactMap { p in built.person(p).map { Choice(id: p.id!.uuidString, label: "\($0.name) (\($0.department), level \($0.level))") } },
+            mentors: built.mentors.compactMap { p in built.person(p).map { Choice(id: p.id!.uuidString, label: "\($0.name) (\($0.department), level \($0.level))") } },
+            proposedCount: rows.filter { $0.status == "proposed" }.count, stepBacks: stepBacks,
+            paths: [
+                "run": SiteRoute.matchingRun.path(key), "assign": SiteRoute.matchingAssign.path(key), "swap": SiteRoute.matchingSwap.path(key),
+                "approve": SiteRoute.matchingApprove.path(key), "program": SitePath.program(id),
+            ],
+            canMatch: [.matching, .active].contains(program.programStatus))
+    }
+
+    @Sendable func review(req: Request) async throws -> View {
+        let program = try await ProgramPages.managed(req)
+        return try await req.view.render("matching", try await reviewPage(req, program: program))
+    }
+
+    @Sendable func run(req: Request) async throws -> Response {
+        let program = try await ProgramPages.managed(req)
+        let run = try await req.matchmaking.run(program, by: try req.viewer)
+        return req.redirect(SiteRoute.matching.path(program.id!.uuidString), notice: "Matching ran: \(run.matched) pairs. Review them, then approve.")
+    }
+
+    struct AssignForm: Content {
+        var menteeId: String?
+        var mentorId: String?
+        var reason: String?
+    }
+
+    /// Refusals of a manual pair re-render the review page with the problem named.
+    func refused(_ req: Request, program: Program, _ failure: ValidationFailure) async throws -> Response {
+        var page = try await reviewPage(req, program: program)
+        page.issues = failure.issues.map { Issue(field: $0.field, message: $0.message) }
+        return try await req.view.render("matching", page).encodeResponse(status: .unprocessableEntity, for: req)
+    }
+
+    @Sendable func assign(req: Request) async throws -> Response {
+        let program = try await ProgramPages.managed(req)
+        let form = try req.form(AssignForm.self)
+        do {
+            let mentee = try IDParameter.parse(form.menteeId, field: "menteeId")
+            let mentor = try IDParameter.parse(form.mentorId, field: "mentorId")
+            _ = try await req.matchmaking.assign(program, mentee: mentee, mentor: mentor, reason: form.reason, by: try req.viewer)
+            return req.redirect(SiteRoute.matching.path(program.id!.uuidString), notice: "Pair made by hand and locked.")
+        } catch let failure as ValidationFailure {
+            return try await refused(req, program: program, failure)
+        }
+    }
+
+    struct SwapForm: Content {
+        var pair: String?
+        var with: String?
+        var reason: String?
+    }
+
+    @Sendable func swap(req: Request) async throws -> Response {
+        let program = try await ProgramPages.managed(req)
+        let form = try req.form(SwapForm.self)
+        do {
+            let first = try IDParameter.parse(form.pair, field: "pair")
+            let second = try IDParameter.parse(form.with, field: "with")
+            try await req.matchmaking.swap(program, first, second, reason: form.reason, by: try req.viewer)
+            return req.redirect(SiteRoute.matching.path(program.id!.uuidString), notice: "Mentors swapped; both pairs are locked.")
+        } catch let failure as ValidationFailure {
+            return try await refused(req, program: program, failure)
+        }
+    }
+
+    struct LockForm: Content { var locked: String? }
+
+    static func pair(_ req: Request, in program: Program) async throws -> Pair {
+        let id = try IDParameter.parse(req, "pairID")
+        guard let pair = try await Pair.query(on: req.db).filter(\.$id == id).filter(\.$program.$id == program.id!).first() else {
+            throw Abort(.notFound, reason: "No pair with id \(id.uuidString) is in this program.")
+        }
+        return pair
+    }
+
+    @Sendable func lock(req: Request) async throws -> Response {
+        let program = try await ProgramPages.managed(req)
+        let pair = try await Self.pair(req, in: program)
+        let form = try req.form(LockForm.self)
+        try await req.matchmaking.setLocked(pair, form.locked == "true", in: program, by: try req.viewer)
+        return req.redirect(SiteRoute.matching.path(program.id!.uuidString), notice: form.locked == "true" ? "Pair locked." : "Pair unlocked.")
+    }
+
+    @Sendable func approve(req: Request) async throws -> Response {
+        let program = try await ProgramPages.managed(req)
+        let count = try await req.matchmaking.approve(program, by: try req.viewer)
+        return req.redirect(SiteRoute.matching.path(program.id!.uuidString), notice: "\(count) pairs approved and published.")
+    }
+}

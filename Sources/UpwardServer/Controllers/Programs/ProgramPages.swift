@@ -1,0 +1,380 @@
+import Fluent
+import Foundation
+import UpwardCore
+import Vapor
+
+/// Shared pieces of the program pages.
+struct ProgramSummary: Encodable {
+    let id: String
+    let name: String
+    let status: String
+    let statusLabel: String
+    let isPilot: Bool
+    let dates: String
+    let cadence: String
+    let focusAreas: [String]
+    let href: String
+
+    init(_ program: Program) {
+        let settings = program.settings
+        id = program.id!.uuidString
+        name = program.name
+        status = program.status
+        statusLabel = program.programStatus.label
+        isPilot = program.isPilot
+        dates = "\(settings.startsOn) – \(settings.endsOn)"
+        cadence = Cadence(days: settings.cadenceDays).label
+        focusAreas = settings.focusAreas
+        href = SitePath.program(program.id!)
+    }
+}
+
+struct Issue: Encodable {
+    let field: String
+    let message: String
+}
+
+extension Request {
+    /// A form body, or a 400 that names what is wrong.
+    func form<T: Decodable>(_ type: T.Type) throws -> T {
+        do { return try content.decode(T.self) } catch let error as DecodingError {
+            throw Abort(.badRequest, reason: "The form is not valid: \(DecodingErrorText.describe(error))")
+        }
+    }
+
+    func redirect(_ path: String, notice: String? = nil) -> Response {
+        let target = notice.map { path + (path.contains("?") ? "&" : "?") + "notice=" + ($0.addingPercentEncoding(withAllowedCharacters: .alphanumerics) ?? "") } ?? path
+        return redirect(to: target, redirectType: .normal)
+    }
+
+    /// A short confirmation carried in the URL after a redirect.
+    var notice: String? {
+        guard let raw = try? query.get(String.self, at: "notice") else { return nil }
+        let text = String(raw.prefix(300))
+        return text.unicodeScalars.contains(where: { $0.properties.generalCategory == .control }) ? nil : text
+    }
+}
+
+/// Program-manager pages: the program list, the form, the program page with participants and training.
+struct ProgramPages: SiteController {
+    func register(on router: SiteRouter) {
+        router.on(.programs, use: list)
+        router.on(.programNew, use: newForm)
+        router.on(.programCreate, use: create)
+        router.on(.program, use: show)
+        router.on(.programEdit, use: editForm)
+        router.on(.programUpdate, use: update)
+        router.on(.programTransition, use: transition)
+        router.on(.programClone, use: clone)
+        router.on(.programManagers, use: managers)
+        router.on(.trainingAdd, use: addTraining)
+        router.on(.programAudit, use: programAudit)
+        router.on(.audit, use: organizationAudit)
+    }
+
+    struct ListPage: Encodable {
+        let layout: LayoutContext
+        let programs: [ProgramSummary]
+        let isAdmin: Bool
+        let newPath = SiteRoute.programNew.path()
+    }
+
+    @Sendable func list(req: Request) async throws -> View {
+        let viewer = try req.viewer
+        let programs = try await req.programs.visible(to: viewer)
+        return try await req.view.render(
+            "programs", ListPage(layout: LayoutContext(req, title: "Programs"), programs: programs.map(ProgramSummary.init), isAdmin: viewer.isAdmin))
+    }
+
+    // MARK: - Form
+
+    struct FormPage: Encodable {
+        let layout: LayoutContext
+        let heading: String
+        let action: String
+        let values: ProgramForm.Values
+        var issues: [Issue] = []
+        let cancel: String
+    }
+
+    @Sendable func newForm(req: Request) async throws -> View {
+        var input = ProgramSettings.Input()
+        input.focusAreas = Array(FocusAreaTemplates.all.prefix(2))
+        input.isPilot = true
+        return try await req.view.render(
+            "program-form",
+            FormPage(layout: LayoutContext(req, title: "New program"), heading: "New program", action: SitePath.programs,
+                values: ProgramForm.values(input), cancel: SitePath.programs))
+    }
+
+    @Sendable func create(req: Request) async throws -> Response {
+        let form = try req.form(ProgramForm.self)
+        let (input, earlier) = form.input()
+        do {
+            let settings = try ProgramSettings.validate(input, earlier: earlier)
+            let program = try await req.programs.create(settings, by: try req.viewer)
+            return req.redirect(SitePath.program(program.id!), notice: "Program created. Next: add training and invite people.")
+        } catch let failure as ValidationFailure {
+            var page = FormPage(
+                layout: LayoutContext(req, title: "New program"), heading: "New program", action: SitePath.programs, values: ProgramForm.values(input),
+                cancel: SitePath.programs)
+            page.issues = failure.issues.map { Issue(field: $0.field, message: $0.message) }
+            return try await req.view.render("program-form", page).encodeResponse(status: .unprocessableEntity, for: req)
+        }
+    }
+
+    static func managed(_ req: Request) async throws -> Program {
+        try await req.programs.managed(try IDParameter.parse(req, "programID"), by: try req.viewer)
+    }
+
+    @Sendable func editForm(req: Request) async throws -> View {
+        let program = try await Self.managed(req)
+        return try await req.view.render(
+            "program-form",
+            FormPage(layout: LayoutContext(req, title: "Edit \(program.name)"), heading: "Edit \(program.name)",
+                action: SiteRoute.programUpdate.path(program.id!.uuidString), values: ProgramForm.values(program.settings.input),
+                cancel: SitePath.program(program.id!)))
+    }
+
+    @Sendable func update(req: Request) async throws -> Response {
+        let program = try await Self.managed(req)
+        let form = try req.form(ProgramForm.self)
+        let (input, earlier) = form.input()
+        do {
+            let settings = try ProgramSettings.validate(input, earlier: earlier)
+            try await req.programs.update(program, with: settings, by: try req.viewer)
+            return req.redirect(SitePath.program(program.id!), notice: "Saved.")
+        } catch let failure as ValidationFailure {
+            var page = FormPage(
+                layout: LayoutContext(req, title: "Edit \(program.name)"), heading: "Edit \(program.name)",
+                action: SiteRoute.programUpdate.path(program.id!.uuidString), values: ProgramForm.values(input), cancel: SitePath.program(program.id!))
+            page.issues = failure.issues.map { Issue(field: $0.field, message: $0.message) }
+            return try await req.view.render("program-form", page).encodeResponse(status: .unprocessableEntity, for: req)
+        }
+    }
+
+    // MARK: - The program page
+
+    struct ParticipantRow: Encodable {
+        let id: String
+        let name: String
+        let email: String
+        let department: String
+        let level: Int
+        let role: String
+        let state: String
+        let missing: [String]
+        let ready: Bool
+        let reissuePath: String
+        let accepted: Bool
+    }
+
+    struct ModuleRow: Encodable {
+        let title: String
+        let audience: String
+        let html: String
+    }
+
+    struct Transition: Encodable {
+        let value: String
+        let label: String
+        let danger: Bool
+    }
+
+    struct ManagerPage: Encodable {
+        let layout: LayoutContext
+        let program: ProgramSummary
+        let description: String
+        let notice: String?
+        let settings: [PersonPage.Fact]
+        let transitions: [Transition]
+        let participants: [ParticipantRow]
+        let modules: [ModuleRow]
+        let managers: [String]
+        let counts: [PersonPage.Fact]
+        let paths: [String: String]
+        let audiences: [ProgramForm.Option]
+        let codeHTML: String
+    }
+
+    @Sendable func show(req: Request) async throws -> Response {
+        let viewer = try req.viewer
+        guard viewer.isAdmin else { return try await ParticipantPages.programPage(req) }
+        let program = try await Self.managed(req)
+        let id = program.id!
+        let settings = program.settings
+        let participants = try await Participant.query(on: req.db).filter(\.$program.$id == id).with(\.$person).sort(\.$invitedAt).all()
+        let lists = try await req.enrollments.checklists(id, participants: participants)
+        let now = req.upward.clock.now
+        let rows = participants.map { participant -> ParticipantRow in
+            let list = lists[participant.id!]
+            let state: String
+            if participant.acceptedAt == nil {
+                state = participant.invitationExpiresAt <= now ? "Invitation expired" : "Invited"
+            } else if participant.enrolledAt == nil {
+                state = "Accepted"
+            } else {
+                state = list?.isReady == true ? "Ready" : "Enrolled"
+            }
+            return ParticipantRow(
+                id: participant.id!.uuidString, name: participant.person.name, email: participant.person.email, department: participant.person.department,
+                level: participant.person.level, role: participant.role, state: state, missing: list?.missing ?? [], ready: list?.isReady == true,
+                reissuePath: SiteRoute.reissue.path(id.uuidString, participant.id!.uuidString), accepted: participant.acceptedAt != nil)
+        }
+        let modules = try await req.enrollments.modules(of: id).map {
+            ModuleRow(title: $0.title, audience: $0.moduleAudience.label, html: TrainingMarkdown.html($0.content))
+        }
+        let facts: [PersonPage.Fact] = [
+            .init(label: "Dates", value: "\(settings.startsOn) – \(settings.endsOn)"),
+            .init(label: "Cadence", value: Cadence(days: settings.cadenceDays).label),
+            .init(label: "Who matches", value: settings.selectionMode.label),
+            .init(label: "Objective", value: settings.objective.rawValue),
+            .init(label: "Minimum level gap", value: "\(settings.minimumLevelGap)"),
+            .init(label: "Mentees per mentor", value: "up to \(settings.maximumMenteesPerMentor)"),
+            .init(label: "Departments", value: settings.differentDepartmentOnly ? "pairs across departments only" : "any"),
+            .init(label: "Review threshold", value: String(format: "%g", settings.reviewThreshold)),
+        ]
+        let pairs = try await Pair.query(on: req.db).filter(\.$program.$id == id).all()
+        let counts: [PersonPage.Fact] = [
+            .init(label: "Invited", value: "\(participants.count)"),
+            .init(label: "Enrolled", value: "\(participants.filter { $0.enrolledAt != nil }.count)"),
+            .init(label: "Ready", value: "\(rows.filter(\.ready).count)"),
+            .init(label: "Live pairs", value: "\(pairs.filter { $0.pairStatus == .live }.count)"),
+            .init(label: "Waiting pairs", value: "\(pairs.filter { $0.pairStatus == .waiting }.count)"),
+        ]
+        let transitions = ProgramLifecycle.next(after: program.programStatus).map {
+            Transition(value: $0.rawValue, label: $0 == .cancelled ? "Cancel program" : "Move to \($0.label.lowercased())", danger: $0 == .cancelled)
+        }
+        let key = id.uuidString
+        let page = ManagerPage(
+            layout: LayoutContext(req, title: program.name), program: ProgramSummary(program), description: program.description, notice: req.notice,
+            settings: facts, transitions: transitions, participants: rows, modules: modules,
+            managers: try await req.programs.managers(of: program).map { "\($0.name) <\($0.email)>" }, counts: counts,
+            paths: [
+                "edit": SiteRoute.programEdit.path(key), "transition": SiteRoute.programTransition.path(key), "clone": SiteRoute.programClone.path(key),
+                "managers": SiteRoute.programManagers.path(key), "invitations": SiteRoute.invitations.path(key),
+                "training": SiteRoute.trainingAdd.path(key), "matching": SiteRoute.matching.path(key), "audit": SiteRoute.programAudit.path(key),
+            ],
+            audiences: TrainingModule.Audience.allCases.map { ProgramForm.Option(value: $0.rawValue, label: $0.label, selected: $0 == .both) },
+            codeHTML: TrainingMarkdown.html(settings.codeOfConduct))
+        return try await req.view.render("program-manage", page).encodeResponse(for: req)
+    }
+
+    struct TransitionForm: Content { var to: String? }
+
+    @Sendable func transition(req: Request) async throws -> Response {
+        let program = try await Self.managed(req)
+        let form = try req.form(TransitionForm.self)
+        guard let raw = form.to, let target = ProgramStatus(rawValue: raw) else {
+            throw ValidationFailure("to", "must be one of \(ProgramStatus.allCases.map(\.rawValue).joined(separator: ", "))")
+        }
+        try await req.programs.transition(program, to: target, by: try req.viewer)
+        return req.redirect(SitePath.program(program.id!), notice: "The program is now \(target.label.lowercased()).")
+    }
+
+    @Sendable func clone(req: Request) async throws -> Response {
+        let program = try await Self.managed(req)
+        let copy = try await req.programs.clone(program, by: try req.viewer)
+        return req.redirect(SitePath.program(copy.id!), notice: "Cloned from \(program.name): settings, focus areas and training.")
+    }
+
+    struct ManagerForm: Content { var email: String? }
+
+    @Sendable func managers(req: Request) async throws -> Response {
+        let program = try await Self.managed(req)
+        let form = try req.form(ManagerForm.self)
+        try await req.programs.addManager(program, email: form.email ?? "", by: try req.viewer)
+        return req.redirect(SitePath.program(program.id!), notice: "Program manager added.")
+    }
+
+    @Sendable func addTraining(req: Request) async throws -> Response {
+        let program = try await Self.managed(req)
+        let form = try req.form(Enrollments.ModuleInput.self)
+        _ = try await req.enrollments.addModule(form, to: program, by: try req.viewer)
+        return req.redirect(SitePath.program(program.id!), notice: "Training module added.")
+    }
+
+    // MARK: - Audit
+
+    struct AuditRow: Encodable {
+        let time: String
+        let actor: String
+        let action: String
+        let object: String
+        let detail: String
+    }
+
+    struct AuditPage: Encodable {
+        let layout: LayoutContext
+        let heading: String
+        let rows: [AuditRow]
+        let actions: [ProgramForm.Option]
+        let actor: String
+        let csvPath: String
+        let back: String?
+    }
+
+    struct AuditQuery: Decodable {
+        var action: String?
+        var actor: String?
+        var format: String?
+    }
+
+    static func auditFilter(_ req: Request) throws -> (AuditLog.Filter, AuditQuery) {
+        let query = try req.query.decode(AuditQuery.self)
+        var filter = AuditLog.Filter()
+        if let action = query.action, !action.isEmpty {
+            guard AuditLog.actions.contains(action) else { throw Abort(.badRequest, reason: "action: \"\(action.prefix(40))\" is not an audited action.") }
+            filter.action = action
+        }
+        if let actor = query.actor, !actor.isEmpty {
+            guard actor.count <= 100, !actor.unicodeScalars.contains(where: { $0.properties.generalCategory == .control }) else {
+                throw Abort(.badRequest, reason: "actor must be at most 100 characters without control characters.")
+            }
+            filter.actor = actor
+        }
+        if let format = query.format, !format.isEmpty, format != "csv" { throw Abort(.badRequest, reason: "format must be csv or left out.") }
+        return (filter, query)
+    }
+
+    func auditResponse(_ req: Request, filter: AuditLog.Filter, query: AuditQuery, heading: String, path: String, back: String?) async throws -> Response {
+        var filter = filter
+        if query.format == "csv" {
+            filter.limit = 100_000
+            let entries = try await req.auditLog.entries(filter)
+            let response = Response(status: .ok, body: .init(string: AuditLog.csv(entries)))
+            response.headers.contentType = HTTPMediaType(type: "text", subType: "csv", parameters: ["charset": "utf-8"])
+            response.headers.contentDisposition = .init(.attachment, filename: "upward-audit.csv")
+            return response
+        }
+        let formatter = ISO8601DateFormatter()
+        let rows = try await req.auditLog.entries(filter).map {
+            AuditRow(time: formatter.string(from: $0.createdAt), actor: $0.actor, action: $0.action, object: $0.objectType, detail: $0.detail)
+        }
+        var csv = URLComponents()
+        csv.path = path
+        csv.queryItems = [URLQueryItem(name: "format", value: "csv")] + (filter.action.map { [URLQueryItem(name: "action", value: $0)] } ?? [])
+            + (query.actor.map { [URLQueryItem(name: "actor", value: $0)] } ?? [])
+        let page = AuditPage(
+            layout: LayoutContext(req, title: heading), heading: heading, rows: rows,
+            actions: AuditLog.actions.map { ProgramForm.Option(value: $0, label: $0, selected: $0 == filter.action) }, actor: query.actor ?? "",
+            csvPath: csv.string ?? path, back: back)
+        return try await req.view.render("audit", page).encodeResponse(for: req)
+    }
+
+    @Sendable func programAudit(req: Request) async throws -> Response {
+        let program = try await Self.managed(req)
+        var (filter, query) = try Self.auditFilter(req)
+        filter.program = program.id
+        return try await auditResponse(
+            req, filter: filter, query: query, heading: "Audit log · \(program.name)", path: SiteRoute.programAudit.path(program.id!.uuidString),
+            back: SitePath.program(program.id!))
+    }
+
+    @Sendable func organizationAudit(req: Request) async throws -> Response {
+        let viewer = try req.viewer
+        var (filter, query) = try Self.auditFilter(req)
+        if !viewer.isOrganizationAdmin { filter.programs = try await req.programs.visible(to: viewer).compactMap(\.id) }
+        return try await auditResponse(req, filter: filter, query: query, heading: "Audit log", path: SitePath.audit, back: nil)
+    }
+}
