@@ -75,6 +75,8 @@ public enum UpwardMain {
         app.asyncCommands.use(DemoCommand(), as: "demo")
         app.asyncCommands.use(ImportCommandGroup(), as: "import")
         app.asyncCommands.use(AdminCommandGroup(), as: "admin")
+        app.asyncCommands.use(TokenCommandGroup(), as: "token")
+        app.asyncCommands.use(OpenAPICommand(), as: "openapi")
         for (name, command) in OfflineCommands.all { app.asyncCommands.use(command, as: name) }
     }
 

@@ -14,4 +14,5 @@ func routes(_ app: Application) throws {
         AccountPages(),
     ]
     for controller in controllers { controller.register(on: router) }
+    try APIController().register(on: app)
 }

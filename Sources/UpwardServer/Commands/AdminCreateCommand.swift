@@ -9,6 +9,8 @@ struct AdminCreateCommand: AsyncCommand {
         var email: String?
         @Option(name: "name", help: "Display name (default: the part of the email before @)")
         var name: String?
+        @Flag(name: "scoped", help: "Sees and changes only the programs assigned to them (default: every program)")
+        var scoped: Bool
     }
 
     var help: String { "Creates a program-manager account. Reads the password from UPWARD_ADMIN_PASSWORD or asks for it." }
@@ -31,7 +33,7 @@ struct AdminCreateCommand: AsyncCommand {
         let name = signature.name ?? String(email.split(separator: "@").first ?? "Admin")
         do {
             let accounts = Accounts(db: app.db, hasher: app.password.async, environment: app.upward)
-            try await accounts.createUser(email: email, name: name, password: password, role: .admin)
+            try await accounts.createUser(email: email, name: name, password: password, role: .admin, organizationAdmin: !signature.scoped)
         } catch let failure as Accounts.Failure {
             throw CommandFailure(failure.reason)
         }

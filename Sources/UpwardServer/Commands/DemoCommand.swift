@@ -34,7 +34,7 @@ struct DemoCommand: AsyncCommand {
             var lines = ["", "Upward demo: \(facets.total) people in \(facets.departments.count) departments.", ""]
             lines.append("Open http://\(hostname == "0.0.0.0" ? "127.0.0.1" : hostname):\(port) and sign in with:")
             for credential in credentials {
-                lines.append("  \(credential.role.padding(toLength: 22, withPad: " ", startingAt: 0)) \(credential.email)  \(credential.password)")
+                lines.append("  \(credential.role.padding(toLength: 27, withPad: " ", startingAt: 0)) \(credential.email)  \(credential.password)")
             }
             lines.append("")
             context.console.print(lines.joined(separator: "\n"))

@@ -29,6 +29,7 @@ struct PeopleListQuery {
         query.text = raw.q?.trimmingCharacters(in: .whitespaces) ?? ""
         guard query.text.count <= 200 else { throw Abort(.badRequest, reason: "q must be at most 200 characters.") }
         query.department = raw.department ?? ""
+        guard query.department.count <= 200 else { throw Abort(.badRequest, reason: "department must be at most 200 characters.") }
         // PostgreSQL refuses NUL in text, and no name holds a control character: a clear 400, not a 500.
         for (name, value) in [("q", query.text), ("department", query.department)]
         where value.unicodeScalars.contains(where: { $0.properties.generalCategory == .control }) {

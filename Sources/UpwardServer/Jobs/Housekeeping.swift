@@ -18,6 +18,8 @@ struct Housekeeping {
     func run() async throws -> Report {
         let expired = try await SessionStore(db: db, clock: environment.clock).deleteExpired()
         try await Accounts.deleteOldAttempts(on: db, now: environment.clock.now, window: environment.configuration.loginWindow)
+        // Mentee requests not answered in time pass to their next choice.
+        try await Suggestions(db: db, clock: environment.clock).passOverdue()
         return Report(expiredSessions: expired)
     }
 

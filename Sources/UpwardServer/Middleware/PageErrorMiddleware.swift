@@ -1,3 +1,4 @@
+import UpwardCore
 import Vapor
 
 /// Renders errors as a page for browsers and as JSON for API clients.
@@ -7,13 +8,23 @@ struct PageErrorMiddleware: AsyncMiddleware {
         do {
             return try await next.respond(to: request)
         } catch {
-            let (status, reason, headers) = Self.describe(error)
+            var (status, reason, headers) = Self.describe(error)
             if status == .internalServerError {
                 request.logger.report(error: error)
             }
+            // An API path that exists with other methods: 405 with Allow, not 404.
+            if status == .notFound, request.route == nil, request.url.path.hasPrefix(APIRoute.prefix + "/") {
+                let allowed = APIRoute.all.filter { $0.matches(path: request.url.path) }.map(\.method.rawValue)
+                if !allowed.isEmpty {
+                    status = .methodNotAllowed
+                    reason = "\(request.method.rawValue) is not allowed here; use \(allowed.joined(separator: " or "))."
+                    headers.replaceOrAdd(name: .allow, value: allowed.joined(separator: ", "))
+                }
+            }
             if request.wantsJSON {
                 let response = Response(status: status, headers: headers)
-                try response.content.encode(ErrorBody(error: true, reason: reason))
+                let issues = (error as? ValidationFailure)?.issues.map { APIErrorBody.Issue(field: $0.field, message: $0.message) }
+                try response.content.encode(APIErrorBody(error: true, reason: reason, issues: issues), as: .json)
                 return response
             }
             let page = ErrorPage(

@@ -5,7 +5,8 @@ import Vapor
 struct SessionUserMiddleware: AsyncMiddleware {
     func respond(to request: Request, chainingTo next: any AsyncResponder) async throws -> Response {
         let session = request.browserSession
-        if session.token != nil, let raw = session.values[BrowserSession.Key.userID] {
+        // The API authenticates with bearer tokens only.
+        if !request.url.path.hasPrefix("/api/"), session.token != nil, let raw = session.values[BrowserSession.Key.userID] {
             let signedInAt = session.values[BrowserSession.Key.signedInAt].flatMap(Double.init) ?? 0
             let age = request.upward.clock.now.timeIntervalSince1970 - signedInAt
             if age >= 0, age < request.upward.configuration.sessionLifetime, let id = UUID(uuidString: raw),

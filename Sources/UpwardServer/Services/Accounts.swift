@@ -57,7 +57,9 @@ struct Accounts {
     // MARK: - Creating accounts
 
     @discardableResult
-    func createUser(email rawEmail: String, name: String, password: String, role: User.Role, personID: UUID? = nil) async throws -> User {
+    func createUser(
+        email rawEmail: String, name: String, password: String, role: User.Role, personID: UUID? = nil, organizationAdmin: Bool = false
+    ) async throws -> User {
         let email = FieldRules.normalizeEmail(rawEmail)
         guard FieldRules.isValidEmail(email) else { throw Failure.invalidEmail(rawEmail) }
         let name = name.trimmingCharacters(in: .whitespaces)
@@ -65,6 +67,7 @@ struct Accounts {
         do { try PasswordPolicy.check(password) } catch { throw Failure.weakPassword(error) }
         if try await User.query(on: db).filter(\.$email == email).first() != nil { throw Failure.emailTaken(email) }
         let user = User(email: email, name: name, passwordHash: try await hasher.hash(password), role: role, personID: personID)
+        user.organizationAdmin = role == .admin && organizationAdmin
         try await user.create(on: db)
         return user
     }

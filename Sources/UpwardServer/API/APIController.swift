@@ -1,0 +1,310 @@
+import Fluent
+import Foundation
+import UpwardCore
+import Vapor
+
+/// The JSON API under `/api/v1`: every handler calls the same services as the pages.
+struct APIController {
+    typealias Handler = @Sendable (Request) async throws -> Response
+
+    func register(on app: Application) throws {
+        let handlers = self.handlers
+        app.get("api", "v1", "openapi.json") { req -> Response in
+            let response = Response(status: .ok, body: .init(data: OpenAPIDocument.json()))
+            response.headers.contentType = .json
+            return response
+        }
+        for route in APIRoute.all {
+            guard let handler = handlers[route.operationId] else { throw Abort(.internalServerError, reason: "no handler for \(route.operationId)") }
+            let group = app.grouped(APIAuthMiddleware(access: route.access))
+            group.on(route.method, route.components, body: .collect(maxSize: "1mb"), use: handler)
+        }
+    }
+
+    static func json<T: Content>(_ value: T, _ status: HTTPStatus = .ok) throws -> Response {
+        let response = Response(status: status)
+        try response.content.encode(value, as: .json)
+        return response
+    }
+
+    static func body<T: Decodable>(_ req: Request, _ type: T.Type) throws -> T {
+        guard req.headers.contentType?.type == "application", req.headers.contentType?.subType == "json" else {
+            throw Abort(.unsupportedMediaType, reason: "The body must be JSON (Content-Type: application/json).")
+        }
+        do { return try req.content.decode(T.self, as: .json) } catch let error as DecodingError {
+            throw Abort(.badRequest, reason: "The JSON body is not valid: \(DecodingErrorText.describe(error))")
+        }
+    }
+
+    static func program(_ req: Request) async throws -> (Program, Participant?, Viewer) {
+        let viewer = try req.viewer
+        let (program, participant) = try await req.programs.visible(try IDParameter.parse(req, "programId"), to: viewer)
+        return (program, participant, viewer)
+    }
+
+    static func managed(_ req: Request) async throws -> (Program, Viewer) {
+        let viewer = try req.viewer
+        return (try await req.programs.managed(try IDParameter.parse(req, "programId"), by: viewer), viewer)
+    }
+
+    static func joined(_ req: Request) async throws -> (Program, Participant, Viewer) {
+        let (program, participant, viewer) = try await program(req)
+        guard let participant else { throw Abort(.forbidden, reason: "Only participants of the program do this.") }
+        return (program, participant, viewer)
+    }
+
+    static func loadedPair(_ req: Request, _ id: UUID) async throws -> Pair {
+        guard let pair = try await Pair.query(on: req.db).filter(\.$id == id).with(\.$mentee) { $0.with(\.$person) }.with(\.$mentor) { $0.with(\.$person) }.first()
+        else { throw Abort(.notFound, reason: "No pair with id \(id.uuidString).") }
+        return pair
+    }
+
+    var handlers: [String: Handler] {
+        [
+            "getMe": { req in try Self.json(APIModel.Me(try req.viewer.user)) },
+            "listNotifications": { req in
+                let viewer = try req.viewer
+                guard let person = viewer.personID else { return try Self.json([APIModel.NotificationOut]()) }
+                let items = try await req.notifications.list(for: person).map {
+                    APIModel.NotificationOut(id: $0.id!, kind: $0.kind, title: $0.title, body: $0.body, link: $0.link, createdAt: APIModel.iso.string(from: $0.createdAt), read: $0.readAt != nil)
+                }
+                return try Self.json(items)
+            },
+            "listPeople": { req in
+                var query = try PeopleListQuery.parse(req).directoryQuery
+                query.perPage = 50
+                let page = try await req.directory.search(query)
+                return try Self.json(
+                    APIModel.PeoplePage(items: page.items.map(APIModel.PersonOut.init), page: page.metadata.page, perPage: page.metadata.per, total: page.metadata.total))
+            },
+            "listPrograms": { req in
+                let viewer = try req.viewer
+                let programs = try await req.programs.visible(to: viewer)
+                let roles = Dictionary(try await req.programs.participations(of: viewer).map { ($0.$program.id, $0.role) }, uniquingKeysWith: { a, _ in a })
+                return try Self.json(programs.map { APIModel.ProgramOut($0, myRole: viewer.isAdmin ? "manager" : roles[$0.id!] ?? "mentee") })
+            },
+            "createProgram": { req in
+                let input = try Self.body(req, ProgramSettings.Input.self)
+                let program = try await req.programs.create(try ProgramSettings.validate(input), by: try req.viewer)
+                return try Self.json(APIModel.ProgramOut(program, myRole: "manager"), .created)
+            },
+            "getProgram": { req in
+                let (program, participant, _) = try await Self.program(req)
+                return try Self.json(APIModel.ProgramOut(program, myRole: participant?.role ?? "manager"))
+            },
+            "updateProgram": { req in
+                let (program, viewer) = try await Self.managed(req)
+                let input = try Self.body(req, ProgramSettings.Input.self)
+                try await req.programs.update(program, with: try ProgramSettings.validate(input), by: viewer)
+                return try Self.json(APIModel.ProgramOut(program, myRole: "manager"))
+            },
+            "transitionProgram": { req in
+                let (program, viewer) = try await Self.managed(req)
+                let input = try Self.body(req, APIModel.TransitionIn.self)
+                guard let target = ProgramStatus(rawValue: input.to) else {
+                    throw ValidationFailure("to", "must be one of \(ProgramStatus.allCases.map(\.rawValue).joined(separator: ", "))")
+                }
+                try await req.programs.transition(program, to: target, by: viewer)
+                return try Self.json(APIModel.ProgramOut(program, myRole: "manager"))
+            },
+            "cloneProgram": { req in
+                let (program, viewer) = try await Self.managed(req)
+                return try Self.json(APIModel.ProgramOut(try await req.programs.clone(program, by: viewer), myRole: "manager"), .created)
+            },
+            "listParticipants": { req in
+                let (program, _) = try await Self.managed(req)
+                let participants = try await Participant.query(on: req.db).filter(\.$program.$id == program.id!).with(\.$person).sort(\.$invitedAt).all()
+                let lists = try await req.enrollments.checklists(program.id!, participants: participants)
+                return try Self.json(
+                    participants.map { p in
+                        let list = lists[p.id!]
+                        return APIModel.ParticipantOut(
+                            id: p.id!, personId: p.$person.id, name: p.person.name, email: p.person.email, department: p.person.department, level: p.person.level,
+                            role: p.role, accepted: p.acceptedAt != nil, enrolled: p.enrolledAt != nil, agreed: p.agreedAt != nil, missing: list?.missing ?? [],
+                            ready: list?.isReady == true)
+                    })
+            },
+            "invite": { req in
+                let (program, viewer) = try await Self.managed(req)
+                let input = try Self.body(req, APIModel.InvitationIn.self)
+                let role = try MatchingPages.role(input.role)
+                var ids: [UUID]
+                if let filters = input.filters, input.people?.isEmpty ?? true {
+                    var query = PeopleDirectory.Query(
+                        text: filters.q, department: filters.department, level: filters.level, generation: nil, perPage: Invitations.bulkLimit + 1)
+                    if let raw = filters.generation {
+                        guard let generation = Generation(rawValue: raw) else { throw ValidationFailure("filters.generation", "is not a generation") }
+                        query.generation = generation
+                    }
+                    if let level = filters.level, !PersonRecord.levels.contains(level) { throw ValidationFailure("filters.level", "must be from 1 to 15") }
+                    for (name, value) in [("q", filters.q ?? ""), ("department", filters.department ?? "")]
+                    where value.count > 200 || value.unicodeScalars.contains(where: { $0.properties.generalCategory == .control }) {
+                        throw ValidationFailure("filters.\(name)", "must be at most 200 characters without control characters")
+                    }
+                    let result = try await req.directory.search(query)
+                    guard result.metadata.total <= Invitations.bulkLimit else {
+                        throw ValidationFailure("filters", "\(result.metadata.total) people match; at most \(Invitations.bulkLimit) at a time")
+                    }
+                    ids = result.items.compactMap(\.id)
+                } else {
+                    ids = try (input.people ?? []).enumerated().map { try IDParameter.parse($1, field: "people[\($0)]") }
+                }
+                let outcome = try await req.invitations.invite(ids, role: role, to: program, by: viewer)
+                let base = req.upward.configuration.publicURL
+                return try Self.json(
+                    APIModel.InvitationsOut(
+                        invitations: outcome.links.map {
+                            APIModel.InvitationLinkOut(participantId: $0.participant.id!, personId: $0.person.id!, name: $0.person.name, email: $0.person.email, url: base + $0.path)
+                        },
+                        skipped: outcome.skipped.map { APIModel.Skipped(name: $0.name, reason: $0.reason) }), .created)
+            },
+            "listTraining": { req in
+                let (program, participant, _) = try await Self.program(req)
+                var modules = try await req.enrollments.modules(of: program.id!)
+                var done: Set<UUID> = []
+                if let participant {
+                    modules = modules.filter { $0.moduleAudience.applies(to: participant.enrollmentRole) }
+                    done = Set(try await TrainingCompletion.query(on: req.db).filter(\.$participant.$id == participant.id!).all().map(\.$module.id))
+                }
+                return try Self.json(
+                    modules.map {
+                        APIModel.ModuleOut(
+                            id: $0.id!, title: $0.title, audience: $0.audience, content: $0.content, html: TrainingMarkdown.html($0.content),
+                            completed: participant == nil ? nil : done.contains($0.id!))
+                    })
+            },
+            "addTraining": { req in
+                let (program, viewer) = try await Self.managed(req)
+                let input = try Self.body(req, Enrollments.ModuleInput.self)
+                let module = try await req.enrollments.addModule(input, to: program, by: viewer)
+                return try Self.json(
+                    APIModel.ModuleOut(id: module.id!, title: module.title, audience: module.audience, content: module.content, html: TrainingMarkdown.html(module.content), completed: nil),
+                    .created)
+            },
+            "completeTraining": { req in
+                let (program, participant, viewer) = try await Self.joined(req)
+                try await req.enrollments.completeModule(try IDParameter.parse(req, "moduleId"), for: participant, in: program, by: viewer)
+                return Response(status: .noContent)
+            },
+            "acceptAgreement": { req in
+                let (program, participant, viewer) = try await Self.joined(req)
+                try await req.enrollments.agree(participant, in: program, by: viewer)
+                return Response(status: .noContent)
+            },
+            "getEnrollment": { req in
+                let (_, participant, _) = try await Self.joined(req)
+                return try Self.json(
+                    APIModel.EnrollmentOut(participantId: participant.id!, role: participant.role, enrolledAt: APIModel.time(participant.enrolledAt), answers: participant.answers))
+            },
+            "enroll": { req in
+                let (program, participant, viewer) = try await Self.joined(req)
+                let input = try Self.body(req, EnrollmentForm.Input.self)
+                try await req.enrollments.submit(input, for: participant, in: program, by: viewer)
+                return try Self.json(
+                    APIModel.EnrollmentOut(participantId: participant.id!, role: participant.role, enrolledAt: APIModel.time(participant.enrolledAt), answers: participant.answers))
+            },
+            "runMatching": { req in
+                let (program, viewer) = try await Self.managed(req)
+                let run = try await req.matchmaking.run(program, by: viewer)
+                return try Self.json(
+                    APIModel.RunOut(
+                        id: run.id!, objective: run.objective, matched: run.matched, totalScore: run.totalScore, proof: run.proof, solverSeconds: run.solverSeconds,
+                        unmatched: JSONText.decode(run.unmatchedJSON) ?? []), .created)
+            },
+            "listPairs": { req in
+                let (program, participant, _) = try await Self.program(req)
+                let query = Pair.query(on: req.db).filter(\.$program.$id == program.id!).with(\.$mentee) { $0.with(\.$person) }.with(\.$mentor) { $0.with(\.$person) }
+                if let participant {
+                    let id = participant.id!
+                    query.group(.or) { $0.filter(\.$mentee.$id == id).filter(\.$mentor.$id == id) }.filter(\.$status != Pair.Status.proposed.rawValue)
+                }
+                return try Self.json(try await query.sort(\.$createdAt).all().map { APIModel.PairOut($0, forManager: participant == nil) })
+            },
+            "assignPair": { req in
+                let (program, viewer) = try await Self.managed(req)
+                let input = try Self.body(req, APIModel.AssignIn.self)
+                let pair = try await req.matchmaking.assign(
+                    program, mentee: try IDParameter.parse(input.menteeId, field: "menteeId"), mentor: try IDParameter.parse(input.mentorId, field: "mentorId"),
+                    reason: input.reason, by: viewer)
+                return try Self.json(APIModel.PairOut(try await Self.loadedPair(req, pair.id!), forManager: true), .created)
+            },
+            "swapPairs": { req in
+                let (program, viewer) = try await Self.managed(req)
+                let input = try Self.body(req, APIModel.SwapIn.self)
+                try await req.matchmaking.swap(
+                    program, try IDParameter.parse(input.pair, field: "pair"), try IDParameter.parse(input.with, field: "with"), reason: input.reason, by: viewer)
+                return Response(status: .noContent)
+            },
+            "approveMatching": { req in
+                let (program, viewer) = try await Self.managed(req)
+                return try Self.json(APIModel.ApproveOut(published: try await req.matchmaking.approve(program, by: viewer)))
+            },
+            "listSuggestions": { req in
+                let (program, participant, _) = try await Self.joined(req)
+                try Suggestions.requireChoosing(program)
+                guard participant.enrollmentRole == .mentee else { throw Abort(.forbidden, reason: "Suggestions are for mentees.") }
+                try await req.suggestions.passOverdue()
+                return try Self.json(
+                    try await req.suggestions.suggestions(for: participant, in: program).map {
+                        APIModel.SuggestionOut(mentorId: $0.mentor.id!, name: $0.person.name, title: $0.person.title, department: $0.person.department, score: $0.score, reasons: $0.reasons)
+                    })
+            },
+            "requestMentor": { req in
+                let (program, participant, viewer) = try await Self.joined(req)
+                let input = try Self.body(req, APIModel.RequestIn.self)
+                try await req.suggestions.passOverdue()
+                let request = try await req.suggestions.request(try IDParameter.parse(input.mentorId, field: "mentorId"), by: participant, in: program, viewer: viewer)
+                return try Self.json(APIModel.RequestOut(id: request.id!, mentorId: request.$mentor.id, status: request.status, dueAt: APIModel.iso.string(from: request.dueAt)), .created)
+            },
+            "answerRequest": { req in
+                let viewer = try req.viewer
+                try await req.suggestions.passOverdue()
+                let id = try IDParameter.parse(req, "requestId")
+                guard let request = try await MatchRequest.find(id, on: req.db), let person = viewer.personID,
+                    let mentor = try await Participant.find(request.$mentor.id, on: req.db), mentor.$person.id == person,
+                    let program = try await Program.find(request.$program.id, on: req.db)
+                else { throw Abort(.notFound, reason: "No request with id \(id.uuidString) is addressed to you.") }
+                let input = try Self.body(req, APIModel.AnswerIn.self)
+                let pair = try await req.suggestions.answer(request, accept: input.accept, by: mentor, in: program, viewer: viewer)
+                var out: APIModel.PairOut?
+                if let pair { out = APIModel.PairOut(try await Self.loadedPair(req, pair.id!), forManager: false) }
+                return try Self.json(APIModel.AnswerOut(pair: out))
+            },
+            "listAudit": { req in
+                let (program, _) = try await Self.managed(req)
+                var filter = AuditLog.Filter()
+                filter.program = program.id
+                return try Self.json(
+                    try await req.auditLog.entries(filter).map {
+                        APIModel.AuditOut(time: APIModel.iso.string(from: $0.createdAt), actor: $0.actor, action: $0.action, objectType: $0.objectType, objectId: $0.objectID, detail: $0.detail)
+                    })
+            },
+            "getPair": { req in
+                let viewer = try req.viewer
+                let (pair, _, participant) = try await ParticipantPages.visiblePair(req, id: try IDParameter.parse(req, "pairId"), viewer: viewer)
+                return try Self.json(APIModel.PairOut(pair, forManager: participant == nil))
+            },
+            "lockPair": { req in
+                let viewer = try req.viewer
+                let (pair, program, _) = try await ParticipantPages.visiblePair(req, id: try IDParameter.parse(req, "pairId"), viewer: viewer)
+                let input = try Self.body(req, APIModel.LockIn.self)
+                try await req.matchmaking.setLocked(pair, input.locked, in: program, by: viewer)
+                return try Self.json(APIModel.PairOut(pair, forManager: true))
+            },
+            "declinePair": { req in
+                let viewer = try req.viewer
+                let (pair, program, participant) = try await ParticipantPages.visiblePair(req, id: try IDParameter.parse(req, "pairId"), viewer: viewer)
+                guard let participant else { throw Abort(.forbidden, reason: "Only the two people in a pair can decline it or ask for a rematch.") }
+                let input = try Self.body(req, APIModel.NoteIn.self)
+                try await req.matchmaking.stepBack(from: pair, participant: participant, note: input.note, in: program, by: viewer)
+                return try Self.json(APIModel.PairOut(pair, forManager: false))
+            },
+            "acceptInvitation": { req in
+                let input = try Self.body(req, APIModel.AcceptIn.self)
+                let signedIn = req.auth.get(User.self).map(Viewer.init)
+                let user = try await req.invitations.accept(token: input.token, password: input.password, name: input.name, signedIn: signedIn, accounts: req.accounts)
+                return try Self.json(APIModel.Me(user))
+            },
+        ]
+    }
+}
