@@ -27,14 +27,17 @@ extension AppTests {
         func registeredRoutesMatchSiteRoutes() async throws {
             try await withUpward { app in
                 let registered = app.routes.all.map { "\($0.method) /" + $0.path.map(\.description).joined(separator: "/") }
-                #expect(registered.sorted() == SiteRoute.all.map(\.description).sorted())
+                let api = APIRoute.all.map { "\($0.method) /" + $0.components.map(\.description).joined(separator: "/") } + ["GET /api/v1/openapi.json"]
+                #expect(registered.sorted() == (SiteRoute.all.map(\.description) + api).sorted())
             }
         }
 
         @Test("an anonymous visitor is sent to sign in from every non-public route")
         func anonymousRedirected() async throws {
             try await withUpward { app in
-                let routes = Self.routes(of: app).filter { !SiteRoute.publicPatterns.contains($0.1) }
+                let routes = Self.routes(of: app).filter { route in
+                    !route.1.hasPrefix("/api/") && !SiteRoute.all.contains { $0.access == .anyone && $0.method == route.0 && Self.matches($0.pattern, route.1) }
+                }
                 #expect(routes.count >= 5)
                 for (method, path) in routes {
                     let browser = Browser(app)
@@ -52,6 +55,33 @@ extension AppTests {
             }
         }
 
+        /// Whether a concrete path fits a `/a/:b` pattern.
+        static func matches(_ pattern: String, _ path: String) -> Bool {
+            let a = pattern.split(separator: "/")
+            let b = path.split(separator: "/")
+            return a.count == b.count && zip(a, b).allSatisfy { $0.hasPrefix(":") || $0 == $1 }
+        }
+
+        @Test("the API answers 401 without a token on every operation that needs one, and never reads the session cookie")
+        func apiNeedsToken() async throws {
+            try await withUpward { app in
+                try await TestAccounts.create(on: app)
+                let browser = Browser(app)
+                try await browser.signIn(TestAccounts.adminEmail, TestAccounts.password)
+                for route in APIRoute.all where route.access != .anyone {
+                    let path = "/" + route.components.map { $0.description.hasPrefix(":") ? UUID().uuidString : $0.description }.joined(separator: "/")
+                    let anonymous = try await app.testing().sendRequest(route.method, path, headers: ["Content-Type": "application/json"], body: ByteBuffer(string: "{}"))
+                    #expect(anonymous.status == .unauthorized, "\(route.method) \(path)")
+                    #expect(anonymous.headers.first(name: "WWW-Authenticate")?.hasPrefix("Bearer") == true)
+                    // A signed-in browser's cookie is no credential for the API.
+                    let withCookie = try await browser.send(route.method, path, accept: "application/json", contentType: "application/json", body: ByteBuffer(string: "{}"))
+                    #expect(withCookie.status == .unauthorized, "\(route.method) \(path) with a session cookie")
+                    let forged = try await app.testing().sendRequest(route.method, path, headers: ["Authorization": "Bearer upw_forged"])
+                    #expect(forged.status == .unauthorized)
+                }
+            }
+        }
+
         @Test("a participant gets 403 on every program-manager route")
         func participantForbidden() async throws {
             try await withUpward { app in
@@ -59,12 +89,24 @@ extension AppTests {
                 let browser = Browser(app)
                 try await browser.signIn(TestAccounts.participantEmail, TestAccounts.password)
                 try await browser.get("/")
-                let adminRoutes = Self.routes(of: app).filter { $0.1.hasPrefix("/admin") }
-                #expect(adminRoutes.count >= 4)
+                let managerPatterns = SiteRoute.all.filter { $0.access == .programManager }
+                let adminRoutes = Self.routes(of: app).filter { route in
+                    managerPatterns.contains { $0.method == route.0 && Self.matches($0.pattern, route.1) }
+                }
+                #expect(adminRoutes.count >= 20)
                 for (method, path) in adminRoutes {
                     let response = method == .GET ? try await browser.get(path) : try await browser.post(path)
                     #expect(response.status == .forbidden, "\(method) \(path)")
                     #expect(response.body.string.contains("This page is for program managers."))
+                }
+                // The same through the API, with the participant's own token.
+                let user = try #require(try await User.query(on: app.db).filter(\.$email == TestAccounts.participantEmail).first())
+                let (_, token) = try await APITokens(db: app.db, clock: app.upward.clock).create(for: user, name: "t", by: nil)
+                for route in APIRoute.all where route.access == .programManager {
+                    let path = "/" + route.components.map { $0.description.hasPrefix(":") ? UUID().uuidString : $0.description }.joined(separator: "/")
+                    let response = try await app.testing().sendRequest(
+                        route.method, path, headers: ["Authorization": "Bearer \(token)", "Content-Type": "application/json"], body: ByteBuffer(string: "{}"))
+                    #expect(response.status == .forbidden, "\(route.method) \(path)")
                 }
             }
         }
