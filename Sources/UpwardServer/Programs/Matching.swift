@@ -188,17 +188,22 @@ struct Matchmaking {
         if pairs.contains(where: { $0.$mentee.id == menteeID && $0.pairStatus.isPublished }) {
             throw Abort(.conflict, reason: "This mentee's pair is already published; they can decline it or ask for a rematch.")
         }
-        let load = pairs.filter { $0.$mentor.id == mentorID && $0.$mentee.id != menteeID }.count
+        // Kept pairs (locked or published) count against the mentor's capacity; an unlocked proposal
+        // of theirs gives way, and its mentee waits for the next run.
+        let others = pairs.filter { $0.$mentor.id == mentorID && $0.$mentee.id != menteeID }
+        let kept = others.filter { $0.locked || $0.pairStatus.isPublished }
         let capacity = built.mentors[j].answers?.capacity ?? 1
         let mentorName = built.person(built.mentors[j])?.name ?? "This mentor"
-        if load >= capacity {
-            throw Abort(.conflict, reason: "\(mentorName) already has \(load) mentee\(load == 1 ? "" : "s"), their capacity; move one of them first.")
+        if kept.count >= capacity {
+            throw Abort(.conflict, reason: "\(mentorName) already has \(kept.count) kept mentee\(kept.count == 1 ? "" : "s"), their capacity; unlock or move one first.")
         }
+        let displaced = Array(others.filter { !$0.locked && !$0.pairStatus.isPublished }.prefix(max(0, others.count - capacity + 1)))
         let reason = try Self.reasonIfNeeded(rawReason, score: built.model.unrestrictedScore(mentee: i, mentor: j), threshold: program.reviewThreshold)
         let pair = Self.newPair(built, mentee: i, mentor: j, threshold: program.reviewThreshold, source: "manual", locked: true, reason: reason, now: clock.now)
         try await db.transaction { db in
             try await Pair.query(on: db).filter(\.$program.$id == programID).filter(\.$mentee.$id == menteeID)
                 .filter(\.$status == Pair.Status.proposed.rawValue).delete()
+            for other in displaced { try await other.delete(on: db) }
             try await pair.create(on: db)
             let menteeName = built.person(built.mentees[i])?.email ?? "?"
             try await AuditLog(db: db, clock: clock).record(

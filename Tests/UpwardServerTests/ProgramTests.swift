@@ -1,0 +1,347 @@
+import Fluent
+import Foundation
+import Testing
+import UpwardCore
+import UpwardTestSupport
+import VaporTesting
+
+@testable import UpwardServer
+
+extension AppTests {
+    @Suite("Programs")
+    struct ProgramTests {
+        @Test("the lifecycle refuses illegal steps with a message that says why")
+        func lifecycle() async throws {
+            try await withUpward { app in
+                let world = try await ProgramWorld.make(app, clock: FixedClock(), enroll: false, ready: false)
+                let token = try await world.token(world.managerB)
+                let body = #"{"name":"Pilot","focusAreas":["AI tools"],"startsOn":"2026-01-01","endsOn":"2026-03-31"}"#
+                let created = try await world.api(.POST, "/api/v1/programs", token: token, json: body)
+                #expect(created.status == .created)
+                let id = try created.content.decode(APIModel.ProgramOut.self).id
+                let skip = try await world.api(.POST, "/api/v1/programs/\(id)/transition", token: token, json: #"{"to":"matching"}"#)
+                #expect(skip.status == .conflict)
+                #expect(skip.body.string.contains("can only move to enrolling or cancelled"))
+                #expect(try await world.api(.POST, "/api/v1/programs/\(id)/transition", token: token, json: #"{"to":"enrolling"}"#).status == .ok)
+                let empty = try await world.api(.POST, "/api/v1/programs/\(id)/transition", token: token, json: #"{"to":"matching"}"#)
+                #expect(empty.status == .conflict)
+                #expect(empty.body.string.contains("at least one enrolled mentor and one enrolled mentee"))
+                let bogus = try await world.api(.POST, "/api/v1/programs/\(id)/transition", token: token, json: #"{"to":"finished"}"#)
+                #expect(bogus.status == .unprocessableEntity)
+                #expect(bogus.body.string.contains("\"field\":\"to\""))
+                #expect(try await world.api(.POST, "/api/v1/programs/\(id)/transition", token: token, json: #"{"to":"cancelled"}"#).status == .ok)
+                let final = try await world.api(.POST, "/api/v1/programs/\(id)/transition", token: token, json: #"{"to":"active"}"#)
+                #expect(final.status == .conflict)
+                #expect(final.body.string.contains("cancelled program is final"))
+                // In the browser: the same refusal on the program page's form.
+                let browser = try await world.signIn(manager: world.managerA)
+                try await browser.get(SitePath.program(world.programA.id!))
+                let page = try await browser.post(SiteRoute.programTransition.path(world.programA.id!.uuidString), form: ["to": "active"])
+                #expect(page.status == .conflict)
+                #expect(page.body.string.contains("can only move to matching or cancelled"))
+                // Core: every pair of states.
+                for from in ProgramStatus.allCases {
+                    for to in ProgramStatus.allCases {
+                        let facts = ProgramLifecycle.Facts(enrolledMentors: 1, enrolledMentees: 1, publishedPairs: 1)
+                        let allowed = (try? ProgramLifecycle.check(from: from, to: to, facts: facts)) != nil
+                        #expect(allowed == ProgramLifecycle.next(after: from).contains(to), "\(from) → \(to)")
+                    }
+                }
+            }
+        }
+
+        @Test("settings are validated with every problem named")
+        func settingsValidation() async throws {
+            try await withUpward { app in
+                let world = try await ProgramWorld.make(app, clock: FixedClock(), enroll: false, ready: false, modules: false)
+                let browser = try await world.signIn(manager: world.managerA)
+                try await browser.get(SiteRoute.programNew.path())
+                let response = try await browser.post(
+                    SitePath.programs,
+                    form: [
+                        "name": "", "startsOn": "2026-05-01", "endsOn": "2026-04-01", "cadence": "custom", "customDays": "400", "minimumLevelGap": "two",
+                        "objective": "happiest", "weights[goals]": "-1",
+                    ])
+                #expect(response.status == .unprocessableEntity)
+                for field in ["name", "focusAreas", "endsOn", "cadenceDays", "minimumLevelGap", "objective", "weights.goals"] {
+                    #expect(response.body.string.contains("<code>\(field)</code>"), "\(field)")
+                }
+                #expect(try await Program.query(on: app.db).count() == 2)
+            }
+        }
+
+        @Test("invitations: one-time links, stored hashed, expiring, never for people who left")
+        func invitations() async throws {
+            let clock = FixedClock()
+            try await withUpward(clock: clock) { app in
+                let world = try await ProgramWorld.make(app, clock: clock, enroll: false, ready: false)
+                let browser = try await world.signIn(manager: world.managerB)
+                let programB = world.programB.id!.uuidString
+                try await browser.get(SiteRoute.invitations.path(programB))
+                let j1 = try await ProgramWorld.person(app, "J1").requireID().uuidString
+                let j9 = try await ProgramWorld.person(app, "J9").requireID().uuidString
+                let body = "_csrf=\(browser.csrf!)&role=mentor&people%5B%5D=\(j1)&people%5B%5D=\(j9)"
+                let page = try await browser.send(.POST, SiteRoute.invite.path(programB), contentType: "application/x-www-form-urlencoded", body: ByteBuffer(string: body))
+                #expect(page.status == .ok)
+                #expect(page.body.string.contains("Jamie Gone: left the organization"))
+                let html = page.body.string
+                let start = try #require(html.range(of: "/invitations/"))
+                let token = String(html[start.upperBound...].prefix(43))
+                // Only the hash is stored.
+                let row = try #require(try await Participant.query(on: app.db).filter(\.$program.$id == world.programB.id!).first())
+                #expect(row.invitationHash == SessionStore.hash(token))
+                #expect(try await Participant.query(on: app.db).filter(\.$invitationHash == token).count() == 0)
+                #expect(try await Participant.query(on: app.db).filter(\.$program.$id == world.programB.id!).count() == 1)
+                // J1 already has an account: they must sign in as themselves to join.
+                let stranger = Browser(app)
+                #expect(try await stranger.get(SitePath.invitation(token)).body.string.contains("Sign in to join"))
+                let invitee = try await world.signIn("J1")
+                try await invitee.get(SitePath.invitation(token))
+                let joined = try await invitee.post(SitePath.invitation(token))
+                #expect(joined.status == .seeOther)
+                #expect(try await invitee.get(SitePath.invitation(token)).status == .notFound)
+                #expect(try await invitee.post(SitePath.invitation(token)).status == .notFound)
+
+                // A new person: the link sets a password; weak ones are refused; it expires after 14 days.
+                try await browser.get(SiteRoute.invitations.path(programB))
+                let l1 = try await ProgramWorld.person(app, "L1").requireID().uuidString
+                let second = try await browser.send(
+                    .POST, SiteRoute.invite.path(programB), contentType: "application/x-www-form-urlencoded",
+                    body: ByteBuffer(string: "_csrf=\(browser.csrf!)&role=mentee&people%5B%5D=\(l1)"))
+                let secondHTML = second.body.string
+                let token2 = String(secondHTML[try #require(secondHTML.range(of: "/invitations/")).upperBound...].prefix(43))
+                let newcomer = Browser(app)
+                try await newcomer.get(SitePath.invitation(token2))
+                let weak = try await newcomer.post(SitePath.invitation(token2), form: ["password": "short", "confirm": "short"])
+                #expect(weak.status == .unprocessableEntity)
+                #expect(weak.body.string.contains("<code>password</code>"))
+                clock.advance(by: 14 * 86_400 + 1)
+                let expired = try await newcomer.get(SitePath.invitation(token2))
+                #expect(expired.status == .gone)
+                #expect(expired.body.string.contains("expired"))
+                // A new link works, and the old one no longer does.
+                let participant = try #require(try await Participant.query(on: app.db).filter(\.$person.$id == UUID(uuidString: l1)!).first())
+                let fresh = try await world.services.1.reissue(participant, by: Viewer(world.managerB))
+                #expect(try await newcomer.get(SitePath.invitation(token2)).status == .notFound)
+                try await newcomer.get(SitePath.invitation(fresh))
+                let accepted = try await newcomer.post(SitePath.invitation(fresh), form: ["password": ProgramWorld.password, "confirm": ProgramWorld.password])
+                #expect(accepted.status == .seeOther)
+                #expect(accepted.location?.hasSuffix("/enroll?notice=Welcome%21%20Tell%20us%20what%20you%27d%20like%20to%20learn%20and%20share%2E") == true || accepted.location?.contains("/enroll") == true)
+                #expect(try await world.actions().isSuperset(of: ["invitation.sent", "invitation.accepted", "invitation.reissued"]))
+            }
+        }
+
+        @Test("enrollment names every problem and saves nothing until all are fixed")
+        func enrollmentValidation() async throws {
+            try await withUpward { app in
+                let world = try await ProgramWorld.make(app, clock: FixedClock(), enroll: false, ready: false)
+                let token = try await world.token(world.users["J2"]!)
+                let bad = """
+                    {"offers":[{"skill":"AI tools","level":9},{"skill":"ai tools","level":3}],"goals":[{"skill":"Leadership","current":3,"target":2}],
+                     "style":"loud","capacity":5,"avoid":["NOBODY"],"diversity":{"gender":"x"}}
+                    """
+                let response = try await world.api(.PUT, "/api/v1/programs/\(world.programA.id!)/enrollment", token: token, json: bad)
+                #expect(response.status == .unprocessableEntity)
+                let error = try response.content.decode(APIErrorBody.self)
+                let fields = Set(error.issues?.map(\.field) ?? [])
+                #expect(fields == ["offers[0].level", "offers[1].skill", "goals[0].target", "style", "capacity", "avoid[0]", "diversityConsent"])
+                #expect(world.participants["J2"]!.enrolledAt == nil)
+                #expect(try await Participant.find(world.participants["J2"]!.id, on: app.db)?.answersJSON == nil)
+                let good = #"{"offers":[{"skill":"AI tools","level":5}],"goals":[{"skill":"Leadership","current":1,"target":3}],"avoid":["S2"]}"#
+                #expect(try await world.api(.PUT, "/api/v1/programs/\(world.programA.id!)/enrollment", token: token, json: good).status == .ok)
+                // The browser form reports the same way.
+                let browser = try await world.signIn("J3")
+                try await browser.get(SiteRoute.enrollForm.path(world.programA.id!.uuidString))
+                let page = try await browser.post(
+                    SiteRoute.enroll.path(world.programA.id!.uuidString), form: ["offers[0][skill]": "Video", "offers[0][level]": "x", "goals[0][skill]": "Strategy", "goals[0][current]": "1", "goals[0][target]": "1"])
+                #expect(page.status == .unprocessableEntity)
+                #expect(page.body.string.contains("<code>offers[0].level</code>"))
+            }
+        }
+
+        @Test("a pair goes live only when both have finished training and accepted the code of conduct")
+        func gating() async throws {
+            try await withUpward { app in
+                let world = try await ProgramWorld.make(app, clock: FixedClock(), ready: false)
+                let (programs, _, _, matching, _) = world.services
+                try await programs.transition(world.programA, to: .matching, by: Viewer(world.managerA))
+                _ = try await matching.run(world.programA, by: Viewer(world.managerA))
+                #expect(try await matching.approve(world.programA, by: Viewer(world.managerA)) == 3)
+                #expect(world.programA.programStatus == .active)
+                var pairs = try await world.pairs()
+                #expect(pairs.allSatisfy { $0.pairStatus == .waiting })
+                let pair = try #require(pairs.first)
+                // The manager sees what each side still owes.
+                let browser = try await world.signIn(manager: world.managerA)
+                let review = try await browser.get(SiteRoute.matching.path(world.programA.id!.uuidString))
+                #expect(review.body.string.contains("\(pair.mentee.person.name): training: Basics, code of conduct"))
+                try await world.makeReady(pair.mentee.person.employeeID)
+                pairs = try await world.pairs()
+                #expect(pairs.first { $0.id == pair.id }?.pairStatus == .waiting)
+                try await world.makeReady(pair.mentor.person.employeeID)
+                pairs = try await world.pairs()
+                #expect(pairs.first { $0.id == pair.id }?.pairStatus == .live)
+                #expect(pairs.filter { $0.pairStatus == .live }.count == 1)
+                let notes = try await Notification.query(on: app.db).filter(\.$kind == "pair.live").count()
+                #expect(notes == 2)
+            }
+        }
+
+        @Test("a manual pair that breaks a hard rule is refused with the rule named; a low score needs a reason")
+        func manualPairs() async throws {
+            try await withUpward { app in
+                let world = try await ProgramWorld.make(app, clock: FixedClock())
+                let (programs, _, _, _, _) = world.services
+                try await programs.transition(world.programA, to: .matching, by: Viewer(world.managerA))
+                let token = try await world.token(world.managerA)
+                let path = "/api/v1/programs/\(world.programA.id!)/pairs"
+                let s1 = world.participants["S1"]!.id!
+                let j1 = world.participants["J1"]!.id!
+                let chain = try await world.api(.POST, path, token: token, json: #"{"menteeId":"\#(s1)","mentorId":"\#(j1)"}"#)
+                #expect(chain.status == .unprocessableEntity)
+                #expect(chain.body.string.contains("in the same reporting chain"))
+                // Mentor and mentee swapped: a mentee as mentor is not an enrolled mentor.
+                let wrongRole = try await world.api(.POST, path, token: token, json: #"{"menteeId":"\#(j1)","mentorId":"\#(s1)"}"#)
+                #expect(wrongRole.status == .unprocessableEntity)
+                #expect(wrongRole.body.string.contains("menteeId"))
+                // Raise the threshold above any score: a reason becomes necessary.
+                var settings = world.programA.settings
+                settings.reviewThreshold = 100
+                try await programs.update(world.programA, with: settings, by: Viewer(world.managerA))
+                let s2 = world.participants["S2"]!.id!
+                let j2 = world.participants["J2"]!.id!
+                let noReason = try await world.api(.POST, path, token: token, json: #"{"menteeId":"\#(s2)","mentorId":"\#(j2)"}"#)
+                #expect(noReason.status == .unprocessableEntity)
+                #expect(noReason.body.string.contains("a written reason is needed"))
+                let withReason = try await world.api(.POST, path, token: token, json: #"{"menteeId":"\#(s2)","mentorId":"\#(j2)","reason":"They asked for each other"}"#)
+                #expect(withReason.status == .created)
+                let pair = try withReason.content.decode(APIModel.PairOut.self)
+                #expect(pair.locked && pair.source == "manual" && pair.manualReason == "They asked for each other")
+                // The browser form shows the refusal on the review page.
+                let browser = try await world.signIn(manager: world.managerA)
+                try await browser.get(SiteRoute.matching.path(world.programA.id!.uuidString))
+                let page = try await browser.post(
+                    SiteRoute.matchingAssign.path(world.programA.id!.uuidString), form: ["menteeId": s1.uuidString, "mentorId": j1.uuidString])
+                #expect(page.status == .unprocessableEntity)
+                #expect(page.body.string.contains("same reporting chain"))
+                #expect(try await world.actions().contains("pair.manual"))
+            }
+        }
+
+        @Test("a locked pair the optimum would not choose survives a re-run; the rest is re-matched")
+        func lockAndRerun() async throws {
+            try await withUpward { app in
+                let world = try await ProgramWorld.make(app, clock: FixedClock())
+                let (programs, _, _, matching, _) = world.services
+                let viewer = Viewer(world.managerA)
+                try await programs.transition(world.programA, to: .matching, by: viewer)
+                let first = try await matching.run(world.programA, by: viewer)
+                let optimum = try await world.pairs(status: .proposed)
+                let chosen = Set(optimum.map(\.names))
+                // An allowed pair the optimum did not choose.
+                let built = try await matching.model(for: world.programA)
+                var candidate: (UUID, UUID, String)?
+                for (i, mentee) in built.mentees.enumerated() {
+                    for (j, mentor) in built.mentors.enumerated() where built.model.violation(mentee: i, mentor: j) == nil {
+                        let name = "\(built.person(mentee)!.employeeID)-\(built.person(mentor)!.employeeID)"
+                        if !chosen.contains(name) { candidate = (mentee.id!, mentor.id!, name) }
+                    }
+                }
+                let (mentee, mentor, name) = try #require(candidate)
+                _ = try await matching.assign(world.programA, mentee: mentee, mentor: mentor, reason: "pilot request", by: viewer)
+                let second = try await matching.run(world.programA, by: viewer)
+                let after = try await world.pairs(status: .proposed)
+                #expect(after.contains { $0.names == name && $0.locked })
+                #expect(after.count == 3)
+                #expect(second.totalScore <= first.totalScore + 1e-9)
+                // Unlock and re-run: the optimum comes back.
+                let lockedPair = try #require(after.first { $0.names == name })
+                try await matching.setLocked(lockedPair, false, in: world.programA, by: viewer)
+                let third = try await matching.run(world.programA, by: viewer)
+                #expect(abs(third.totalScore - first.totalScore) < 1e-9)
+                #expect(try await world.actions().isSuperset(of: ["matching.run", "pair.manual", "pair.unlocked"]))
+            }
+        }
+
+        @Test("a rematch request hides the reason from the partner and excludes the pair from the next run")
+        func rematch() async throws {
+            try await withUpward { app in
+                let world = try await ProgramWorld.make(app, clock: FixedClock())
+                let (programs, _, _, matching, _) = world.services
+                let viewer = Viewer(world.managerA)
+                try await programs.transition(world.programA, to: .matching, by: viewer)
+                _ = try await matching.run(world.programA, by: viewer)
+                _ = try await matching.approve(world.programA, by: viewer)
+                let pair = try #require(try await world.pairs(status: .live).first)
+                let mentee = pair.mentee.person.employeeID
+                let browser = try await world.signIn(mentee)
+                let page = try await browser.get(SitePath.pair(pair.id!))
+                #expect(page.body.string.contains("Ask for a rematch"))
+                let response = try await browser.post(SiteRoute.pairDecline.path(pair.id!.uuidString), form: ["note": "We never find a time"])
+                #expect(response.status == .seeOther)
+                #expect(try await world.pairs(status: .rematched).count == 1)
+                // The partner is told, without the reason; the manager sees the note.
+                let partnerNotes = try await Notification.query(on: app.db).filter(\.$person.$id == pair.mentor.$person.id).filter(\.$kind == "pair.ended").all()
+                #expect(partnerNotes.count == 1)
+                #expect(!(partnerNotes.first?.body.contains("never find") ?? true))
+                let manager = try await world.signIn(manager: world.managerA)
+                #expect(try await manager.get(SiteRoute.matching.path(world.programA.id!.uuidString)).body.string.contains("We never find a time"))
+                // The next run never pairs them again, and a manual pair is refused.
+                _ = try await matching.run(world.programA, by: viewer)
+                let again = try await world.pairs(status: .proposed)
+                #expect(!again.contains { $0.$mentee.id == pair.$mentee.id && $0.$mentor.id == pair.$mentor.id })
+                await #expect(throws: ValidationFailure.self) {
+                    _ = try await matching.assign(world.programA, mentee: pair.$mentee.id, mentor: pair.$mentor.id, reason: "x", by: viewer)
+                }
+                #expect(try await world.actions().contains("pair.rematch_requested"))
+            }
+        }
+
+        @Test("suggestions: the mentor accepts or declines, and an unanswered request passes on after 3 days")
+        func suggestions() async throws {
+            let clock = FixedClock()
+            try await withUpward(clock: clock) { app in
+                let world = try await ProgramWorld.make(app, clock: clock, mode: .suggestions)
+                let (programs, _, _, _, _) = world.services
+                try await programs.transition(world.programA, to: .matching, by: Viewer(world.managerA))
+                let menteeToken = try await world.token(world.users["S2"]!)
+                let programPath = "/api/v1/programs/\(world.programA.id!)"
+                let listed = try await world.api(.GET, "\(programPath)/suggestions", token: menteeToken)
+                #expect(listed.status == .ok)
+                let options = try listed.content.decode([APIModel.SuggestionOut].self)
+                #expect(options.count >= 3)
+                #expect(options.allSatisfy { !$0.reasons.isEmpty })
+                // Request the first; that mentor declines.
+                let request = try await world.api(.POST, "\(programPath)/requests", token: menteeToken, json: #"{"mentorId":"\#(options[0].mentorId)"}"#)
+                #expect(request.status == .created)
+                let requestID = try request.content.decode(APIModel.RequestOut.self).id
+                let firstMentor = world.participants.first { $0.value.id == options[0].mentorId }!.key
+                let firstToken = try await world.token(world.users[firstMentor]!)
+                let declined = try await world.api(.POST, "/api/v1/requests/\(requestID)/answer", token: firstToken, json: #"{"accept":false}"#)
+                #expect(declined.status == .ok)
+                var stored = try #require(try await MatchRequest.find(requestID, on: app.db))
+                #expect(stored.$mentor.id == options[1].mentorId)
+                // The declining mentor can't answer again.
+                #expect(try await world.api(.POST, "/api/v1/requests/\(requestID)/answer", token: firstToken, json: #"{"accept":true}"#).status == .notFound)
+                // The second never answers: after 3 days the request passes to the third, and the mentee is told.
+                clock.advance(by: 3 * 86_400 + 60)
+                let mentee = try await world.signIn("S2")
+                try await mentee.get(SitePath.program(world.programA.id!))
+                stored = try #require(try await MatchRequest.find(requestID, on: app.db))
+                #expect(stored.$mentor.id == options[2].mentorId)
+                let menteePerson = world.participants["S2"]!.$person.id
+                let told = try await Notification.query(on: app.db).filter(\.$person.$id == menteePerson).filter(\.$kind == "request.passed").all().map(\.body)
+                #expect(told.contains { $0.contains("can't take you on") })
+                #expect(told.contains { $0.contains("did not answer within 3 days") })
+                // The third accepts: a pair, live since everyone finished training.
+                let thirdMentor = world.participants.first { $0.value.id == options[2].mentorId }!.key
+                let accepted = try await world.api(.POST, "/api/v1/requests/\(requestID)/answer", token: try await world.token(world.users[thirdMentor]!), json: #"{"accept":true}"#)
+                #expect(accepted.status == .ok)
+                let pair = try #require(try accepted.content.decode(APIModel.AnswerOut.self).pair)
+                #expect(pair.mentor.participantId == options[2].mentorId)
+                #expect(try await Pair.find(pair.id, on: app.db)?.pairStatus == .live)
+                #expect(try await world.actions().isSuperset(of: ["request.sent", "request.declined", "request.passed", "request.accepted"]))
+            }
+        }
+    }
+}
