@@ -118,3 +118,51 @@ struct MatrixInputTests {
         #expect(unbounded.withUnsafeBufferPointer { AssignmentSolver.firstUnboundedEntry($0, rows: 2, columns: 2, maximize: false) } == nil)
     }
 }
+
+@Suite("Training Markdown")
+struct TrainingMarkdownTests {
+    @Test("raw HTML is escaped and only http(s) and mailto links are kept")
+    func safety() {
+        let html = TrainingMarkdown.html(
+            """
+            # Welcome
+            <script>alert(1)</script>
+
+            Hello <b onclick="x()">there</b> and [guide](https://example.com/guide), [mail](mailto:pm@example.com),
+            [bad](javascript:alert(1)), [sneaky](http://a.example/"onmouseover="x) and ![img](https://tracker.example/p.png).
+            """)
+        #expect(html.contains("<h1>Welcome</h1>"))
+        #expect(!html.contains("<script>"))
+        #expect(html.contains("&lt;script&gt;"))
+        #expect(!html.contains("<b onclick"))
+        #expect(html.contains("<a href=\"https://example.com/guide\" rel=\"nofollow noopener\">guide</a>"))
+        #expect(html.contains("<a href=\"mailto:pm@example.com\""))
+        #expect(!html.contains("javascript:alert(1)\""))
+        #expect(!html.contains("href=\"javascript"))
+        #expect(!html.contains("onmouseover=\""))
+        #expect(!html.contains("<img"))
+    }
+
+    @Test("ProgramSettings names every bad field, and EnrollmentForm checks levels, targets and consent")
+    func validation() throws {
+        var input = ProgramSettings.Input()
+        input.startsOn = "2026-02-30"
+        input.endsOn = "soon"
+        input.weights = ["goals": 0, "growth": 0, "interests": 0, "style": 0, "crossDepartment": 0, "generation": 0, "workingHours": 0]
+        #expect(throws: ValidationFailure.self) { try ProgramSettings.validate(input) }
+        do {
+            _ = try ProgramSettings.validate(input)
+        } catch {
+            #expect(Set(error.issues.map(\.field)) == ["name", "focusAreas", "startsOn", "endsOn", "weights"])
+        }
+        var form = EnrollmentForm.Input()
+        form.goals = [.init(skill: "AI", current: 2, target: 2)]
+        form.diversity = ["gender": "f"]
+        do {
+            _ = try EnrollmentForm.validate(form, role: .mentor, maximumCapacity: 1) { _ in true }
+            Issue.record("accepted")
+        } catch {
+            #expect(Set(error.issues.map(\.field)) == ["goals[0].target", "offers", "diversityConsent"])
+        }
+    }
+}

@@ -29,10 +29,12 @@ struct DemoSeeder {
         let scoped = try await accounts.createUser(email: "pm@upward.example", name: "Jordan Lee", password: scopedPassword, role: .admin)
         credentials.append(Credential(role: "manager (spring only)", name: "Jordan Lee", email: "pm@upward.example", password: scopedPassword))
 
-        let juniors = try await Person.query(on: db).filter(\.$level <= 3).filter(\.$generation == Generation.genZ.rawValue)
-            .filter(\.$terminationDate == nil).sort(\.$employeeID).range(..<16).all()
-        let seniors = try await Person.query(on: db).filter(\.$level >= 11).filter(\.$chainDepth >= 1)
-            .sort(\.$employeeID).range(..<12).all()
+        // Round-robin over departments, so pairs can cross departments and reporting chains.
+        let juniors = Self.spread(
+            try await Person.query(on: db).filter(\.$level <= 3).filter(\.$generation == Generation.genZ.rawValue)
+                .filter(\.$terminationDate == nil).sort(\.$employeeID).all(), count: 16)
+        let seniors = Self.spread(
+            try await Person.query(on: db).filter(\.$level >= 11).filter(\.$chainDepth >= 1).sort(\.$employeeID).all(), count: 12)
         let manager = Viewer(admin)
         let programs = Programs(db: db, clock: clock)
         let invitations = Invitations(db: db, clock: clock, lifetime: accounts.environment.configuration.invitationLifetime)
@@ -88,6 +90,25 @@ struct DemoSeeder {
             if index.isMultiple(of: 2) { try await enrollments.agree(link.participant, in: spring, by: Viewer(user)) }
         }
         return credentials
+    }
+
+    /// The first `count` people taking one from each department in turn.
+    static func spread(_ people: [Person], count: Int) -> [Person] {
+        var byDepartment: [String: [Person]] = [:]
+        var order: [String] = []
+        for person in people {
+            if byDepartment[person.department] == nil { order.append(person.department) }
+            byDepartment[person.department, default: []].append(person)
+        }
+        var result: [Person] = []
+        var round = 0
+        while result.count < count, round < people.count {
+            for department in order where result.count < count {
+                if let list = byDepartment[department], round < list.count { result.append(list[round]) }
+            }
+            round += 1
+        }
+        return result
     }
 
     static func settings(name: String, pilot: Bool) -> ProgramSettings.Input {
