@@ -57,9 +57,127 @@ def start_demo(binary, port, workdir):
     log.seek(0)
     text = log.read()
     credentials = {}
-    for role, email, password in re.findall(r"^\s+(program manager|participant \(\w+\))\s+(\S+@\S+)\s+(\S+)\s*$", text, re.M):
-        credentials.setdefault(role, (email, password))
+    for role, email, password in re.findall(r"^  (\S.*?)\s{2,}(\S+@\S+)\s+(\S+)\s*$", text, re.M):
+        credentials.setdefault(role.strip(), (email, password))
     return process, credentials, text
+
+
+def sign_in(browser, base, email, password):
+    context = browser.new_context(viewport={"width": 1280, "height": 900})
+    page = context.new_page()
+    page.goto(base + "/login")
+    page.get_by_label("Email").fill(email)
+    page.get_by_label("Password").fill(password)
+    page.get_by_role("button", name="Sign in").click()
+    page.wait_for_load_state()
+    return context, page
+
+
+def invite(page, base, program_url, role, query, wanted=2):
+    """Invites up to `wanted` of the people the filters show; returns their one-time links."""
+    page.goto(program_url + "/invitations?" + query)
+    boxes = page.locator("input[name='people[]']")
+    if boxes.count() == 0:
+        return []
+    for index in range(min(wanted, boxes.count())):
+        boxes.nth(index).check()
+    page.get_by_label("Invite as").select_option(role)
+    page.get_by_role("button", name="Invite selected").click()
+    page.wait_for_load_state()
+    return [field.get_attribute("value") for field in page.locator("input.copy").all()]
+
+
+def program_walk(browser, base, out, credentials):
+    """A program manager runs a whole cohort; participants accept, enroll, train and see their match."""
+    print("program walk")
+    context, page = sign_in(browser, base, *credentials["program manager"])
+    page.goto(base + "/programs/new")
+    page.get_by_label("Name", exact=True).fill("Browser Cohort")
+    page.get_by_label("Starts on").fill("2027-02-01")
+    page.get_by_label("Ends on").fill("2027-05-31")
+    page.screenshot(path=f"{out}/program-new.png", full_page=True)
+    page.get_by_role("button", name="Save program").click()
+    page.wait_for_load_state()
+    program_url = page.url.split("?")[0]
+    check(page.get_by_role("heading", name=re.compile("Browser Cohort")).is_visible(), "creating a program opens its page")
+    check(page.get_by_text("Draft").first.is_visible(), "a new program is a draft")
+    page.get_by_label("Title").fill("How we work together")
+    page.get_by_label("Content (Markdown)").fill("## Welcome\n\nRead the **guide** and <script>alert(1)</script> stays text.")
+    page.get_by_role("button", name="Add module").click()
+    page.wait_for_load_state()
+    page.get_by_role("button", name="Move to enrolling").click()
+    page.wait_for_load_state()
+    check(page.get_by_text("The program is now enrolling").is_visible(), "the program moves to enrolling")
+
+    links = {}
+    for level in ("2", "3", "1", "4"):
+        found = invite(page, base, program_url, "mentor", f"department=Engineering&generation=Millennial&level={level}")
+        if found:
+            links["mentor"] = found
+            break
+    links["mentee"] = invite(page, base, program_url, "mentee", "department=People+%26+Culture&level=11")
+    if len(links["mentee"]) < 2:
+        links["mentee"] += invite(page, base, program_url, "mentee", "department=People+%26+Culture&level=12", wanted=2 - len(links["mentee"]))
+    page.screenshot(path=f"{out}/program-invitations.png", full_page=True)
+    check(len(links.get("mentor", [])) == 2 and len(links.get("mentee", [])) == 2, f"four invitation links are shown once ({ {k: len(v) for k, v in links.items()} })")
+
+    for role, urls in links.items():
+        for index, url in enumerate(urls):
+            invitee = browser.new_context(viewport={"width": 390, "height": 860})
+            p = invitee.new_page()
+            check(url.startswith(base + "/invitations/"), f"the link points at this server ({url[:40]}…)")
+            p.goto(url)
+            check(p.get_by_text(f"invited as a {role}").is_visible(), f"the {role} invitation says the role")
+            p.get_by_label("Choose a password").fill("a long browser passphrase")
+            p.get_by_label("Repeat the password").fill("a long browser passphrase")
+            p.get_by_role("button", name="Create my account and join").click()
+            p.wait_for_load_state()
+            check("/enroll" in p.url, f"accepting leads the {role} to the enrollment form")
+            teach, learn = ("AI tools", "Leadership") if role == "mentor" else ("Leadership", "AI tools")
+            p.fill("#offer-0", teach)
+            p.fill("#offer-level-0", "5")
+            p.fill("#goal-0", learn)
+            p.fill("#goal-current-0", "1")
+            p.fill("#goal-target-0", "4")
+            if index == 0:
+                p.screenshot(path=f"{out}/enroll-{role}.png", full_page=True)
+            p.get_by_role("button", name="Save enrollment").click()
+            p.wait_for_load_state()
+            check(p.get_by_text("Enrollment saved").is_visible(), f"the {role} enrolls")
+            p.get_by_role("link", name="How we work together").click()
+            p.wait_for_load_state()
+            check("<script>" not in p.locator("article").inner_html(), "training Markdown shows raw HTML as text")
+            p.get_by_role("button", name="Mark as completed").click()
+            p.wait_for_load_state()
+            p.get_by_role("button", name="I accept the code of conduct").click()
+            p.wait_for_load_state()
+            check(p.get_by_text("You're all set").is_visible(), f"the {role} has nothing left to do")
+            invitee.close()
+
+    page.goto(program_url)
+    page.get_by_role("button", name="Move to matching").click()
+    page.wait_for_load_state()
+    page.goto(program_url + "/matching")
+    page.get_by_role("button", name="Run matching").click()
+    page.wait_for_load_state()
+    rows = page.locator("table.table tbody tr")
+    check(rows.count() == 2, f"matching proposes two pairs (saw {rows.count()})")
+    check(page.get_by_text("duality certificate holds").is_visible(), "the run reports its optimality proof")
+    check(page.locator("td.small ul li").count() >= 2, "each proposal lists its reasons")
+    page.screenshot(path=f"{out}/matching-review.png", full_page=True)
+    page.get_by_role("button", name=re.compile(r"Approve 2 pairs")).click()
+    page.wait_for_load_state()
+    check(page.get_by_text("2 pairs approved and published").is_visible(), "approving publishes the pairs")
+    check(page.locator("td", has_text="Live").count() == 2, "both pairs are live: everyone finished training and the agreement")
+    page.screenshot(path=f"{out}/matching-approved.png", full_page=True)
+    context.close()
+
+    # A participant of the new cohort sees their match and why.
+    participant = browser.new_context(viewport={"width": 1280, "height": 900})
+    p = participant.new_page()
+    p.goto(links["mentor"][0])
+    check(p.get_by_text("not valid").is_visible() or p.url.endswith("/login"), "an invitation link works only once")
+    participant.close()
 
 
 def main():
@@ -81,7 +199,8 @@ def main():
     print(f"upward demo on {base}, screenshots in {out}")
     try:
         check("program manager" in credentials, "the demo printed program-manager credentials")
-        check(any(k.startswith("participant") for k in credentials), "the demo printed participant credentials")
+        check(any(k.startswith("pilot mentor") for k in credentials) and any(k.startswith("pilot mentee") for k in credentials),
+              "the demo printed a participant on each side of a live pair")
         check(re.search(r"Upward demo: (\d+) people", log) and int(re.search(r"Upward demo: (\d+) people", log).group(1)) >= 300,
               "the demo has at least 300 people")
         with sync_playwright() as p:
@@ -139,8 +258,10 @@ def main():
                 check(not errors, f"[{label}] no console errors ({errors[:2]})")
                 context.close()
 
+            program_walk(browser, base, out, credentials)
+
             # A participant: their own home page, and 403 on program-manager pages.
-            role = next(k for k in credentials if k.startswith("participant"))
+            role = next(k for k in credentials if k.startswith("pilot mentee"))
             context = browser.new_context(viewport={"width": 1280, "height": 860})
             page = context.new_page()
             page.goto(base + "/login")
@@ -148,7 +269,9 @@ def main():
             page.get_by_label("Password").fill(credentials[role][1])
             page.get_by_role("button", name="Sign in").click()
             page.wait_for_load_state()
-            check(page.get_by_text("Your programs").is_visible(), "a participant lands on their own home page")
+            check(page.get_by_text("Digital Leadership Pilot").first.is_visible(), "a participant lands on their own home page with their program")
+            check(page.get_by_text("Your mentor:").first.is_visible(), "the demo's live mentee sees their mentor")
+            check(page.get_by_text("Why you were paired").first.is_visible(), "and why they were paired")
             check(page.get_by_role("link", name="People").count() == 0, "a participant sees no program-manager navigation")
             page.screenshot(path=f"{out}/participant-home.png", full_page=True)
             response = page.goto(base + "/admin/people")

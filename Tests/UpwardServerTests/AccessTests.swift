@@ -70,11 +70,13 @@ extension AppTests {
                 try await browser.signIn(TestAccounts.adminEmail, TestAccounts.password)
                 for route in APIRoute.all where route.access != .anyone {
                     let path = "/" + route.components.map { $0.description.hasPrefix(":") ? UUID().uuidString : $0.description }.joined(separator: "/")
-                    let anonymous = try await app.testing().sendRequest(route.method, path, headers: ["Content-Type": "application/json"], body: ByteBuffer(string: "{}"))
+                    let anonymous = try await app.testing().sendRequest(
+                        route.method, path, headers: ["Content-Type": "application/json"], body: ByteBuffer(string: "{}"))
                     #expect(anonymous.status == .unauthorized, "\(route.method) \(path)")
                     #expect(anonymous.headers.first(name: "WWW-Authenticate")?.hasPrefix("Bearer") == true)
                     // A signed-in browser's cookie is no credential for the API.
-                    let withCookie = try await browser.send(route.method, path, accept: "application/json", contentType: "application/json", body: ByteBuffer(string: "{}"))
+                    let withCookie = try await browser.send(
+                        route.method, path, accept: "application/json", contentType: "application/json", body: ByteBuffer(string: "{}"))
                     #expect(withCookie.status == .unauthorized, "\(route.method) \(path) with a session cookie")
                     let forged = try await app.testing().sendRequest(route.method, path, headers: ["Authorization": "Bearer upw_forged"])
                     #expect(forged.status == .unauthorized)

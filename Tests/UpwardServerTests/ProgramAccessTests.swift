@@ -44,7 +44,8 @@ extension AppTests {
                 var checked = 0
                 for route in SiteRoute.all where route.components.contains(where: { $0 == ":programID" || $0 == ":pairID" }) {
                     let path = Self.fill(route.components, values)
-                    let response = route.method == .GET ? try await browser.get(path) : try await browser.post(path, form: ["to": "cancelled", "locked": "true"])
+                    let response =
+                        route.method == .GET ? try await browser.get(path) : try await browser.post(path, form: ["to": "cancelled", "locked": "true"])
                     #expect(response.status == .notFound, "\(route.method) \(path)")
                     checked += 1
                 }
@@ -123,7 +124,8 @@ extension AppTests {
                 _ = try await programs.clone(world.programA, by: Viewer(world.managerA))
                 try await programs.addManager(world.programA, email: "pm-b@example.com", by: Viewer(world.managerA))
                 let pair = try #require(pairs.first)
-                try await world.services.3.stepBack(from: pair, participant: pair.mentee, note: nil, in: world.programA, by: Viewer(world.users[pair.mentee.person.employeeID]!))
+                try await world.services.3.stepBack(
+                    from: pair, participant: pair.mentee, note: nil, in: world.programA, by: Viewer(world.users[pair.mentee.person.employeeID]!))
                 let actions = try await world.actions()
                 for action in [
                     "program.created", "program.transition", "program.cloned", "program.manager_added", "invitation.sent", "invitation.accepted",
@@ -168,7 +170,8 @@ extension AppTests {
                 let registered = app.routes.all.filter { $0.path.first?.description == "api" && $0.path.last?.description != "openapi.json" }
                 #expect(registered.count == APIRoute.all.count)
                 for route in registered {
-                    let path = "/" + route.path.map { $0.description.hasPrefix(":") ? "{\($0.description.dropFirst())}" : $0.description }.joined(separator: "/")
+                    let path =
+                        "/" + route.path.map { $0.description.hasPrefix(":") ? "{\($0.description.dropFirst())}" : $0.description }.joined(separator: "/")
                     let operation = try #require(paths[path]?[route.method.rawValue.lowercased()] as? [String: Any], "\(route.method) \(path)")
                     let responses = try #require(operation["responses"] as? [String: Any])
                     for status in ["400", "404"] { #expect(responses[status] != nil, "\(path) \(status)") }

@@ -25,7 +25,9 @@ struct ProgramWorld {
     /// Seniors (mentees) S1-S3 at level 12, juniors (mentors) J1-J4 at level 2-3, J9 has left.
     /// J1 reports (through L1) to S1, so S1-J1 breaks the reporting-chain rule.
     static let people: [PersonRecord] = {
-        func person(_ id: String, _ name: String, _ dept: String, _ level: Int, _ manager: String?, _ gen: Generation, place: String = "Berlin", left: Bool = false) -> PersonRecord {
+        func person(
+            _ id: String, _ name: String, _ dept: String, _ level: Int, _ manager: String?, _ gen: Generation, place: String = "Berlin", left: Bool = false
+        ) -> PersonRecord {
             PersonRecord(
                 employeeID: id, email: "\(id.lowercased())@example.com", name: name, title: level > 10 ? "Director" : "Associate", department: dept,
                 businessUnit: nil, location: place, timeZone: "Europe/Berlin", managerID: manager, level: level, hireDate: nil, generation: gen,

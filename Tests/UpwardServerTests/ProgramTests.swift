@@ -81,7 +81,8 @@ extension AppTests {
                 let j1 = try await ProgramWorld.person(app, "J1").requireID().uuidString
                 let j9 = try await ProgramWorld.person(app, "J9").requireID().uuidString
                 let body = "_csrf=\(browser.csrf!)&role=mentor&people%5B%5D=\(j1)&people%5B%5D=\(j9)"
-                let page = try await browser.send(.POST, SiteRoute.invite.path(programB), contentType: "application/x-www-form-urlencoded", body: ByteBuffer(string: body))
+                let page = try await browser.send(
+                    .POST, SiteRoute.invite.path(programB), contentType: "application/x-www-form-urlencoded", body: ByteBuffer(string: body))
                 #expect(page.status == .ok)
                 #expect(page.body.string.contains("Jamie Gone: left the organization"))
                 let html = page.body.string
@@ -126,7 +127,9 @@ extension AppTests {
                 try await newcomer.get(SitePath.invitation(fresh))
                 let accepted = try await newcomer.post(SitePath.invitation(fresh), form: ["password": ProgramWorld.password, "confirm": ProgramWorld.password])
                 #expect(accepted.status == .seeOther)
-                #expect(accepted.location?.hasSuffix("/enroll?notice=Welcome%21%20Tell%20us%20what%20you%27d%20like%20to%20learn%20and%20share%2E") == true || accepted.location?.contains("/enroll") == true)
+                #expect(
+                    accepted.location?.hasSuffix("/enroll?notice=Welcome%21%20Tell%20us%20what%20you%27d%20like%20to%20learn%20and%20share%2E") == true
+                        || accepted.location?.contains("/enroll") == true)
                 #expect(try await world.actions().isSuperset(of: ["invitation.sent", "invitation.accepted", "invitation.reissued"]))
             }
         }
@@ -153,7 +156,10 @@ extension AppTests {
                 let browser = try await world.signIn("J3")
                 try await browser.get(SiteRoute.enrollForm.path(world.programA.id!.uuidString))
                 let page = try await browser.post(
-                    SiteRoute.enroll.path(world.programA.id!.uuidString), form: ["offers[0][skill]": "Video", "offers[0][level]": "x", "goals[0][skill]": "Strategy", "goals[0][current]": "1", "goals[0][target]": "1"])
+                    SiteRoute.enroll.path(world.programA.id!.uuidString),
+                    form: [
+                        "offers[0][skill]": "Video", "offers[0][level]": "x", "goals[0][skill]": "Strategy", "goals[0][current]": "1", "goals[0][target]": "1",
+                    ])
                 #expect(page.status == .unprocessableEntity)
                 #expect(page.body.string.contains("<code>offers[0].level</code>"))
             }
@@ -213,7 +219,8 @@ extension AppTests {
                 let noReason = try await world.api(.POST, path, token: token, json: #"{"menteeId":"\#(s2)","mentorId":"\#(j2)"}"#)
                 #expect(noReason.status == .unprocessableEntity)
                 #expect(noReason.body.string.contains("a written reason is needed"))
-                let withReason = try await world.api(.POST, path, token: token, json: #"{"menteeId":"\#(s2)","mentorId":"\#(j2)","reason":"They asked for each other"}"#)
+                let withReason = try await world.api(
+                    .POST, path, token: token, json: #"{"menteeId":"\#(s2)","mentorId":"\#(j2)","reason":"They asked for each other"}"#)
                 #expect(withReason.status == .created)
                 let pair = try withReason.content.decode(APIModel.PairOut.self)
                 #expect(pair.locked && pair.source == "manual" && pair.manualReason == "They asked for each other")
@@ -281,7 +288,8 @@ extension AppTests {
                 #expect(response.status == .seeOther)
                 #expect(try await world.pairs(status: .rematched).count == 1)
                 // The partner is told, without the reason; the manager sees the note.
-                let partnerNotes = try await Notification.query(on: app.db).filter(\.$person.$id == pair.mentor.$person.id).filter(\.$kind == "pair.ended").all()
+                let partnerNotes = try await Notification.query(on: app.db).filter(\.$person.$id == pair.mentor.$person.id).filter(\.$kind == "pair.ended")
+                    .all()
                 #expect(partnerNotes.count == 1)
                 #expect(!(partnerNotes.first?.body.contains("never find") ?? true))
                 let manager = try await world.signIn(manager: world.managerA)
@@ -335,7 +343,8 @@ extension AppTests {
                 #expect(told.contains { $0.contains("did not answer within 3 days") })
                 // The third accepts: a pair, live since everyone finished training.
                 let thirdMentor = world.participants.first { $0.value.id == options[2].mentorId }!.key
-                let accepted = try await world.api(.POST, "/api/v1/requests/\(requestID)/answer", token: try await world.token(world.users[thirdMentor]!), json: #"{"accept":true}"#)
+                let accepted = try await world.api(
+                    .POST, "/api/v1/requests/\(requestID)/answer", token: try await world.token(world.users[thirdMentor]!), json: #"{"accept":true}"#)
                 #expect(accepted.status == .ok)
                 let pair = try #require(try accepted.content.decode(APIModel.AnswerOut.self).pair)
                 #expect(pair.mentor.participantId == options[2].mentorId)

@@ -125,7 +125,9 @@ public enum EnrollmentForm {
         if interests.count > 20 { check.add("interests", "at most 20 interests") }
         var style: String?
         if let raw = input.style?.trimmingCharacters(in: .whitespaces), !raw.isEmpty {
-            if styles.contains(raw.lowercased()) { style = raw.lowercased() } else {
+            if styles.contains(raw.lowercased()) {
+                style = raw.lowercased()
+            } else {
                 check.add("style", "must be one of \(styles.joined(separator: ", "))")
             }
         }

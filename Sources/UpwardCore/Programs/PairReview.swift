@@ -23,7 +23,8 @@ extension CompatibilityModel {
         let detail: String
         switch rule {
         case .levelGap:
-            detail = "\(mentor.name) (level \(mentor.level)) must be at least \(rules.minimumLevelGap) levels more junior than \(mentee.name) (level \(mentee.level))"
+            detail =
+                "\(mentor.name) (level \(mentor.level)) must be at least \(rules.minimumLevelGap) levels more junior than \(mentee.name) (level \(mentee.level))"
         case .reportingChain: detail = "\(mentor.name) and \(mentee.name) are in the same reporting chain"
         case .avoided: detail = "one of them asked not to be paired with the other"
         case .excluded: detail = "this pair was excluded, declined or sent back for a rematch"

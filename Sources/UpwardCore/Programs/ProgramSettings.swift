@@ -215,7 +215,9 @@ public struct ProgramSettings: Sendable, Equatable {
         let cadence = check.integer(input.cadenceDays ?? 14, field: "cadenceDays", in: Cadence.allowedDays)
         var starts = CalendarDate(year: 2000, month: 1, day: 1)!
         var ends = starts
-        if let raw = input.startsOn, let date = CalendarDate(raw) { starts = date } else {
+        if let raw = input.startsOn, let date = CalendarDate(raw) {
+            starts = date
+        } else {
             check.add("startsOn", input.startsOn == nil ? "is required (YYYY-MM-DD)" : "must be a date written YYYY-MM-DD")
         }
         if let raw = input.endsOn, let date = CalendarDate(raw) {
@@ -228,13 +230,17 @@ public struct ProgramSettings: Sendable, Equatable {
         let capacity = check.integer(input.maximumMenteesPerMentor ?? 1, field: "maximumMenteesPerMentor", in: 1...10)
         var objective = MatchingObjective.participation
         if let raw = input.objective {
-            if let value = MatchingObjective(rawValue: raw) { objective = value } else {
+            if let value = MatchingObjective(rawValue: raw) {
+                objective = value
+            } else {
                 check.add("objective", "must be one of \(MatchingObjective.allCases.map(\.rawValue).joined(separator: ", "))")
             }
         }
         var mode = SelectionMode.manager
         if let raw = input.selectionMode {
-            if let value = SelectionMode(rawValue: raw) { mode = value } else {
+            if let value = SelectionMode(rawValue: raw) {
+                mode = value
+            } else {
                 check.add("selectionMode", "must be manager or suggestions")
             }
         }

@@ -54,7 +54,9 @@ struct APIController {
     }
 
     static func loadedPair(_ req: Request, _ id: UUID) async throws -> Pair {
-        guard let pair = try await Pair.query(on: req.db).filter(\.$id == id).with(\.$mentee) { $0.with(\.$person) }.with(\.$mentor) { $0.with(\.$person) }.first()
+        guard
+            let pair = try await Pair.query(on: req.db).filter(\.$id == id).with(\.$mentee) { $0.with(\.$person) }.with(\.$mentor) { $0.with(\.$person) }
+                .first()
         else { throw Abort(.notFound, reason: "No pair with id \(id.uuidString).") }
         return pair
     }
@@ -66,7 +68,9 @@ struct APIController {
                 let viewer = try req.viewer
                 guard let person = viewer.personID else { return try Self.json([APIModel.NotificationOut]()) }
                 let items = try await req.notifications.list(for: person).map {
-                    APIModel.NotificationOut(id: $0.id!, kind: $0.kind, title: $0.title, body: $0.body, link: $0.link, createdAt: APIModel.iso.string(from: $0.createdAt), read: $0.readAt != nil)
+                    APIModel.NotificationOut(
+                        id: $0.id!, kind: $0.kind, title: $0.title, body: $0.body, link: $0.link, createdAt: APIModel.iso.string(from: $0.createdAt),
+                        read: $0.readAt != nil)
                 }
                 return try Self.json(items)
             },
@@ -75,7 +79,8 @@ struct APIController {
                 query.perPage = 50
                 let page = try await req.directory.search(query)
                 return try Self.json(
-                    APIModel.PeoplePage(items: page.items.map(APIModel.PersonOut.init), page: page.metadata.page, perPage: page.metadata.per, total: page.metadata.total))
+                    APIModel.PeoplePage(
+                        items: page.items.map(APIModel.PersonOut.init), page: page.metadata.page, perPage: page.metadata.per, total: page.metadata.total))
             },
             "listPrograms": { req in
                 let viewer = try req.viewer
@@ -119,7 +124,8 @@ struct APIController {
                     participants.map { p in
                         let list = lists[p.id!]
                         return APIModel.ParticipantOut(
-                            id: p.id!, personId: p.$person.id, name: p.person.name, email: p.person.email, department: p.person.department, level: p.person.level,
+                            id: p.id!, personId: p.$person.id, name: p.person.name, email: p.person.email, department: p.person.department,
+                            level: p.person.level,
                             role: p.role, accepted: p.acceptedAt != nil, enrolled: p.enrolledAt != nil, agreed: p.agreedAt != nil, missing: list?.missing ?? [],
                             ready: list?.isReady == true)
                     })
@@ -154,7 +160,8 @@ struct APIController {
                 return try Self.json(
                     APIModel.InvitationsOut(
                         invitations: outcome.links.map {
-                            APIModel.InvitationLinkOut(participantId: $0.participant.id!, personId: $0.person.id!, name: $0.person.name, email: $0.person.email, url: base + $0.path)
+                            APIModel.InvitationLinkOut(
+                                participantId: $0.participant.id!, personId: $0.person.id!, name: $0.person.name, email: $0.person.email, url: base + $0.path)
                         },
                         skipped: outcome.skipped.map { APIModel.Skipped(name: $0.name, reason: $0.reason) }), .created)
             },
@@ -178,7 +185,9 @@ struct APIController {
                 let input = try Self.body(req, Enrollments.ModuleInput.self)
                 let module = try await req.enrollments.addModule(input, to: program, by: viewer)
                 return try Self.json(
-                    APIModel.ModuleOut(id: module.id!, title: module.title, audience: module.audience, content: module.content, html: TrainingMarkdown.html(module.content), completed: nil),
+                    APIModel.ModuleOut(
+                        id: module.id!, title: module.title, audience: module.audience, content: module.content, html: TrainingMarkdown.html(module.content),
+                        completed: nil),
                     .created)
             },
             "completeTraining": { req in
@@ -194,26 +203,33 @@ struct APIController {
             "getEnrollment": { req in
                 let (_, participant, _) = try await Self.joined(req)
                 return try Self.json(
-                    APIModel.EnrollmentOut(participantId: participant.id!, role: participant.role, enrolledAt: APIModel.time(participant.enrolledAt), answers: participant.answers))
+                    APIModel.EnrollmentOut(
+                        participantId: participant.id!, role: participant.role, enrolledAt: APIModel.time(participant.enrolledAt), answers: participant.answers)
+                )
             },
             "enroll": { req in
                 let (program, participant, viewer) = try await Self.joined(req)
                 let input = try Self.body(req, EnrollmentForm.Input.self)
                 try await req.enrollments.submit(input, for: participant, in: program, by: viewer)
                 return try Self.json(
-                    APIModel.EnrollmentOut(participantId: participant.id!, role: participant.role, enrolledAt: APIModel.time(participant.enrolledAt), answers: participant.answers))
+                    APIModel.EnrollmentOut(
+                        participantId: participant.id!, role: participant.role, enrolledAt: APIModel.time(participant.enrolledAt), answers: participant.answers)
+                )
             },
             "runMatching": { req in
                 let (program, viewer) = try await Self.managed(req)
                 let run = try await req.matchmaking.run(program, by: viewer)
                 return try Self.json(
                     APIModel.RunOut(
-                        id: run.id!, objective: run.objective, matched: run.matched, totalScore: run.totalScore, proof: run.proof, solverSeconds: run.solverSeconds,
+                        id: run.id!, objective: run.objective, matched: run.matched, totalScore: run.totalScore, proof: run.proof,
+                        solverSeconds: run.solverSeconds,
                         unmatched: JSONText.decode(run.unmatchedJSON) ?? []), .created)
             },
             "listPairs": { req in
                 let (program, participant, _) = try await Self.program(req)
-                let query = Pair.query(on: req.db).filter(\.$program.$id == program.id!).with(\.$mentee) { $0.with(\.$person) }.with(\.$mentor) { $0.with(\.$person) }
+                let query = Pair.query(on: req.db).filter(\.$program.$id == program.id!).with(\.$mentee) { $0.with(\.$person) }.with(\.$mentor) {
+                    $0.with(\.$person)
+                }
                 if let participant {
                     let id = participant.id!
                     query.group(.or) { $0.filter(\.$mentee.$id == id).filter(\.$mentor.$id == id) }.filter(\.$status != Pair.Status.proposed.rawValue)
@@ -232,7 +248,8 @@ struct APIController {
                 let (program, viewer) = try await Self.managed(req)
                 let input = try Self.body(req, APIModel.SwapIn.self)
                 try await req.matchmaking.swap(
-                    program, try IDParameter.parse(input.pair, field: "pair"), try IDParameter.parse(input.with, field: "with"), reason: input.reason, by: viewer)
+                    program, try IDParameter.parse(input.pair, field: "pair"), try IDParameter.parse(input.with, field: "with"), reason: input.reason,
+                    by: viewer)
                 return Response(status: .noContent)
             },
             "approveMatching": { req in
@@ -246,15 +263,20 @@ struct APIController {
                 try await req.suggestions.passOverdue()
                 return try Self.json(
                     try await req.suggestions.suggestions(for: participant, in: program).map {
-                        APIModel.SuggestionOut(mentorId: $0.mentor.id!, name: $0.person.name, title: $0.person.title, department: $0.person.department, score: $0.score, reasons: $0.reasons)
+                        APIModel.SuggestionOut(
+                            mentorId: $0.mentor.id!, name: $0.person.name, title: $0.person.title, department: $0.person.department, score: $0.score,
+                            reasons: $0.reasons)
                     })
             },
             "requestMentor": { req in
                 let (program, participant, viewer) = try await Self.joined(req)
                 let input = try Self.body(req, APIModel.RequestIn.self)
                 try await req.suggestions.passOverdue()
-                let request = try await req.suggestions.request(try IDParameter.parse(input.mentorId, field: "mentorId"), by: participant, in: program, viewer: viewer)
-                return try Self.json(APIModel.RequestOut(id: request.id!, mentorId: request.$mentor.id, status: request.status, dueAt: APIModel.iso.string(from: request.dueAt)), .created)
+                let request = try await req.suggestions.request(
+                    try IDParameter.parse(input.mentorId, field: "mentorId"), by: participant, in: program, viewer: viewer)
+                return try Self.json(
+                    APIModel.RequestOut(id: request.id!, mentorId: request.$mentor.id, status: request.status, dueAt: APIModel.iso.string(from: request.dueAt)),
+                    .created)
             },
             "answerRequest": { req in
                 let viewer = try req.viewer
@@ -276,7 +298,9 @@ struct APIController {
                 filter.program = program.id
                 return try Self.json(
                     try await req.auditLog.entries(filter).map {
-                        APIModel.AuditOut(time: APIModel.iso.string(from: $0.createdAt), actor: $0.actor, action: $0.action, objectType: $0.objectType, objectId: $0.objectID, detail: $0.detail)
+                        APIModel.AuditOut(
+                            time: APIModel.iso.string(from: $0.createdAt), actor: $0.actor, action: $0.action, objectType: $0.objectType, objectId: $0.objectID,
+                            detail: $0.detail)
                     })
             },
             "getPair": { req in
@@ -302,7 +326,8 @@ struct APIController {
             "acceptInvitation": { req in
                 let input = try Self.body(req, APIModel.AcceptIn.self)
                 let signedIn = req.auth.get(User.self).map(Viewer.init)
-                let user = try await req.invitations.accept(token: input.token, password: input.password, name: input.name, signedIn: signedIn, accounts: req.accounts)
+                let user = try await req.invitations.accept(
+                    token: input.token, password: input.password, name: input.name, signedIn: signedIn, accounts: req.accounts)
                 return try Self.json(APIModel.Me(user))
             },
         ]

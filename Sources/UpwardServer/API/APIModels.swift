@@ -205,8 +205,10 @@ enum APIModel {
             locked = pair.locked
             source = pair.source
             manualReason = forManager ? pair.manualReason : nil
-            mentee = Side(participantId: pair.mentee.id!, name: pair.mentee.person.name, title: pair.mentee.person.title, department: pair.mentee.person.department)
-            mentor = Side(participantId: pair.mentor.id!, name: pair.mentor.person.name, title: pair.mentor.person.title, department: pair.mentor.person.department)
+            mentee = Side(
+                participantId: pair.mentee.id!, name: pair.mentee.person.name, title: pair.mentee.person.title, department: pair.mentee.person.department)
+            mentor = Side(
+                participantId: pair.mentor.id!, name: pair.mentor.person.name, title: pair.mentor.person.title, department: pair.mentor.person.department)
         }
     }
 

@@ -55,35 +55,100 @@ struct APIRoute: Sendable {
     ]
 
     static let all: [APIRoute] = [
-        APIRoute(method: .GET, path: "/api/v1/me", access: .signedIn, operationId: "getMe", summary: "The account behind the token.", tag: "account", success: (200, "Me"), conflicts: false),
-        APIRoute(method: .GET, path: "/api/v1/notifications", access: .signedIn, operationId: "listNotifications", summary: "The caller's in-app notifications, newest first.", tag: "account", success: (200, "NotificationList"), conflicts: false),
-        APIRoute(method: .GET, path: "/api/v1/people", access: .programManager, operationId: "listPeople", summary: "The people directory, 50 per page, with its filters.", tag: "people", success: (200, "PeoplePage"), query: people, conflicts: false),
-        APIRoute(method: .GET, path: "/api/v1/programs", access: .signedIn, operationId: "listPrograms", summary: "Programs the caller manages or takes part in.", tag: "programs", success: (200, "ProgramList"), conflicts: false),
-        APIRoute(method: .POST, path: "/api/v1/programs", access: .programManager, operationId: "createProgram", summary: "Create a program (a draft); the caller manages it.", tag: "programs", body: .json("ProgramInput"), success: (201, "Program")),
-        APIRoute(method: .GET, path: "/api/v1/programs/{programId}", access: .signedIn, operationId: "getProgram", summary: "One program.", tag: "programs", success: (200, "Program"), conflicts: false),
-        APIRoute(method: .PUT, path: "/api/v1/programs/{programId}", access: .programManager, operationId: "updateProgram", summary: "Replace a program's settings.", tag: "programs", body: .json("ProgramInput"), success: (200, "Program")),
-        APIRoute(method: .POST, path: "/api/v1/programs/{programId}/transition", access: .programManager, operationId: "transitionProgram", summary: "Move a program along its lifecycle; an illegal step is a 409 saying why.", tag: "programs", body: .json("TransitionInput"), success: (200, "Program")),
-        APIRoute(method: .POST, path: "/api/v1/programs/{programId}/clone", access: .programManager, operationId: "cloneProgram", summary: "Clone settings, focus areas and training into a new draft.", tag: "programs", success: (201, "Program")),
-        APIRoute(method: .GET, path: "/api/v1/programs/{programId}/participants", access: .programManager, operationId: "listParticipants", summary: "Participants with what each still has to do.", tag: "enrollment", success: (200, "ParticipantList"), conflicts: false),
-        APIRoute(method: .POST, path: "/api/v1/programs/{programId}/invitations", access: .programManager, operationId: "invite", summary: "Invite people by id or by directory filters; returns one-time links.", tag: "enrollment", body: .json("InvitationInput"), success: (201, "InvitationResult")),
-        APIRoute(method: .GET, path: "/api/v1/programs/{programId}/training", access: .signedIn, operationId: "listTraining", summary: "Training modules (a participant sees those required of them, with completion).", tag: "enrollment", success: (200, "ModuleList"), conflicts: false),
-        APIRoute(method: .POST, path: "/api/v1/programs/{programId}/training", access: .programManager, operationId: "addTraining", summary: "Add a training module (Markdown).", tag: "enrollment", body: .json("ModuleInput"), success: (201, "Module")),
-        APIRoute(method: .POST, path: "/api/v1/programs/{programId}/training/{moduleId}/complete", access: .signedIn, operationId: "completeTraining", summary: "Mark a module completed (participants).", tag: "enrollment", success: (204, nil)),
-        APIRoute(method: .POST, path: "/api/v1/programs/{programId}/agreement", access: .signedIn, operationId: "acceptAgreement", summary: "Accept the code of conduct (participants).", tag: "enrollment", success: (204, nil)),
-        APIRoute(method: .GET, path: "/api/v1/programs/{programId}/enrollment", access: .signedIn, operationId: "getEnrollment", summary: "The caller's enrollment answers.", tag: "enrollment", success: (200, "Enrollment"), conflicts: false),
-        APIRoute(method: .PUT, path: "/api/v1/programs/{programId}/enrollment", access: .signedIn, operationId: "enroll", summary: "Enroll or change the answers (participants).", tag: "enrollment", body: .json("EnrollmentInput"), success: (200, "Enrollment")),
-        APIRoute(method: .POST, path: "/api/v1/programs/{programId}/matching-runs", access: .programManager, operationId: "runMatching", summary: "Run the engine; locked and published pairs are kept.", tag: "matching", success: (201, "MatchingRun")),
-        APIRoute(method: .GET, path: "/api/v1/programs/{programId}/pairs", access: .signedIn, operationId: "listPairs", summary: "Pairs: all for managers, the caller's published pairs for participants.", tag: "matching", success: (200, "PairList"), conflicts: false),
-        APIRoute(method: .POST, path: "/api/v1/programs/{programId}/pairs", access: .programManager, operationId: "assignPair", summary: "Pair by hand; a hard-rule break is a 422 naming the rule.", tag: "matching", body: .json("AssignInput"), success: (201, "Pair")),
-        APIRoute(method: .POST, path: "/api/v1/programs/{programId}/pairs/swap", access: .programManager, operationId: "swapPairs", summary: "Exchange the mentors of two proposed pairs.", tag: "matching", body: .json("SwapInput"), success: (204, nil)),
-        APIRoute(method: .POST, path: "/api/v1/programs/{programId}/approve", access: .programManager, operationId: "approveMatching", summary: "Publish every proposed pair.", tag: "matching", success: (200, "ApproveResult")),
-        APIRoute(method: .GET, path: "/api/v1/programs/{programId}/suggestions", access: .signedIn, operationId: "listSuggestions", summary: "A mentee's top mentors with room, with reasons.", tag: "matching", success: (200, "SuggestionList")),
-        APIRoute(method: .POST, path: "/api/v1/programs/{programId}/requests", access: .signedIn, operationId: "requestMentor", summary: "A mentee requests one of their suggestions.", tag: "matching", body: .json("RequestInput"), success: (201, "MatchRequest")),
-        APIRoute(method: .POST, path: "/api/v1/requests/{requestId}/answer", access: .signedIn, operationId: "answerRequest", summary: "The mentor accepts or declines a request.", tag: "matching", body: .json("AnswerInput"), success: (200, "AnswerResult")),
-        APIRoute(method: .GET, path: "/api/v1/programs/{programId}/audit", access: .programManager, operationId: "listAudit", summary: "The program's audit log, newest first.", tag: "programs", success: (200, "AuditList"), conflicts: false),
-        APIRoute(method: .GET, path: "/api/v1/pairs/{pairId}", access: .signedIn, operationId: "getPair", summary: "One pair: 404 unless the caller is in it or manages its program.", tag: "matching", success: (200, "Pair"), conflicts: false),
-        APIRoute(method: .POST, path: "/api/v1/pairs/{pairId}/lock", access: .programManager, operationId: "lockPair", summary: "Lock or unlock a proposed pair.", tag: "matching", body: .json("LockInput"), success: (200, "Pair")),
-        APIRoute(method: .POST, path: "/api/v1/pairs/{pairId}/decline", access: .signedIn, operationId: "declinePair", summary: "Decline a waiting pair or ask to rematch a live one; the partner is not told why.", tag: "matching", body: .json("NoteInput"), success: (200, "Pair")),
-        APIRoute(method: .POST, path: "/api/v1/invitations/accept", access: .anyone, operationId: "acceptInvitation", summary: "Accept an invitation: set a password, or join with the token's account.", tag: "enrollment", body: .json("AcceptInput"), success: (200, "Me")),
+        APIRoute(
+            method: .GET, path: "/api/v1/me", access: .signedIn, operationId: "getMe", summary: "The account behind the token.", tag: "account",
+            success: (200, "Me"), conflicts: false),
+        APIRoute(
+            method: .GET, path: "/api/v1/notifications", access: .signedIn, operationId: "listNotifications",
+            summary: "The caller's in-app notifications, newest first.", tag: "account", success: (200, "NotificationList"), conflicts: false),
+        APIRoute(
+            method: .GET, path: "/api/v1/people", access: .programManager, operationId: "listPeople",
+            summary: "The people directory, 50 per page, with its filters.", tag: "people", success: (200, "PeoplePage"), query: people, conflicts: false),
+        APIRoute(
+            method: .GET, path: "/api/v1/programs", access: .signedIn, operationId: "listPrograms", summary: "Programs the caller manages or takes part in.",
+            tag: "programs", success: (200, "ProgramList"), conflicts: false),
+        APIRoute(
+            method: .POST, path: "/api/v1/programs", access: .programManager, operationId: "createProgram",
+            summary: "Create a program (a draft); the caller manages it.", tag: "programs", body: .json("ProgramInput"), success: (201, "Program")),
+        APIRoute(
+            method: .GET, path: "/api/v1/programs/{programId}", access: .signedIn, operationId: "getProgram", summary: "One program.", tag: "programs",
+            success: (200, "Program"), conflicts: false),
+        APIRoute(
+            method: .PUT, path: "/api/v1/programs/{programId}", access: .programManager, operationId: "updateProgram", summary: "Replace a program's settings.",
+            tag: "programs", body: .json("ProgramInput"), success: (200, "Program")),
+        APIRoute(
+            method: .POST, path: "/api/v1/programs/{programId}/transition", access: .programManager, operationId: "transitionProgram",
+            summary: "Move a program along its lifecycle; an illegal step is a 409 saying why.", tag: "programs", body: .json("TransitionInput"),
+            success: (200, "Program")),
+        APIRoute(
+            method: .POST, path: "/api/v1/programs/{programId}/clone", access: .programManager, operationId: "cloneProgram",
+            summary: "Clone settings, focus areas and training into a new draft.", tag: "programs", success: (201, "Program")),
+        APIRoute(
+            method: .GET, path: "/api/v1/programs/{programId}/participants", access: .programManager, operationId: "listParticipants",
+            summary: "Participants with what each still has to do.", tag: "enrollment", success: (200, "ParticipantList"), conflicts: false),
+        APIRoute(
+            method: .POST, path: "/api/v1/programs/{programId}/invitations", access: .programManager, operationId: "invite",
+            summary: "Invite people by id or by directory filters; returns one-time links.", tag: "enrollment", body: .json("InvitationInput"),
+            success: (201, "InvitationResult")),
+        APIRoute(
+            method: .GET, path: "/api/v1/programs/{programId}/training", access: .signedIn, operationId: "listTraining",
+            summary: "Training modules (a participant sees those required of them, with completion).", tag: "enrollment", success: (200, "ModuleList"),
+            conflicts: false),
+        APIRoute(
+            method: .POST, path: "/api/v1/programs/{programId}/training", access: .programManager, operationId: "addTraining",
+            summary: "Add a training module (Markdown).", tag: "enrollment", body: .json("ModuleInput"), success: (201, "Module")),
+        APIRoute(
+            method: .POST, path: "/api/v1/programs/{programId}/training/{moduleId}/complete", access: .signedIn, operationId: "completeTraining",
+            summary: "Mark a module completed (participants).", tag: "enrollment", success: (204, nil)),
+        APIRoute(
+            method: .POST, path: "/api/v1/programs/{programId}/agreement", access: .signedIn, operationId: "acceptAgreement",
+            summary: "Accept the code of conduct (participants).", tag: "enrollment", success: (204, nil)),
+        APIRoute(
+            method: .GET, path: "/api/v1/programs/{programId}/enrollment", access: .signedIn, operationId: "getEnrollment",
+            summary: "The caller's enrollment answers.", tag: "enrollment", success: (200, "Enrollment"), conflicts: false),
+        APIRoute(
+            method: .PUT, path: "/api/v1/programs/{programId}/enrollment", access: .signedIn, operationId: "enroll",
+            summary: "Enroll or change the answers (participants).", tag: "enrollment", body: .json("EnrollmentInput"), success: (200, "Enrollment")),
+        APIRoute(
+            method: .POST, path: "/api/v1/programs/{programId}/matching-runs", access: .programManager, operationId: "runMatching",
+            summary: "Run the engine; locked and published pairs are kept.", tag: "matching", success: (201, "MatchingRun")),
+        APIRoute(
+            method: .GET, path: "/api/v1/programs/{programId}/pairs", access: .signedIn, operationId: "listPairs",
+            summary: "Pairs: all for managers, the caller's published pairs for participants.", tag: "matching", success: (200, "PairList"), conflicts: false),
+        APIRoute(
+            method: .POST, path: "/api/v1/programs/{programId}/pairs", access: .programManager, operationId: "assignPair",
+            summary: "Pair by hand; a hard-rule break is a 422 naming the rule.", tag: "matching", body: .json("AssignInput"), success: (201, "Pair")),
+        APIRoute(
+            method: .POST, path: "/api/v1/programs/{programId}/pairs/swap", access: .programManager, operationId: "swapPairs",
+            summary: "Exchange the mentors of two proposed pairs.", tag: "matching", body: .json("SwapInput"), success: (204, nil)),
+        APIRoute(
+            method: .POST, path: "/api/v1/programs/{programId}/approve", access: .programManager, operationId: "approveMatching",
+            summary: "Publish every proposed pair.", tag: "matching", success: (200, "ApproveResult")),
+        APIRoute(
+            method: .GET, path: "/api/v1/programs/{programId}/suggestions", access: .signedIn, operationId: "listSuggestions",
+            summary: "A mentee's top mentors with room, with reasons.", tag: "matching", success: (200, "SuggestionList")),
+        APIRoute(
+            method: .POST, path: "/api/v1/programs/{programId}/requests", access: .signedIn, operationId: "requestMentor",
+            summary: "A mentee requests one of their suggestions.", tag: "matching", body: .json("RequestInput"), success: (201, "MatchRequest")),
+        APIRoute(
+            method: .POST, path: "/api/v1/requests/{requestId}/answer", access: .signedIn, operationId: "answerRequest",
+            summary: "The mentor accepts or declines a request.", tag: "matching", body: .json("AnswerInput"), success: (200, "AnswerResult")),
+        APIRoute(
+            method: .GET, path: "/api/v1/programs/{programId}/audit", access: .programManager, operationId: "listAudit",
+            summary: "The program's audit log, newest first.", tag: "programs", success: (200, "AuditList"), conflicts: false),
+        APIRoute(
+            method: .GET, path: "/api/v1/pairs/{pairId}", access: .signedIn, operationId: "getPair",
+            summary: "One pair: 404 unless the caller is in it or manages its program.", tag: "matching", success: (200, "Pair"), conflicts: false),
+        APIRoute(
+            method: .POST, path: "/api/v1/pairs/{pairId}/lock", access: .programManager, operationId: "lockPair", summary: "Lock or unlock a proposed pair.",
+            tag: "matching", body: .json("LockInput"), success: (200, "Pair")),
+        APIRoute(
+            method: .POST, path: "/api/v1/pairs/{pairId}/decline", access: .signedIn, operationId: "declinePair",
+            summary: "Decline a waiting pair or ask to rematch a live one; the partner is not told why.", tag: "matching", body: .json("NoteInput"),
+            success: (200, "Pair")),
+        APIRoute(
+            method: .POST, path: "/api/v1/invitations/accept", access: .anyone, operationId: "acceptInvitation",
+            summary: "Accept an invitation: set a password, or join with the token's account.", tag: "enrollment", body: .json("AcceptInput"),
+            success: (200, "Me")),
     ]
 }

@@ -80,11 +80,12 @@ enum OpenAPIDocument {
         let weightsIn = Schema.object(weightProperties, required: [], closed: true)
         let skill = Schema.object(["skill": .string(minLength: 1, maxLength: 60), "level": .integer(1, 5)])
         let goal = Schema.object(["skill": .string(minLength: 1, maxLength: 60), "current": .integer(0, 4), "target": .integer(1, 5)])
-        let answers = Schema.object([
-            "offers": .array(skill, maxItems: 20), "goals": .array(goal, maxItems: 20), "interests": .array(.string(maxLength: 60), maxItems: 20),
-            "style": Schema.string().orNull, "capacity": .integer(1, 10), "avoid": .array(.string(maxLength: 40), maxItems: 20),
-            "diversity": .object([:], required: [], additional: .string(maxLength: 60)),
-        ], required: ["offers", "goals", "interests", "capacity", "avoid", "diversity"])
+        let answers = Schema.object(
+            [
+                "offers": .array(skill, maxItems: 20), "goals": .array(goal, maxItems: 20), "interests": .array(.string(maxLength: 60), maxItems: 20),
+                "style": Schema.string().orNull, "capacity": .integer(1, 10), "avoid": .array(.string(maxLength: 40), maxItems: 20),
+                "diversity": .object([:], required: [], additional: .string(maxLength: 60)),
+            ], required: ["offers", "goals", "interests", "capacity", "avoid", "diversity"])
         return [
             "Error": .object(
                 ["error": .boolean, "reason": .string(), "issues": .array(.object(["field": .string(), "message": .string()]))], required: ["error", "reason"]),
@@ -131,21 +132,28 @@ enum OpenAPIDocument {
                     "role": .enumeration(["mentor", "mentee"]), "people": Schema.array(.uuid, maxItems: Invitations.bulkLimit).orNull,
                     "filters": Schema.object(
                         [
-                            "q": Schema.string(maxLength: 200, pattern: plainText).orNull, "department": Schema.string(maxLength: 200, pattern: plainText).orNull,
+                            "q": Schema.string(maxLength: 200, pattern: plainText).orNull,
+                            "department": Schema.string(maxLength: 200, pattern: plainText).orNull,
                             "level": Schema.integer(1, 15).orNull,
                             "generation": Schema.enumeration(generations).orNull,
-                        ], required: []).orNull,
+                        ], required: []
+                    ).orNull,
                 ], required: ["role"]),
             "InvitationResult": .object([
                 "invitations": .array(.object(["participantId": .uuid, "personId": .uuid, "name": .string(), "email": .string(), "url": .string()])),
                 "skipped": .array(.object(["name": .string(), "reason": .string()])),
             ]),
             "Module": .object(
-                ["id": .uuid, "title": .string(), "audience": .enumeration(["mentors", "mentees", "both"]), "content": .string(), "html": .string(),
-                 "completed": Schema.boolean.orNull], required: ["id", "title", "audience", "content", "html"]),
+                [
+                    "id": .uuid, "title": .string(), "audience": .enumeration(["mentors", "mentees", "both"]), "content": .string(), "html": .string(),
+                    "completed": Schema.boolean.orNull,
+                ], required: ["id", "title", "audience", "content", "html"]),
             "ModuleList": .array(.ref("Module")),
             "ModuleInput": .object(
-                ["title": .string(minLength: 1, maxLength: 120), "content": .string(minLength: 1, maxLength: 50_000), "audience": Schema.enumeration(["mentors", "mentees", "both"]).orNull],
+                [
+                    "title": .string(minLength: 1, maxLength: 120), "content": .string(minLength: 1, maxLength: 50_000),
+                    "audience": Schema.enumeration(["mentors", "mentees", "both"]).orNull,
+                ],
                 required: ["title", "content"]),
             "EnrollmentInput": .object(
                 [
@@ -154,42 +162,63 @@ enum OpenAPIDocument {
                     "capacity": Schema.integer(1, 10).orNull, "avoid": Schema.array(.string(maxLength: 40), maxItems: 20).orNull,
                     "diversityConsent": Schema.boolean.orNull,
                     "diversity": Schema.object(
-                        Dictionary(uniqueKeysWithValues: EnrollmentForm.diversityAttributes.map { ($0, Schema.string(maxLength: 60)) }), required: []).orNull,
+                        Dictionary(uniqueKeysWithValues: EnrollmentForm.diversityAttributes.map { ($0, Schema.string(maxLength: 60)) }), required: []
+                    ).orNull,
                 ], required: ["goals"]),
             "Enrollment": .object(
-                ["participantId": .uuid, "role": .enumeration(["mentor", "mentee"]), "enrolledAt": Schema.string(format: "date-time").orNull, "answers": answers.orNull],
+                [
+                    "participantId": .uuid, "role": .enumeration(["mentor", "mentee"]), "enrolledAt": Schema.string(format: "date-time").orNull,
+                    "answers": answers.orNull,
+                ],
                 required: ["participantId", "role"]),
             "MatchingRun": .object([
                 "id": .uuid, "objective": .enumeration(MatchingObjective.allCases.map(\.rawValue)), "matched": .integer(0), "totalScore": .number(),
                 "proof": .string(), "solverSeconds": .number(),
                 "unmatched": .array(.object(["participantID": .uuid, "name": .string(), "role": .enumeration(["mentor", "mentee"]), "reason": .string()])),
             ]),
-            "Pair": .object([
-                "id": .uuid, "programId": .uuid, "status": .enumeration(pairStatuses), "score": .number(), "reasons": .array(.string()),
-                "warnings": .array(.string()), "locked": .boolean, "source": .enumeration(["engine", "manual", "request"]),
-                "manualReason": Schema.string().orNull, "mentee": side, "mentor": side,
-            ], required: ["id", "programId", "status", "score", "reasons", "warnings", "locked", "source", "mentee", "mentor"]),
+            "Pair": .object(
+                [
+                    "id": .uuid, "programId": .uuid, "status": .enumeration(pairStatuses), "score": .number(), "reasons": .array(.string()),
+                    "warnings": .array(.string()), "locked": .boolean, "source": .enumeration(["engine", "manual", "request"]),
+                    "manualReason": Schema.string().orNull, "mentee": side, "mentor": side,
+                ], required: ["id", "programId", "status", "score", "reasons", "warnings", "locked", "source", "mentee", "mentor"]),
             "PairList": .array(.ref("Pair")),
-            "AssignInput": .object(["menteeId": .uuid, "mentorId": .uuid, "reason": Schema.string(maxLength: 1000).orNull], required: ["menteeId", "mentorId"]),
+            "AssignInput": .object(
+                ["menteeId": .uuid, "mentorId": .uuid, "reason": Schema.string(maxLength: 1000).orNull], required: ["menteeId", "mentorId"]),
             "SwapInput": .object(["pair": .uuid, "with": .uuid, "reason": Schema.string(maxLength: 1000).orNull], required: ["pair", "with"]),
             "LockInput": .object(["locked": .boolean]),
             "ApproveResult": .object(["published": .integer(0)]),
             "NoteInput": .object(["note": Schema.string(maxLength: 2000).orNull], required: []),
             "AuditList": .array(
                 .object(
-                    ["time": .string(format: "date-time"), "actor": .string(), "action": .string(), "objectType": .string(), "objectId": Schema.string().orNull,
-                     "detail": .string()], required: ["time", "actor", "action", "objectType", "detail"])),
+                    [
+                        "time": .string(format: "date-time"), "actor": .string(), "action": .string(), "objectType": .string(),
+                        "objectId": Schema.string().orNull,
+                        "detail": .string(),
+                    ], required: ["time", "actor", "action", "objectType", "detail"])),
             "AcceptInput": .object(
-                ["token": .string(maxLength: 200), "password": Schema.string(maxLength: 1000).orNull, "name": Schema.string(maxLength: 120).orNull], required: ["token"]),
+                ["token": .string(maxLength: 200), "password": Schema.string(maxLength: 1000).orNull, "name": Schema.string(maxLength: 120).orNull],
+                required: ["token"]),
             "SuggestionList": .array(
-                .object(["mentorId": .uuid, "name": .string(), "title": Schema.string().orNull, "department": .string(), "score": .number(), "reasons": .array(.string())],
+                .object(
+                    [
+                        "mentorId": .uuid, "name": .string(), "title": Schema.string().orNull, "department": .string(), "score": .number(),
+                        "reasons": .array(.string()),
+                    ],
                     required: ["mentorId", "name", "department", "score", "reasons"])),
             "RequestInput": .object(["mentorId": .uuid]),
-            "MatchRequest": .object(["id": .uuid, "mentorId": .uuid, "status": .enumeration(["pending", "accepted", "exhausted", "withdrawn"]), "dueAt": .string(format: "date-time")]),
+            "MatchRequest": .object([
+                "id": .uuid, "mentorId": .uuid, "status": .enumeration(["pending", "accepted", "exhausted", "withdrawn"]),
+                "dueAt": .string(format: "date-time"),
+            ]),
             "AnswerInput": .object(["accept": .boolean]),
             "AnswerResult": .object(["pair": Schema.ref("Pair").orNull], required: []),
             "NotificationList": .array(
-                .object(["id": .uuid, "kind": .string(), "title": .string(), "body": .string(), "link": Schema.string().orNull, "createdAt": .string(format: "date-time"), "read": .boolean],
+                .object(
+                    [
+                        "id": .uuid, "kind": .string(), "title": .string(), "body": .string(), "link": Schema.string().orNull,
+                        "createdAt": .string(format: "date-time"), "read": .boolean,
+                    ],
                     required: ["id", "kind", "title", "body", "createdAt", "read"])),
         ]
     }
@@ -238,13 +267,16 @@ enum OpenAPIDocument {
             "openapi": "3.1.0",
             "info": [
                 "title": "Upward API", "version": "1.0.0",
-                "description": "Reverse mentoring programs: programs, enrollment, training, matching and pairs. Authenticate with a bearer token from the account page or `upward token create`.",
+                "description":
+                    "Reverse mentoring programs: programs, enrollment, training, matching and pairs. Authenticate with a bearer token from the account page or `upward token create`.",
             ],
             "servers": [["url": "/"]],
             "paths": paths,
             "components": [
                 "schemas": schemas.mapValues(\.value),
-                "securitySchemes": ["bearer": ["type": "http", "scheme": "bearer", "description": "A token such as upw_…, from the account page or `upward token create`."]],
+                "securitySchemes": [
+                    "bearer": ["type": "http", "scheme": "bearer", "description": "A token such as upw_…, from the account page or `upward token create`."]
+                ],
             ],
         ]
     }

@@ -27,6 +27,10 @@ struct DemoCommand: AsyncCommand {
         try await app.autoMigrate()
         let hostname = signature.hostname ?? "127.0.0.1"
         let port = signature.port ?? 8080
+        // Invitation links point at the demo's own address unless UPWARD_PUBLIC_URL says otherwise.
+        if Environment.get("UPWARD_PUBLIC_URL") == nil {
+            app.upward.configuration.publicURL = "http://\(hostname == "0.0.0.0" ? "127.0.0.1" : hostname):\(port)"
+        }
         if try await User.query(on: app.db).count() == 0 {
             let accounts = Accounts(db: app.db, hasher: app.password.async, environment: app.upward)
             let credentials = try await DemoSeeder(db: app.db, accounts: accounts).seed()

@@ -25,7 +25,8 @@ struct APITokens {
         token.createdAt = clock.now
         try await db.transaction { db in
             try await token.create(on: db)
-            try await AuditLog(db: db, clock: clock).record(viewer ?? Viewer(user), program: nil, action: "token.created", object: "api_token", id: token.id, detail: "\(user.email): \(label)")
+            try await AuditLog(db: db, clock: clock).record(
+                viewer ?? Viewer(user), program: nil, action: "token.created", object: "api_token", id: token.id, detail: "\(user.email): \(label)")
         }
         return (token, secret)
     }
@@ -41,7 +42,8 @@ struct APITokens {
         token.revokedAt = clock.now
         try await db.transaction { db in
             try await token.save(on: db)
-            try await AuditLog(db: db, clock: clock).record(viewer ?? Viewer(user), program: nil, action: "token.revoked", object: "api_token", id: id, detail: "\(user.email): \(token.name)")
+            try await AuditLog(db: db, clock: clock).record(
+                viewer ?? Viewer(user), program: nil, action: "token.revoked", object: "api_token", id: id, detail: "\(user.email): \(token.name)")
         }
     }
 

@@ -10,7 +10,9 @@ struct Enrollments {
 
     static func requireOpen(_ program: Program) throws {
         guard [.enrolling, .matching, .active].contains(program.programStatus) else {
-            throw Abort(.conflict, reason: "\(program.name) is \(program.programStatus.label.lowercased()): enrollment is open while it is enrolling, matching or active.")
+            throw Abort(
+                .conflict,
+                reason: "\(program.name) is \(program.programStatus.label.lowercased()): enrollment is open while it is enrolling, matching or active.")
         }
     }
 
@@ -25,7 +27,8 @@ struct Enrollments {
         participant.enrolledAt = participant.enrolledAt ?? clock.now
         try await db.transaction { db in
             try await participant.save(on: db)
-            try await AuditLog(db: db, clock: clock).record(viewer, program: program.id, action: "enrollment.submitted", object: "participant", id: participant.id)
+            try await AuditLog(db: db, clock: clock).record(
+                viewer, program: program.id, action: "enrollment.submitted", object: "participant", id: participant.id)
         }
     }
 
@@ -54,7 +57,8 @@ struct Enrollments {
         module.position = try await modules(of: program.requireID()).count + 1
         try await db.transaction { db in
             try await module.create(on: db)
-            try await AuditLog(db: db, clock: clock).record(viewer, program: program.id, action: "training.added", object: "training_module", id: module.id, detail: title)
+            try await AuditLog(db: db, clock: clock).record(
+                viewer, program: program.id, action: "training.added", object: "training_module", id: module.id, detail: title)
         }
         return module
     }
@@ -75,7 +79,8 @@ struct Enrollments {
             completion.$module.id = moduleID
             completion.completedAt = clock.now
             try await completion.create(on: db)
-            try await AuditLog(db: db, clock: clock).record(viewer, program: program.id, action: "training.completed", object: "training_module", id: moduleID, detail: module.title)
+            try await AuditLog(db: db, clock: clock).record(
+                viewer, program: program.id, action: "training.completed", object: "training_module", id: moduleID, detail: module.title)
             try await PairLifecycle(db: db, clock: clock).promoteReady(in: program)
         }
     }
@@ -86,7 +91,8 @@ struct Enrollments {
         participant.agreedAt = clock.now
         try await db.transaction { db in
             try await participant.save(on: db)
-            try await AuditLog(db: db, clock: clock).record(viewer, program: program.id, action: "agreement.accepted", object: "participant", id: participant.id)
+            try await AuditLog(db: db, clock: clock).record(
+                viewer, program: program.id, action: "agreement.accepted", object: "participant", id: participant.id)
             try await PairLifecycle(db: db, clock: clock).promoteReady(in: program)
         }
     }
@@ -130,7 +136,8 @@ struct PairLifecycle {
             pair.status = Pair.Status.live.rawValue
             pair.liveAt = clock.now
             try await pair.save(on: db)
-            try await AuditLog(db: db, clock: clock).record(nil, program: programID, action: "pair.live", object: "pair", id: pair.id,
+            try await AuditLog(db: db, clock: clock).record(
+                nil, program: programID, action: "pair.live", object: "pair", id: pair.id,
                 detail: "\(mentee.person.email) with \(mentor.person.email)")
             for (me, partner) in [(mentee, mentor), (mentor, mentee)] {
                 try await Notifications(db: db, clock: clock).send(

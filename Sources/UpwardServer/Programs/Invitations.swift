@@ -116,7 +116,9 @@ struct Invitations {
         let user: User
         if let existing {
             guard let signedIn, signedIn.id == existing.id else {
-                throw Abort(.forbidden, reason: "This invitation is for \(person.name), who already has an account: sign in as \(person.email) first, then open the link again.")
+                throw Abort(
+                    .forbidden,
+                    reason: "This invitation is for \(person.name), who already has an account: sign in as \(person.email) first, then open the link again.")
             }
             user = existing
         } else {

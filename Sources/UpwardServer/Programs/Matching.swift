@@ -107,14 +107,16 @@ struct Matchmaking {
         for i in result.unmatched {
             let person = built.person(built.mentees[i])
             unmatched.append(
-                .init(participantID: built.mentees[i].id!, name: person?.name ?? "?", role: "mentee",
+                .init(
+                    participantID: built.mentees[i].id!, name: person?.name ?? "?", role: "mentee",
                     reason: built.model.whyUnmatched(mentee: i, assignment: result.mentorOfMentee, objective: objective)))
         }
         let busy = Set(result.mentorOfMentee.compactMap { $0 })
         for j in built.mentors.indices where !busy.contains(j) {
             let person = built.person(built.mentors[j])
             unmatched.append(
-                .init(participantID: built.mentors[j].id!, name: person?.name ?? "?", role: "mentor",
+                .init(
+                    participantID: built.mentors[j].id!, name: person?.name ?? "?", role: "mentor",
                     reason: built.model.whyIdle(mentor: j, assignment: result.mentorOfMentee)))
         }
         let run = MatchingRun()
@@ -124,7 +126,8 @@ struct Matchmaking {
         run.matched = result.pairs.count
         run.unmatchedJSON = JSONText.encode(unmatched)
         if let proof = result.proof {
-            run.proof = proof.holds
+            run.proof =
+                proof.holds
                 ? "optimal: duality certificate holds (\(proof.mode), worst reduced cost \(String(format: "%.2e", proof.worstReducedCost)))"
                 : "not proven optimal (\(proof.mode))"
         } else {
@@ -144,7 +147,9 @@ struct Matchmaking {
             }
             try await AuditLog(db: db, clock: clock).record(
                 viewer, program: programID, action: "matching.run", object: "matching_run", id: run.id,
-                detail: "\(objective.rawValue): \(result.pairs.count) pairs, \(keptCount) kept, total \(String(format: "%.1f", result.totalScore)), \(result.unmatched.count) mentees unmatched")
+                detail:
+                    "\(objective.rawValue): \(result.pairs.count) pairs, \(keptCount) kept, total \(String(format: "%.1f", result.totalScore)), \(result.unmatched.count) mentees unmatched"
+            )
         }
         return run
     }
@@ -195,7 +200,9 @@ struct Matchmaking {
         let capacity = built.mentors[j].answers?.capacity ?? 1
         let mentorName = built.person(built.mentors[j])?.name ?? "This mentor"
         if kept.count >= capacity {
-            throw Abort(.conflict, reason: "\(mentorName) already has \(kept.count) kept mentee\(kept.count == 1 ? "" : "s"), their capacity; unlock or move one first.")
+            throw Abort(
+                .conflict, reason: "\(mentorName) already has \(kept.count) kept mentee\(kept.count == 1 ? "" : "s"), their capacity; unlock or move one first."
+            )
         }
         let displaced = Array(others.filter { !$0.locked && !$0.pairStatus.isPublished }.prefix(max(0, others.count - capacity + 1)))
         let reason = try Self.reasonIfNeeded(rawReason, score: built.model.unrestrictedScore(mentee: i, mentor: j), threshold: program.reviewThreshold)
@@ -208,7 +215,8 @@ struct Matchmaking {
             let menteeName = built.person(built.mentees[i])?.email ?? "?"
             try await AuditLog(db: db, clock: clock).record(
                 viewer, program: programID, action: "pair.manual", object: "pair", id: pair.id,
-                detail: "\(menteeName) with \(built.person(built.mentors[j])?.email ?? "?"), score \(Int(pair.score.rounded()))" + (reason.map { ": \($0)" } ?? ""))
+                detail: "\(menteeName) with \(built.person(built.mentors[j])?.email ?? "?"), score \(Int(pair.score.rounded()))"
+                    + (reason.map { ": \($0)" } ?? ""))
         }
         return pair
     }
@@ -230,7 +238,9 @@ struct Matchmaking {
         guard firstID != secondID else { throw ValidationFailure("with", "choose a different pair to swap with") }
         let pairs = try await Pair.query(on: db).filter(\.$program.$id == programID).filter(\.$id ~~ [firstID, secondID]).all()
         guard pairs.count == 2 else { throw Abort(.notFound, reason: "Both pairs must be in this program.") }
-        guard pairs.allSatisfy({ $0.pairStatus == .proposed }) else { throw Abort(.conflict, reason: "Only proposed pairs can be swapped; published pairs are final.") }
+        guard pairs.allSatisfy({ $0.pairStatus == .proposed }) else {
+            throw Abort(.conflict, reason: "Only proposed pairs can be swapped; published pairs are final.")
+        }
         let built = try await model(for: program)
         guard let a = built.menteeIndex[pairs[0].$mentee.id], let b = built.menteeIndex[pairs[1].$mentee.id],
             let x = built.mentorIndex[pairs[0].$mentor.id], let y = built.mentorIndex[pairs[1].$mentor.id]
@@ -240,8 +250,10 @@ struct Matchmaking {
         }
         let lowest = min(built.model.unrestrictedScore(mentee: a, mentor: y), built.model.unrestrictedScore(mentee: b, mentor: x))
         let reason = try Self.reasonIfNeeded(rawReason, score: lowest, threshold: program.reviewThreshold)
-        let first = Self.newPair(built, mentee: a, mentor: y, threshold: program.reviewThreshold, source: "manual", locked: true, reason: reason, now: clock.now)
-        let second = Self.newPair(built, mentee: b, mentor: x, threshold: program.reviewThreshold, source: "manual", locked: true, reason: reason, now: clock.now)
+        let first = Self.newPair(
+            built, mentee: a, mentor: y, threshold: program.reviewThreshold, source: "manual", locked: true, reason: reason, now: clock.now)
+        let second = Self.newPair(
+            built, mentee: b, mentor: x, threshold: program.reviewThreshold, source: "manual", locked: true, reason: reason, now: clock.now)
         try await db.transaction { db in
             for pair in pairs { try await pair.delete(on: db) }
             try await first.create(on: db)
@@ -252,11 +264,14 @@ struct Matchmaking {
     }
 
     func setLocked(_ pair: Pair, _ locked: Bool, in program: Program, by viewer: Viewer) async throws {
-        guard pair.pairStatus == .proposed else { throw Abort(.conflict, reason: "Only proposed pairs are locked or unlocked; published pairs are always kept.") }
+        guard pair.pairStatus == .proposed else {
+            throw Abort(.conflict, reason: "Only proposed pairs are locked or unlocked; published pairs are always kept.")
+        }
         pair.locked = locked
         try await db.transaction { db in
             try await pair.save(on: db)
-            try await AuditLog(db: db, clock: clock).record(viewer, program: program.id, action: locked ? "pair.locked" : "pair.unlocked", object: "pair", id: pair.id)
+            try await AuditLog(db: db, clock: clock).record(
+                viewer, program: program.id, action: locked ? "pair.locked" : "pair.unlocked", object: "pair", id: pair.id)
         }
     }
 
@@ -275,16 +290,19 @@ struct Matchmaking {
                 for (me, partner, role) in [(pair.mentee, pair.mentor, "mentor"), (pair.mentor, pair.mentee, "mentee")] {
                     try await Notifications(db: db, clock: clock).send(
                         to: me.person.requireID(), kind: "pair.matched", title: "You have been matched with \(partner.person.name)",
-                        body: "\(partner.person.name) (\(partner.person.department)) is your \(role) in \(program.name). See why you were paired, and finish your training to start.",
+                        body:
+                            "\(partner.person.name) (\(partner.person.department)) is your \(role) in \(program.name). See why you were paired, and finish your training to start.",
                         link: SitePath.pair(pair.id!))
                 }
             }
             if program.programStatus == .matching {
                 program.status = ProgramStatus.active.rawValue
                 try await program.save(on: db)
-                try await AuditLog(db: db, clock: clock).record(viewer, program: programID, action: "program.transition", object: "program", id: programID, detail: "matching → active")
+                try await AuditLog(db: db, clock: clock).record(
+                    viewer, program: programID, action: "program.transition", object: "program", id: programID, detail: "matching → active")
             }
-            try await AuditLog(db: db, clock: clock).record(viewer, program: programID, action: "matching.approved", object: "program", id: programID, detail: "\(proposed.count) pairs published")
+            try await AuditLog(db: db, clock: clock).record(
+                viewer, program: programID, action: "matching.approved", object: "program", id: programID, detail: "\(proposed.count) pairs published")
             try await PairLifecycle(db: db, clock: clock).promoteReady(in: program)
         }
         return proposed.count

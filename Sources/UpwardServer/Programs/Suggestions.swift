@@ -33,7 +33,8 @@ struct Suggestions {
         {
             load[pair.$mentor.id, default: 0] += 1
         }
-        for request in try await MatchRequest.query(on: db).filter(\.$program.$id == programID).filter(\.$status == MatchRequest.Status.pending.rawValue).all() {
+        for request in try await MatchRequest.query(on: db).filter(\.$program.$id == programID).filter(\.$status == MatchRequest.Status.pending.rawValue).all()
+        {
             load[request.$mentor.id, default: 0] += 1
         }
         return Set(built.mentors.filter { (load[$0.id!] ?? 0) >= ($0.answers?.capacity ?? 1) }.map { $0.id! })
@@ -101,7 +102,8 @@ struct Suggestions {
     private func notifyMentor(_ mentor: Person, mentee: Person, program: Program, request: MatchRequest, on db: any Database) async throws {
         try await Notifications(db: db, clock: clock).send(
             to: mentor.requireID(), kind: "request.received", title: "\(mentee.name) asks you to be their mentor",
-            body: "\(mentee.name) (\(mentee.department)) would like you as their mentor in \(program.name). Please answer within \(program.requestTimeoutDays) days.",
+            body:
+                "\(mentee.name) (\(mentee.department)) would like you as their mentor in \(program.name). Please answer within \(program.requestTimeoutDays) days.",
             link: SitePath.program(program.id!))
     }
 

@@ -72,7 +72,8 @@ struct DemoSeeder {
         }
 
         // The spring cohort: enrolling, with invitations out, some accepted, some enrollments in progress.
-        let spring = try await programs.create(try ProgramSettings.validate(Self.settings(name: "Spring Cohort: AI and Social Media", pilot: false)), by: manager)
+        let spring = try await programs.create(
+            try ProgramSettings.validate(Self.settings(name: "Spring Cohort: AI and Social Media", pilot: false)), by: manager)
         try await programs.addManager(spring, email: "pm@upward.example", by: manager)
         for module in Self.modules { _ = try await enrollments.addModule(module, to: spring, by: manager) }
         try await programs.transition(spring, to: .enrolling, by: manager)
@@ -114,7 +115,8 @@ struct DemoSeeder {
     static func settings(name: String, pilot: Bool) -> ProgramSettings.Input {
         var input = ProgramSettings.Input()
         input.name = name
-        input.description = pilot
+        input.description =
+            pilot
             ? "Six junior colleagues coach six senior leaders on AI tools and digital collaboration, every two weeks for a quarter."
             : "The second cohort, open to more departments: AI, social media and how Gen Z works."
         input.focusAreas = pilot ? ["AI tools", "Digital collaboration tools"] : ["AI tools", "Social media", "How Gen Z and Millennials work"]

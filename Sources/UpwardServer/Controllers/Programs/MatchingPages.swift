@@ -47,7 +47,8 @@ struct MatchingPages: SiteController {
         return InvitationsPage(
             layout: LayoutContext(req, title: "Invite · \(program.name)"), program: ProgramSummary(program), people: result.items.map(PersonSummary.init),
             filters: query.echo, departments: try await req.directory.facets().departments, links: links, skipped: skipped,
-            total: result.metadata.total, action: Self.withFilters(SiteRoute.invite.path(program.id!.uuidString), query.echo), back: SitePath.program(program.id!))
+            total: result.metadata.total, action: Self.withFilters(SiteRoute.invite.path(program.id!.uuidString), query.echo),
+            back: SitePath.program(program.id!))
     }
 
     /// The invite form posts back with the filters in its URL, so "everyone matching" means what the page shows.
@@ -129,7 +130,9 @@ struct MatchingPages: SiteController {
         let token = try await req.invitations.reissue(participant, by: try req.viewer)
         let page = try await invitationsPage(
             req, program: program,
-            links: [LinkRow(name: participant.person.name, email: participant.person.email, url: req.upward.configuration.publicURL + SitePath.invitation(token))])
+            links: [
+                LinkRow(name: participant.person.name, email: participant.person.email, url: req.upward.configuration.publicURL + SitePath.invitation(token))
+            ])
         return try await req.view.render("invitations", page).encodeResponse(for: req)
     }
 
@@ -225,7 +228,8 @@ struct MatchingPages: SiteController {
         let stepBacks = exclusions.map { exclusion in
             let by = exclusion.byParticipantID == exclusion.mentee.id ? exclusion.mentee.person.name : exclusion.mentor.person.name
             return StepBack(
-                pair: "\(exclusion.mentee.person.name) – \(exclusion.mentor.person.name)", kind: exclusion.reason == "rematch" ? "Rematch requested" : "Declined",
+                pair: "\(exclusion.mentee.person.name) – \(exclusion.mentor.person.name)",
+                kind: exclusion.reason == "rematch" ? "Rematch requested" : "Declined",
                 note: exclusion.note ?? "(no note)", by: by)
         }
         let key = id.uuidString
@@ -237,8 +241,12 @@ struct MatchingPages: SiteController {
                     proof: $0.proof, seconds: String(format: "%.3f", $0.solverSeconds))
             },
             pairs: rows, unmatched: run.flatMap { JSONText.decode($0.unmatchedJSON) } ?? [],
-            mentees: built.mentees.compactMap { p in built.person(p).map { Choice(id: p.id!.uuidString, label: "\($0.name) (\($0.department), level \($0.level))") } },
-            mentors: built.mentors.compactMap { p in built.person(p).map { Choice(id: p.id!.uuidString, label: "\($0.name) (\($0.department), level \($0.level))") } },
+            mentees: built.mentees.compactMap { p in
+                built.person(p).map { Choice(id: p.id!.uuidString, label: "\($0.name) (\($0.department), level \($0.level))") }
+            },
+            mentors: built.mentors.compactMap { p in
+                built.person(p).map { Choice(id: p.id!.uuidString, label: "\($0.name) (\($0.department), level \($0.level))") }
+            },
             proposedCount: rows.filter { $0.status == "proposed" }.count, stepBacks: stepBacks,
             paths: [
                 "run": SiteRoute.matchingRun.path(key), "assign": SiteRoute.matchingAssign.path(key), "swap": SiteRoute.matchingSwap.path(key),

@@ -68,7 +68,9 @@ struct ParticipantPages: SiteController {
             let user = try await req.invitations.accept(token: token, password: form.password, name: form.name, signedIn: signedIn, accounts: req.accounts)
             if req.currentUser?.id != user.id { try await req.signIn(user) }
             let participant = try await Participant.query(on: req.db).filter(\.$user.$id == user.requireID()).sort(\.$acceptedAt, .descending).first()
-            return req.redirect(participant.map { SiteRoute.enrollForm.path($0.$program.id.uuidString) } ?? SitePath.home, notice: "Welcome! Tell us what you'd like to learn and share.")
+            return req.redirect(
+                participant.map { SiteRoute.enrollForm.path($0.$program.id.uuidString) } ?? SitePath.home,
+                notice: "Welcome! Tell us what you'd like to learn and share.")
         } catch let failure as ValidationFailure {
             var page = try await invitationPage(req, token: token)
             page.issues = failure.issues.map { Issue(field: $0.field, message: $0.message) }
@@ -177,7 +179,9 @@ struct ParticipantPages: SiteController {
         let page = ParticipantProgramPage(
             layout: LayoutContext(req, title: program.name), program: ProgramSummary(program), description: program.description, notice: req.notice,
             role: participant.role, enrolled: participant.enrolledAt != nil, agreed: participant.agreedAt != nil, missing: list?.missing ?? [],
-            modules: modules.map { ModuleLink(title: $0.title, href: SiteRoute.trainingModule.path(key, $0.id!.uuidString), done: !missingIDs.contains($0.id!.uuidString)) },
+            modules: modules.map {
+                ModuleLink(title: $0.title, href: SiteRoute.trainingModule.path(key, $0.id!.uuidString), done: !missingIDs.contains($0.id!.uuidString))
+            },
             codeHTML: TrainingMarkdown.html(program.codeOfConduct), partners: partners, suggestions: suggestions, pendingRequest: pending,
             incoming: incoming,
             paths: ["enroll": SiteRoute.enrollForm.path(key), "agreement": SiteRoute.agreement.path(key), "request": SiteRoute.requestMentor.path(key)])
@@ -287,7 +291,9 @@ struct ParticipantPages: SiteController {
             layout: LayoutContext(req, title: "Enroll · \(program.name)"), program: ProgramSummary(program), role: participant.role,
             isMentor: participant.enrollmentRole == .mentor, maximumCapacity: program.maximumMenteesPerMentor,
             offers: rows(offers) { i, o in Row(index: i, skill: o?.skill ?? "", level: o.map { "\($0.level)" } ?? "", current: "", target: "") },
-            goals: rows(goals) { i, g in Row(index: i, skill: g?.skill ?? "", level: "", current: g.map { "\($0.current)" } ?? "", target: g.map { "\($0.target)" } ?? "") },
+            goals: rows(goals) { i, g in
+                Row(index: i, skill: g?.skill ?? "", level: "", current: g.map { "\($0.current)" } ?? "", target: g.map { "\($0.target)" } ?? "")
+            },
             interests: (input?.interests ?? saved?.interests ?? []).joined(separator: ", "),
             styles: EnrollmentForm.styles.map { ProgramForm.Option(value: $0, label: $0.capitalized, selected: $0 == style) },
             capacity: "\(input?.capacity ?? saved?.capacity ?? 1)", avoid: (input?.avoid ?? saved?.avoid ?? []).joined(separator: ", "),
@@ -342,7 +348,8 @@ struct ParticipantPages: SiteController {
         return try await req.view.render(
             "training",
             ModulePage(
-                layout: LayoutContext(req, title: module.title), program: ProgramSummary(program), title: module.title, html: TrainingMarkdown.html(module.content),
+                layout: LayoutContext(req, title: module.title), program: ProgramSummary(program), title: module.title,
+                html: TrainingMarkdown.html(module.content),
                 done: done, action: SiteRoute.trainingComplete.path(program.id!.uuidString, module.id!.uuidString)))
     }
 
@@ -390,7 +397,8 @@ struct ParticipantPages: SiteController {
         let form = try req.form(AnswerForm.self)
         guard let raw = form.accept, ["true", "false"].contains(raw) else { throw ValidationFailure("accept", "must be true or false") }
         _ = try await req.suggestions.answer(request, accept: raw == "true", by: mentor, in: program, viewer: viewer)
-        return req.redirect(SitePath.program(program.id!), notice: raw == "true" ? "You accepted. Welcome to your new pair!" : "Declined. The request passes on.")
+        return req.redirect(
+            SitePath.program(program.id!), notice: raw == "true" ? "You accepted. Welcome to your new pair!" : "Declined. The request passes on.")
     }
 
     // MARK: - Pair
@@ -398,7 +406,9 @@ struct ParticipantPages: SiteController {
     /// A pair the viewer may see: their own published pair, or any pair of a program they manage; 404 otherwise.
     static func visiblePair(_ req: Request, id: UUID, viewer: Viewer) async throws -> (Pair, Program, Participant?) {
         let notFound = Abort(.notFound, reason: "No pair with id \(id.uuidString) is visible to you.")
-        guard let pair = try await Pair.query(on: req.db).filter(\.$id == id).with(\.$mentee) { $0.with(\.$person) }.with(\.$mentor) { $0.with(\.$person) }.first(),
+        guard
+            let pair = try await Pair.query(on: req.db).filter(\.$id == id).with(\.$mentee) { $0.with(\.$person) }.with(\.$mentor) { $0.with(\.$person) }
+                .first(),
             let program = try await Program.find(pair.$program.id, on: req.db)
         else { throw notFound }
         if viewer.isAdmin {

@@ -43,7 +43,12 @@ struct ProgramForm: Content {
         switch cadence ?? "14" {
         case "14": input.cadenceDays = 14
         case "28": input.cadenceDays = 28
-        case "custom": input.cadenceDays = int(customDays, "customDays") ?? { issues.append(FieldIssue("customDays", "is required for a custom cadence")); return nil }()
+        case "custom":
+            input.cadenceDays =
+                int(customDays, "customDays")
+                ?? {
+                    issues.append(FieldIssue("customDays", "is required for a custom cadence")); return nil
+                }()
         default: issues.append(FieldIssue("cadence", "must be 14, 28 or custom"))
         }
         input.startsOn = startsOn
@@ -55,14 +60,20 @@ struct ProgramForm: Content {
         input.objective = objective
         input.selectionMode = selectionMode
         if let raw = reviewThreshold?.trimmingCharacters(in: .whitespaces), !raw.isEmpty {
-            if let value = Double(raw), value.isFinite { input.reviewThreshold = value } else { issues.append(FieldIssue("reviewThreshold", "must be a number")) }
+            if let value = Double(raw), value.isFinite {
+                input.reviewThreshold = value
+            } else {
+                issues.append(FieldIssue("reviewThreshold", "must be a number"))
+            }
         }
         input.requestTimeoutDays = int(requestTimeoutDays, "requestTimeoutDays")
         input.codeOfConduct = codeOfConduct
         if let weights {
             var parsed: [String: Double] = [:]
             for (key, raw) in weights where !raw.trimmingCharacters(in: .whitespaces).isEmpty {
-                if let value = Double(raw.trimmingCharacters(in: .whitespaces)) { parsed[key] = value } else {
+                if let value = Double(raw.trimmingCharacters(in: .whitespaces)) {
+                    parsed[key] = value
+                } else {
                     issues.append(FieldIssue("weights.\(key)", "must be a number"))
                 }
             }

@@ -43,7 +43,8 @@ extension Request {
     }
 
     func redirect(_ path: String, notice: String? = nil) -> Response {
-        let target = notice.map { path + (path.contains("?") ? "&" : "?") + "notice=" + ($0.addingPercentEncoding(withAllowedCharacters: .alphanumerics) ?? "") } ?? path
+        let target =
+            notice.map { path + (path.contains("?") ? "&" : "?") + "notice=" + ($0.addingPercentEncoding(withAllowedCharacters: .alphanumerics) ?? "") } ?? path
         return redirect(to: target, redirectType: .normal)
     }
 
@@ -103,7 +104,8 @@ struct ProgramPages: SiteController {
         input.isPilot = true
         return try await req.view.render(
             "program-form",
-            FormPage(layout: LayoutContext(req, title: "New program"), heading: "New program", action: SitePath.programs,
+            FormPage(
+                layout: LayoutContext(req, title: "New program"), heading: "New program", action: SitePath.programs,
                 values: ProgramForm.values(input), cancel: SitePath.programs))
     }
 
@@ -131,7 +133,8 @@ struct ProgramPages: SiteController {
         let program = try await Self.managed(req)
         return try await req.view.render(
             "program-form",
-            FormPage(layout: LayoutContext(req, title: "Edit \(program.name)"), heading: "Edit \(program.name)",
+            FormPage(
+                layout: LayoutContext(req, title: "Edit \(program.name)"), heading: "Edit \(program.name)",
                 action: SiteRoute.programUpdate.path(program.id!.uuidString), values: ProgramForm.values(program.settings.input),
                 cancel: SitePath.program(program.id!)))
     }
@@ -353,7 +356,8 @@ struct ProgramPages: SiteController {
         }
         var csv = URLComponents()
         csv.path = path
-        csv.queryItems = [URLQueryItem(name: "format", value: "csv")] + (filter.action.map { [URLQueryItem(name: "action", value: $0)] } ?? [])
+        csv.queryItems =
+            [URLQueryItem(name: "format", value: "csv")] + (filter.action.map { [URLQueryItem(name: "action", value: $0)] } ?? [])
             + (query.actor.map { [URLQueryItem(name: "actor", value: $0)] } ?? [])
         let page = AuditPage(
             layout: LayoutContext(req, title: heading), heading: heading, rows: rows,
