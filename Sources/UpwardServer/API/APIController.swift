@@ -54,10 +54,7 @@ struct APIController {
     }
 
     static func loadedPair(_ req: Request, _ id: UUID) async throws -> Pair {
-        guard
-            let pair = try await Pair.query(on: req.db).filter(\.$id == id).with(\.$mentee) { $0.with(\.$person) }.with(\.$mentor) { $0.with(\.$person) }
-                .first()
-        else { throw Abort(.notFound, reason: "No pair with id \(id.uuidString).") }
+        guard let pair = try await Pair.loaded(id, on: req.db) else { throw Abort(.notFound, reason: "No pair with id \(id.uuidString).") }
         return pair
     }
 
@@ -69,7 +66,7 @@ struct APIController {
                 guard let person = viewer.personID else { return try Self.json([APIModel.NotificationOut]()) }
                 let items = try await req.notifications.list(for: person).map {
                     APIModel.NotificationOut(
-                        id: $0.id!, kind: $0.kind, title: $0.title, body: $0.body, link: $0.link, createdAt: APIModel.iso.string(from: $0.createdAt),
+                        id: $0.id!, kind: $0.kind, title: $0.title, body: $0.body, link: $0.link, createdAt: APIModel.ISO.string(from: $0.createdAt),
                         read: $0.readAt != nil)
                 }
                 return try Self.json(items)
@@ -275,7 +272,7 @@ struct APIController {
                 let request = try await req.suggestions.request(
                     try IDParameter.parse(input.mentorId, field: "mentorId"), by: participant, in: program, viewer: viewer)
                 return try Self.json(
-                    APIModel.RequestOut(id: request.id!, mentorId: request.$mentor.id, status: request.status, dueAt: APIModel.iso.string(from: request.dueAt)),
+                    APIModel.RequestOut(id: request.id!, mentorId: request.$mentor.id, status: request.status, dueAt: APIModel.ISO.string(from: request.dueAt)),
                     .created)
             },
             "answerRequest": { req in
@@ -299,7 +296,7 @@ struct APIController {
                 return try Self.json(
                     try await req.auditLog.entries(filter).map {
                         APIModel.AuditOut(
-                            time: APIModel.iso.string(from: $0.createdAt), actor: $0.actor, action: $0.action, objectType: $0.objectType, objectId: $0.objectID,
+                            time: APIModel.ISO.string(from: $0.createdAt), actor: $0.actor, action: $0.action, objectType: $0.objectType, objectId: $0.objectID,
                             detail: $0.detail)
                     })
             },

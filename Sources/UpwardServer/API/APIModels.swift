@@ -5,10 +5,10 @@ import Vapor
 /// What the JSON API returns. Dates are ISO 8601 strings; every shape is in the OpenAPI document.
 enum APIModel {
     /// ISO 8601 in UTC, formatted without a shared formatter (formatters are not Sendable).
-    enum iso {
+    enum ISO {
         static func string(from date: Date) -> String { date.formatted(.iso8601) }
     }
-    static func time(_ date: Date?) -> String? { date.map { iso.string(from: $0) } }
+    static func time(_ date: Date?) -> String? { date.map { ISO.string(from: $0) } }
 
     struct Me: Content {
         let id: UUID

@@ -218,6 +218,16 @@ final class Pair: Model, @unchecked Sendable {
     var warnings: [String] { JSONText.decode(warningsJSON) ?? [] }
 }
 
+extension Pair {
+    /// A pair with both people loaded, or nil.
+    static func loaded(_ id: UUID, on db: any Database) async throws -> Pair? {
+        let query = Pair.query(on: db).filter(\.$id == id)
+        query.with(\.$mentee) { $0.with(\.$person) }
+        query.with(\.$mentor) { $0.with(\.$person) }
+        return try await query.first()
+    }
+}
+
 /// A pair the next runs must not propose: excluded by the manager, declined or rematched.
 final class Exclusion: Model, @unchecked Sendable {
     static let schema = "exclusions"

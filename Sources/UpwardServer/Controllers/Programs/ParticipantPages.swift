@@ -406,9 +406,7 @@ struct ParticipantPages: SiteController {
     /// A pair the viewer may see: their own published pair, or any pair of a program they manage; 404 otherwise.
     static func visiblePair(_ req: Request, id: UUID, viewer: Viewer) async throws -> (Pair, Program, Participant?) {
         let notFound = Abort(.notFound, reason: "No pair with id \(id.uuidString) is visible to you.")
-        guard
-            let pair = try await Pair.query(on: req.db).filter(\.$id == id).with(\.$mentee) { $0.with(\.$person) }.with(\.$mentor) { $0.with(\.$person) }
-                .first(),
+        guard let pair = try await Pair.loaded(id, on: req.db),
             let program = try await Program.find(pair.$program.id, on: req.db)
         else { throw notFound }
         if viewer.isAdmin {
