@@ -122,7 +122,15 @@ extension AppTests {
                 let (world, pairs) = try await Self.live(app)
                 let (programs, _, _, _, _) = world.services
                 _ = try await programs.clone(world.programA, by: Viewer(world.managerA))
-                try await programs.addManager(world.programA, email: "pm-b@example.com", by: Viewer(world.managerA))
+                let added = try await world.api(
+                    .POST, "/api/v1/programs/\(world.programA.id!)/managers", token: try await world.token(world.managerA),
+                    json: #"{"email":"pm-b@example.com"}"#)
+                #expect(added.status == .noContent)
+                let unknown = try await world.api(
+                    .POST, "/api/v1/programs/\(world.programA.id!)/managers", token: try await world.token(world.managerA), json: #"{"email":"j2@example.com"}"#
+                )
+                #expect(unknown.status == .unprocessableEntity)
+                #expect(unknown.body.string.contains("is a participant"))
                 let pair = try #require(pairs.first)
                 try await world.services.3.stepBack(
                     from: pair, participant: pair.mentee, note: nil, in: world.programA, by: Viewer(world.users[pair.mentee.person.employeeID]!))

@@ -122,7 +122,10 @@ extension AppTests {
                 #expect(expired.body.string.contains("expired"))
                 // A new link works, and the old one no longer does.
                 let participant = try #require(try await Participant.query(on: app.db).filter(\.$person.$id == UUID(uuidString: l1)!).first())
-                let fresh = try await world.services.1.reissue(participant, by: Viewer(world.managerB))
+                let reissued = try await world.api(
+                    .POST, "/api/v1/programs/\(world.programB.id!)/participants/\(participant.id!)/reissue", token: try await world.token(world.managerB))
+                #expect(reissued.status == .created)
+                let fresh = String(try #require(try reissued.content.decode(APIModel.InvitationLinkOut.self).url.split(separator: "/").last))
                 #expect(try await newcomer.get(SitePath.invitation(token2)).status == .notFound)
                 try await newcomer.get(SitePath.invitation(fresh))
                 let accepted = try await newcomer.post(SitePath.invitation(fresh), form: ["password": ProgramWorld.password, "confirm": ProgramWorld.password])

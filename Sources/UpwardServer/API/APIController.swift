@@ -162,6 +162,24 @@ struct APIController {
                         },
                         skipped: outcome.skipped.map { APIModel.Skipped(name: $0.name, reason: $0.reason) }), .created)
             },
+            "reissueInvitation": { req in
+                let (program, viewer) = try await Self.managed(req)
+                let id = try IDParameter.parse(req, "participantId")
+                guard
+                    let participant = try await Participant.query(on: req.db).filter(\.$id == id).filter(\.$program.$id == program.id!).with(\.$person).first()
+                else { throw Abort(.notFound, reason: "No participant with id \(id.uuidString) is in this program.") }
+                let token = try await req.invitations.reissue(participant, by: viewer)
+                return try Self.json(
+                    APIModel.InvitationLinkOut(
+                        participantId: id, personId: participant.$person.id, name: participant.person.name, email: participant.person.email,
+                        url: req.upward.configuration.publicURL + SitePath.invitation(token)), .created)
+            },
+            "addManager": { req in
+                let (program, viewer) = try await Self.managed(req)
+                let input = try Self.body(req, APIModel.ManagerIn.self)
+                try await req.programs.addManager(program, email: input.email, by: viewer)
+                return Response(status: .noContent)
+            },
             "listTraining": { req in
                 let (program, participant, _) = try await Self.program(req)
                 var modules = try await req.enrollments.modules(of: program.id!)

@@ -146,6 +146,8 @@ enum APIModel {
         let url: String
     }
 
+    struct ManagerIn: Content { let email: String }
+
     struct Skipped: Content {
         let name: String
         let reason: String

@@ -91,6 +91,13 @@ struct APIRoute: Sendable {
             summary: "Invite people by id or by directory filters; returns one-time links.", tag: "enrollment", body: .json("InvitationInput"),
             success: (201, "InvitationResult")),
         APIRoute(
+            method: .POST, path: "/api/v1/programs/{programId}/participants/{participantId}/reissue", access: .programManager,
+            operationId: "reissueInvitation", summary: "A new one-time link for someone who has not accepted; the old link stops working.",
+            tag: "enrollment", success: (201, "InvitationLink")),
+        APIRoute(
+            method: .POST, path: "/api/v1/programs/{programId}/managers", access: .programManager, operationId: "addManager",
+            summary: "Assign another program-manager account to the program.", tag: "programs", body: .json("ManagerInput"), success: (204, nil)),
+        APIRoute(
             method: .GET, path: "/api/v1/programs/{programId}/training", access: .signedIn, operationId: "listTraining",
             summary: "Training modules (a participant sees those required of them, with completion).", tag: "enrollment", success: (200, "ModuleList"),
             conflicts: false),

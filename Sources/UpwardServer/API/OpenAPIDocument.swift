@@ -140,9 +140,11 @@ enum OpenAPIDocument {
                     ).orNull,
                 ], required: ["role"]),
             "InvitationResult": .object([
-                "invitations": .array(.object(["participantId": .uuid, "personId": .uuid, "name": .string(), "email": .string(), "url": .string()])),
+                "invitations": .array(.ref("InvitationLink")),
                 "skipped": .array(.object(["name": .string(), "reason": .string()])),
             ]),
+            "InvitationLink": .object(["participantId": .uuid, "personId": .uuid, "name": .string(), "email": .string(), "url": .string()]),
+            "ManagerInput": .object(["email": .string(maxLength: 254)]),
             "Module": .object(
                 [
                     "id": .uuid, "title": .string(), "audience": .enumeration(["mentors", "mentees", "both"]), "content": .string(), "html": .string(),
