@@ -20,5 +20,5 @@ PM_TOKEN=$(UPWARD_DATABASE_PATH="$DB" "$BIN" token create --email admin@upward.e
 PARTICIPANT_TOKEN=$(UPWARD_DATABASE_PATH="$DB" "$BIN" token create --email "$MENTOR" --name schemathesis)
 for TOKEN in "$PM_TOKEN" "$PARTICIPANT_TOKEN"; do
   st run "http://127.0.0.1:$PORT/api/v1/openapi.json" -H "Authorization: Bearer $TOKEN" \
-    --max-examples "${EXAMPLES:-30}" --workers 1 --seed 2026
+    --max-examples "${EXAMPLES:-30}" --workers 1 --seed "${SEED:-2026}"
 done

@@ -72,6 +72,10 @@ struct APIController {
                 return try Self.json(items)
             },
             "listPeople": { req in
+                // The API is strict where the page's form is lenient: an empty number or generation is an error, not "any".
+                for name in ["page", "level", "generation"] where (try? req.query.get(String.self, at: name))?.isEmpty == true {
+                    throw Abort(.badRequest, reason: "\(name) must not be empty; leave it out instead.")
+                }
                 var query = try PeopleListQuery.parse(req).directoryQuery
                 query.perPage = 50
                 let page = try await req.directory.search(query)

@@ -164,7 +164,8 @@ enum OpenAPIDocument {
                     "capacity": Schema.integer(1, 10).orNull, "avoid": Schema.array(.string(maxLength: 40), maxItems: 20).orNull,
                     "diversityConsent": Schema.boolean.orNull,
                     "diversity": Schema.object(
-                        Dictionary(uniqueKeysWithValues: EnrollmentForm.diversityAttributes.map { ($0, Schema.string(maxLength: 60)) }), required: []
+                        Dictionary(uniqueKeysWithValues: EnrollmentForm.diversityAttributes.map { ($0, Schema.string(maxLength: 60)) }), required: [],
+                        closed: true
                     ).orNull,
                 ], required: ["goals"]),
             "Enrollment": .object(
