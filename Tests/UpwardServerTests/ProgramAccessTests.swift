@@ -96,6 +96,18 @@ extension AppTests {
                 // A participant is not a member of program B: 404 on its pages and API.
                 #expect(try await browser.get(SitePath.program(world.programB.id!)).status == .notFound)
                 #expect(try await world.api(.GET, "/api/v1/programs/\(world.programB.id!)", token: token).status == .notFound)
+                // Every route about program B, as a participant of A only: 403 on manager routes, 404 on the rest.
+                let valuesB = ["programID": world.programB.id!.uuidString, "programId": world.programB.id!.uuidString]
+                for route in SiteRoute.all where route.components.contains(":programID") {
+                    let path = Self.fill(route.components, valuesB)
+                    try await browser.get("/")
+                    let response = route.method == .GET ? try await browser.get(path) : try await browser.post(path)
+                    #expect(response.status == (route.access == .programManager ? .forbidden : .notFound), "\(route.method) \(path)")
+                }
+                for route in APIRoute.all where route.path.contains("{programId}") {
+                    let response = try await world.api(route.method, Self.fill(route.components.map(\.description), valuesB), token: token, json: "{}")
+                    #expect(response.status == (route.access == .programManager ? .forbidden : .notFound), "\(route.method) \(route.path)")
+                }
                 // Another participant's enrollment answers (avoid lists, diversity) never show on the partner's pages.
                 let partner = mine.mentor.person.employeeID
                 let partnerPage = try await (try await world.signIn(partner)).get(SitePath.pair(mine.id!))
