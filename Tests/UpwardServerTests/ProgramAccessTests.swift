@@ -143,6 +143,15 @@ extension AppTests {
                 )
                 #expect(unknown.status == .unprocessableEntity)
                 #expect(unknown.body.string.contains("is a participant"))
+                // Removing: B can go, the last manager can't.
+                let tokenA = try await world.token(world.managerA)
+                #expect(
+                    try await world.api(.DELETE, "/api/v1/programs/\(world.programA.id!)/managers/\(world.managerB.id!)", token: tokenA).status == .noContent)
+                let last = try await world.api(.DELETE, "/api/v1/programs/\(world.programA.id!)/managers/\(world.managerA.id!)", token: tokenA)
+                #expect(last.status == .conflict)
+                #expect(last.body.string.contains("keeps at least one program manager"))
+                try await programs.addManager(world.programA, email: "pm-b@example.com", by: Viewer(world.managerA))
+                #expect(try await world.actions().contains("program.manager_removed"))
                 let pair = try #require(pairs.first)
                 try await world.services.3.stepBack(
                     from: pair, participant: pair.mentee, note: nil, in: world.programA, by: Viewer(world.users[pair.mentee.person.employeeID]!))

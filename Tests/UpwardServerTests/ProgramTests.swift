@@ -155,6 +155,10 @@ extension AppTests {
                 #expect(try await Participant.find(world.participants["J2"]!.id, on: app.db)?.answersJSON == nil)
                 let good = #"{"offers":[{"skill":"AI tools","level":5}],"goals":[{"skill":"Leadership","current":1,"target":3}],"avoid":["S2"]}"#
                 #expect(try await world.api(.PUT, "/api/v1/programs/\(world.programA.id!)/enrollment", token: token, json: good).status == .ok)
+                // The avoid list is the manager's to see, marked confidential.
+                let manager = try await world.signIn(manager: world.managerA)
+                let programPage = try await manager.get(SitePath.program(world.programA.id!)).body.string
+                #expect(programPage.contains("confidential") && programPage.contains("Sky Senior<br>"))
                 // The browser form reports the same way.
                 let browser = try await world.signIn("J3")
                 try await browser.get(SiteRoute.enrollForm.path(world.programA.id!.uuidString))

@@ -184,6 +184,11 @@ struct APIController {
                 try await req.programs.addManager(program, email: input.email, by: viewer)
                 return Response(status: .noContent)
             },
+            "removeManager": { req in
+                let (program, viewer) = try await Self.managed(req)
+                try await req.programs.removeManager(program, userID: try IDParameter.parse(req, "userId"), by: viewer)
+                return Response(status: .noContent)
+            },
             "listTraining": { req in
                 let (program, participant, _) = try await Self.program(req)
                 var modules = try await req.enrollments.modules(of: program.id!)

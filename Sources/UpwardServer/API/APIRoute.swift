@@ -98,6 +98,9 @@ struct APIRoute: Sendable {
             method: .POST, path: "/api/v1/programs/{programId}/managers", access: .programManager, operationId: "addManager",
             summary: "Assign another program-manager account to the program.", tag: "programs", body: .json("ManagerInput"), success: (204, nil)),
         APIRoute(
+            method: .DELETE, path: "/api/v1/programs/{programId}/managers/{userId}", access: .programManager, operationId: "removeManager",
+            summary: "Unassign a program manager; a program keeps at least one.", tag: "programs", success: (204, nil)),
+        APIRoute(
             method: .GET, path: "/api/v1/programs/{programId}/training", access: .signedIn, operationId: "listTraining",
             summary: "Training modules (a participant sees those required of them, with completion).", tag: "enrollment", success: (200, "ModuleList"),
             conflicts: false),

@@ -68,6 +68,7 @@ struct SiteRoute: Sendable, CustomStringConvertible {
     static let programTransition = SiteRoute(.POST, "/programs/:programID/transition", .programManager)
     static let programClone = SiteRoute(.POST, "/programs/:programID/clone", .programManager)
     static let programManagers = SiteRoute(.POST, "/programs/:programID/managers", .programManager)
+    static let programManagerRemove = SiteRoute(.POST, "/programs/:programID/managers/:userID/remove", .programManager)
     static let invitations = SiteRoute(.GET, "/programs/:programID/invitations", .programManager)
     static let invite = SiteRoute(.POST, "/programs/:programID/invitations", .programManager)
     static let reissue = SiteRoute(.POST, "/programs/:programID/invitations/:participantID/reissue", .programManager)
@@ -100,7 +101,7 @@ struct SiteRoute: Sendable, CustomStringConvertible {
     /// Every route of the site; the access tests check that exactly these are registered.
     static let all: [SiteRoute] = [
         home, loginForm, login, logout, health, people, peopleImportForm, peopleImport, person,
-        programs, programNew, programCreate, program, programEdit, programUpdate, programTransition, programClone, programManagers,
+        programs, programNew, programCreate, program, programEdit, programUpdate, programTransition, programClone, programManagers, programManagerRemove,
         invitations, invite, reissue, trainingAdd, matching, matchingRun, matchingAssign, matchingSwap, matchingLock, matchingApprove,
         programAudit, audit, invitation, invitationAccept, enrollForm, enroll, trainingModule, trainingComplete, agreement, requestMentor,
         answerRequest, pair, pairDecline, notifications, account, tokenCreate, tokenRevoke,

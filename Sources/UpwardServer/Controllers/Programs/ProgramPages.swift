@@ -68,6 +68,7 @@ struct ProgramPages: SiteController {
         router.on(.programTransition, use: transition)
         router.on(.programClone, use: clone)
         router.on(.programManagers, use: managers)
+        router.on(.programManagerRemove, use: removeManager)
         router.on(.trainingAdd, use: addTraining)
         router.on(.programAudit, use: programAudit)
         router.on(.audit, use: organizationAudit)
@@ -170,6 +171,13 @@ struct ProgramPages: SiteController {
         let ready: Bool
         let reissuePath: String
         let accepted: Bool
+        /// Confidential: whom this person asked not to be paired with.
+        let avoid: [String]
+    }
+
+    struct ManagerRow: Encodable {
+        let label: String
+        let removePath: String
     }
 
     struct ModuleRow: Encodable {
@@ -193,7 +201,7 @@ struct ProgramPages: SiteController {
         let transitions: [Transition]
         let participants: [ParticipantRow]
         let modules: [ModuleRow]
-        let managers: [String]
+        let managers: [ManagerRow]
         let counts: [PersonPage.Fact]
         let paths: [String: String]
         let audiences: [ProgramForm.Option]
@@ -209,6 +217,9 @@ struct ProgramPages: SiteController {
         let participants = try await Participant.query(on: req.db).filter(\.$program.$id == id).with(\.$person).sort(\.$invitedAt).all()
         let lists = try await req.enrollments.checklists(id, participants: participants)
         let now = req.upward.clock.now
+        let avoided = Set(participants.flatMap { $0.answers?.avoid ?? [] })
+        let names = Dictionary(
+            try await Person.query(on: req.db).filter(\.$employeeID ~~ Array(avoided)).all().map { ($0.employeeID, $0.name) }, uniquingKeysWith: { a, _ in a })
         let rows = participants.map { participant -> ParticipantRow in
             let list = lists[participant.id!]
             let state: String
@@ -222,7 +233,8 @@ struct ProgramPages: SiteController {
             return ParticipantRow(
                 id: participant.id!.uuidString, name: participant.person.name, email: participant.person.email, department: participant.person.department,
                 level: participant.person.level, role: participant.role, state: state, missing: list?.missing ?? [], ready: list?.isReady == true,
-                reissuePath: SiteRoute.reissue.path(id.uuidString, participant.id!.uuidString), accepted: participant.acceptedAt != nil)
+                reissuePath: SiteRoute.reissue.path(id.uuidString, participant.id!.uuidString), accepted: participant.acceptedAt != nil,
+                avoid: (participant.answers?.avoid ?? []).map { names[$0] ?? $0 })
         }
         let modules = try await req.enrollments.modules(of: id).map {
             ModuleRow(title: $0.title, audience: $0.moduleAudience.label, html: TrainingMarkdown.html($0.content))
@@ -252,7 +264,9 @@ struct ProgramPages: SiteController {
         let page = ManagerPage(
             layout: LayoutContext(req, title: program.name), program: ProgramSummary(program), description: program.description, notice: req.notice,
             settings: facts, transitions: transitions, participants: rows, modules: modules,
-            managers: try await req.programs.managers(of: program).map { "\($0.name) <\($0.email)>" }, counts: counts,
+            managers: try await req.programs.managers(of: program).map {
+                ManagerRow(label: "\($0.name) <\($0.email)>", removePath: SiteRoute.programManagerRemove.path(id.uuidString, $0.id!.uuidString))
+            }, counts: counts,
             paths: [
                 "edit": SiteRoute.programEdit.path(key), "transition": SiteRoute.programTransition.path(key), "clone": SiteRoute.programClone.path(key),
                 "managers": SiteRoute.programManagers.path(key), "invitations": SiteRoute.invitations.path(key),
@@ -288,6 +302,12 @@ struct ProgramPages: SiteController {
         let form = try req.form(ManagerForm.self)
         try await req.programs.addManager(program, email: form.email ?? "", by: try req.viewer)
         return req.redirect(SitePath.program(program.id!), notice: "Program manager added.")
+    }
+
+    @Sendable func removeManager(req: Request) async throws -> Response {
+        let program = try await Self.managed(req)
+        try await req.programs.removeManager(program, userID: try IDParameter.parse(req, "userID"), by: try req.viewer)
+        return req.redirect(SitePath.program(program.id!), notice: "Program manager removed.")
     }
 
     @Sendable func addTraining(req: Request) async throws -> Response {
