@@ -19,6 +19,6 @@ MENTOR=$(awk '/pilot mentor/ {print $4}' "$LOG")
 PM_TOKEN=$(UPWARD_DATABASE_PATH="$DB" "$BIN" token create --email admin@upward.example --name schemathesis)
 PARTICIPANT_TOKEN=$(UPWARD_DATABASE_PATH="$DB" "$BIN" token create --email "$MENTOR" --name schemathesis)
 for TOKEN in "$PM_TOKEN" "$PARTICIPANT_TOKEN"; do
-  st run "http://127.0.0.1:$PORT/api/v1/openapi.json" -H "Authorization: Bearer $TOKEN" \
+  python3 -m schemathesis.cli run "http://127.0.0.1:$PORT/api/v1/openapi.json" -H "Authorization: Bearer $TOKEN" \
     --max-examples "${EXAMPLES:-30}" --workers 1 --seed "${SEED:-2026}"
 done
