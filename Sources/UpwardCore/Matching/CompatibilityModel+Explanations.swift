@@ -74,7 +74,9 @@ extension CompatibilityModel {
             }
             return "no mentor can be paired under the program's rules: of \(mentors.count) mentors, \(parts.joined(separator: ", "))"
         }
-        let taken = allowed.filter { j in assignment.contains { $0 == j } }
+        // One pass over the assignment, not one per allowed mentor (that was cubic over all unmatched mentees).
+        let busy = Set(assignment.lazy.compactMap { $0 })
+        let taken = allowed.filter { busy.contains($0) }
         let capacity = allowed.map { mentors[$0].enrollment.capacity }.reduce(0, +)
         let who = allowed.count == 1 ? "the one mentor who could be paired is" : "all \(allowed.count) mentors who could be paired are"
         switch objective {

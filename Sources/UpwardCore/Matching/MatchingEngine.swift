@@ -254,9 +254,10 @@ public struct MatchingEngine: Sendable {
 
     /// Maximum cardinality first; then the largest lowest score; then the highest total.
     func solveFair(_ problem: SubProblem) -> ([Int?], Proof) {
-        let (first, _) = solve(problem, cardinalityFirst: true, threshold: nil)
+        let (first, firstProof) = solve(problem, cardinalityFirst: true, threshold: nil)
         let target = first.compactMap { $0 }.count
-        guard target > 0 else { return solve(problem, cardinalityFirst: true, threshold: nil) }
+        // Nobody can be matched: that solve is the answer (it used to be solved a second time).
+        guard target > 0 else { return (first, firstProof) }
         // Candidate thresholds: every allowed score at or below the best possible lowest score.
         var scores: [Double] = []
         problem.forEachRow { _, mentee in
