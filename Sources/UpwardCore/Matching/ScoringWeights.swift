@@ -40,15 +40,8 @@ public struct ScoringWeights: Codable, Equatable, Sendable {
                 issues.append(ImportIssue(line: nil, column: key, message: "must be a number of 0 or more"))
                 continue
             }
-            switch key {
-            case "goals": weights.goals = number
-            case "growth": weights.growth = number
-            case "interests": weights.interests = number
-            case "style": weights.style = number
-            case "crossDepartment", "cross_department": weights.crossDepartment = number
-            case "generation": weights.generation = number
-            case "workingHours", "working_hours": weights.workingHours = number
-            default: issues.append(ImportIssue(line: nil, column: key, message: "is not a weight; use \(componentNames.joined(separator: ", "))"))
+            if !weights.set(key, number) {
+                issues.append(ImportIssue(line: nil, column: key, message: "is not a weight; use \(componentNames.joined(separator: ", "))"))
             }
         }
         if issues.isEmpty, weights.values.reduce(0, +) <= 0 {

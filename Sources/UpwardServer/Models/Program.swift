@@ -242,6 +242,17 @@ final class Exclusion: Model, @unchecked Sendable {
     @OptionalField(key: "by_participant_id") var byParticipantID: UUID?
     @Field(key: "created_at") var createdAt: Date
     init() {}
+
+    /// An exclusion of (mentee, mentor) in a program, for `reason`, asked by a participant when given.
+    init(programID: UUID, mentee: UUID, mentor: UUID, reason: String, note: String? = nil, by participant: UUID?, at date: Date) {
+        self.$program.id = programID
+        self.$mentee.id = mentee
+        self.$mentor.id = mentor
+        self.reason = reason
+        self.note = note
+        self.byParticipantID = participant
+        self.createdAt = date
+    }
 }
 
 /// A mentee's request to a suggested mentor, passing down their list of choices.

@@ -328,15 +328,10 @@ struct Matchmaking {
             pair.status = (rematch ? Pair.Status.rematched : .declined).rawValue
             pair.endedAt = clock.now
             try await pair.save(on: db)
-            let exclusion = Exclusion()
-            exclusion.$program.id = programID
-            exclusion.$mentee.id = pair.$mentee.id
-            exclusion.$mentor.id = pair.$mentor.id
-            exclusion.reason = rematch ? "rematch" : "declined"
-            exclusion.note = note?.isEmpty == false ? note : nil
-            exclusion.byParticipantID = participant.id
-            exclusion.createdAt = clock.now
-            try await exclusion.create(on: db)
+            try await Exclusion(
+                programID: programID, mentee: pair.$mentee.id, mentor: pair.$mentor.id, reason: rematch ? "rematch" : "declined",
+                note: note?.isEmpty == false ? note : nil, by: participant.id, at: clock.now
+            ).create(on: db)
             try await AuditLog(db: db, clock: clock).record(
                 viewer, program: programID, action: rematch ? "pair.rematch_requested" : "pair.declined", object: "pair", id: pair.id)
             if let partner {

@@ -116,14 +116,10 @@ struct Suggestions {
         let programID = try program.requireID()
         if !accept {
             try await db.transaction { db in
-                let exclusion = Exclusion()
-                exclusion.$program.id = programID
-                exclusion.$mentee.id = request.$mentee.id
-                exclusion.$mentor.id = request.$mentor.id
-                exclusion.reason = "request-declined"
-                exclusion.byParticipantID = mentor.id
-                exclusion.createdAt = clock.now
-                try await exclusion.create(on: db)
+                try await Exclusion(
+                    programID: programID, mentee: request.$mentee.id, mentor: request.$mentor.id, reason: "request-declined", by: mentor.id,
+                    at: clock.now
+                ).create(on: db)
                 try await AuditLog(db: db, clock: clock).record(viewer, program: programID, action: "request.declined", object: "match_request", id: request.id)
                 try await Suggestions(db: db, clock: clock).pass(request, in: program, because: .declined)
             }
