@@ -110,9 +110,32 @@ extension AppTests {
                 }
                 // Another participant's enrollment answers (avoid lists, diversity) never show on the partner's pages.
                 let partner = mine.mentor.person.employeeID
-                let partnerPage = try await (try await world.signIn(partner)).get(SitePath.pair(mine.id!))
-                #expect(partnerPage.status == .ok)
-                #expect(!partnerPage.body.string.contains("avoid"))
+                let partnerBrowser = try await world.signIn(partner)
+                let partnerToken = try await world.token(world.users[partner]!)
+                var seen: [String] = []
+                for path in ["/", SitePath.pair(mine.id!), SitePath.program(world.programA.id!), SitePath.notifications] {
+                    let page = try await partnerBrowser.get(path)
+                    #expect(page.status == .ok, "\(path)")
+                    seen.append(page.body.string)
+                }
+                for path in ["/api/v1/pairs/\(mine.id!)", "/api/v1/programs/\(world.programA.id!)/pairs", "/api/v1/notifications"] {
+                    seen.append(try await world.api(.GET, path, token: partnerToken).body.string)
+                }
+                for text in seen {
+                    #expect(!text.contains("Casey Chief") && !text.contains(ProgramWorld.privateMarker))
+                }
+                // The mentee's own enrollment shows their answers, so the marker is really there to leak.
+                #expect(
+                    try await world.api(.GET, "/api/v1/programs/\(world.programA.id!)/enrollment", token: token).body.string.contains(
+                        ProgramWorld.privateMarker))
+                // Diversity answers are never shown per person, not even to the program manager.
+                let managerToken = try await world.token(world.managerA)
+                #expect(
+                    !(try await world.api(.GET, "/api/v1/programs/\(world.programA.id!)/participants", token: managerToken).body.string.contains(
+                        ProgramWorld.privateMarker)))
+                let managerPage = try await (try await world.signIn(manager: world.managerA)).get(SitePath.program(world.programA.id!))
+                #expect(!managerPage.body.string.contains(ProgramWorld.privateMarker))
+                #expect(managerPage.body.string.contains("Casey Chief"))
             }
         }
 

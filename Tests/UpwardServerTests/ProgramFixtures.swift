@@ -21,6 +21,8 @@ struct ProgramWorld {
     var participants: [String: Participant] = [:]
     var users: [String: User] = [:]
     static let password = "correct horse battery"
+    /// A diversity answer every mentee gives; no page or API response other than their own may show it.
+    static let privateMarker = "private-diversity-answer"
 
     /// Seniors (mentees) S1-S3 at level 12, juniors (mentors) J1-J4 at level 2-3, J9 has left.
     /// J1 reports (through L1) to S1, so S1-J1 breaks the reporting-chain rule.
@@ -113,6 +115,10 @@ struct ProgramWorld {
         } else {
             input.offers = [.init(skill: "Leadership", level: 5)]
             input.goals = [.init(skill: "AI tools", current: 1, target: 4)]
+            // Private answers that must never reach the partner (the CEO is no mentor, so matching is unchanged).
+            input.avoid = ["CEO"]
+            input.diversityConsent = true
+            input.diversity = ["gender": privateMarker]
         }
         return input
     }

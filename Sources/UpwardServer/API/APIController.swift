@@ -10,7 +10,7 @@ struct APIController {
     func register(on app: Application) throws {
         let handlers = self.handlers
         app.get("api", "v1", "openapi.json") { req -> Response in
-            let response = Response(status: .ok, body: .init(data: OpenAPIDocument.json()))
+            let response = Response(status: .ok, body: .init(data: OpenAPIDocument.served))
             response.headers.contentType = .json
             return response
         }
@@ -137,22 +137,16 @@ struct APIController {
                 let role = try MatchingPages.role(input.role)
                 var ids: [UUID]
                 if let filters = input.filters, input.people?.isEmpty ?? true {
-                    var query = PeopleDirectory.Query(
-                        text: filters.q, department: filters.department, level: filters.level, generation: nil, perPage: Invitations.bulkLimit + 1)
-                    if let raw = filters.generation {
-                        guard let generation = Generation(rawValue: raw) else { throw ValidationFailure("filters.generation", "is not a generation") }
-                        query.generation = generation
+                    // The directory's own filter checks; in a body, a bad filter is a field problem (422).
+                    let parsed: PeopleListQuery
+                    do {
+                        parsed = try PeopleListQuery.parse(
+                            PeopleListQuery.Raw(
+                                q: filters.q, department: filters.department, level: filters.level.map(String.init), generation: filters.generation))
+                    } catch let abort as Abort {
+                        throw ValidationFailure("filters", abort.reason)
                     }
-                    if let level = filters.level, !PersonRecord.levels.contains(level) { throw ValidationFailure("filters.level", "must be from 1 to 15") }
-                    for (name, value) in [("q", filters.q ?? ""), ("department", filters.department ?? "")]
-                    where value.count > 200 || value.unicodeScalars.contains(where: { $0.properties.generalCategory == .control }) {
-                        throw ValidationFailure("filters.\(name)", "must be at most 200 characters without control characters")
-                    }
-                    let result = try await req.directory.search(query)
-                    guard result.metadata.total <= Invitations.bulkLimit else {
-                        throw ValidationFailure("filters", "\(result.metadata.total) people match; at most \(Invitations.bulkLimit) at a time")
-                    }
-                    ids = result.items.compactMap(\.id)
+                    ids = try await MatchingPages.everyone(req, matching: parsed)
                 } else {
                     ids = try (input.people ?? []).enumerated().map { try IDParameter.parse($1, field: "people[\($0)]") }
                 }
@@ -168,10 +162,8 @@ struct APIController {
             },
             "reissueInvitation": { req in
                 let (program, viewer) = try await Self.managed(req)
-                let id = try IDParameter.parse(req, "participantId")
-                guard
-                    let participant = try await Participant.query(on: req.db).filter(\.$id == id).filter(\.$program.$id == program.id!).with(\.$person).first()
-                else { throw Abort(.notFound, reason: "No participant with id \(id.uuidString) is in this program.") }
+                let participant = try await MatchingPages.participant(req, in: program, parameter: "participantId")
+                let id = try participant.requireID()
                 let token = try await req.invitations.reissue(participant, by: viewer)
                 return try Self.json(
                     APIModel.InvitationLinkOut(
@@ -305,11 +297,7 @@ struct APIController {
             "answerRequest": { req in
                 let viewer = try req.viewer
                 try await req.suggestions.passOverdue()
-                let id = try IDParameter.parse(req, "requestId")
-                guard let request = try await MatchRequest.find(id, on: req.db), let person = viewer.personID,
-                    let mentor = try await Participant.find(request.$mentor.id, on: req.db), mentor.$person.id == person,
-                    let program = try await Program.find(request.$program.id, on: req.db)
-                else { throw Abort(.notFound, reason: "No request with id \(id.uuidString) is addressed to you.") }
+                let (request, program, mentor) = try await ParticipantPages.incomingRequest(req, viewer: viewer, parameter: "requestId")
                 let input = try Self.body(req, APIModel.AnswerIn.self)
                 let pair = try await req.suggestions.answer(request, accept: input.accept, by: mentor, in: program, viewer: viewer)
                 var out: APIModel.PairOut?

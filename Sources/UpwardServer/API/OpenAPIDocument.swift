@@ -284,6 +284,9 @@ enum OpenAPIDocument {
         ]
     }
 
+    /// Built once, on first request, not on every one.
+    static let served = json()
+
     /// The document as committed: pretty-printed, keys sorted, a trailing newline.
     static func json() -> Data {
         var data = (try? JSONSerialization.data(withJSONObject: document(), options: [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes])) ?? Data()

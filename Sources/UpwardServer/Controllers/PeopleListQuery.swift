@@ -24,7 +24,11 @@ struct PeopleListQuery {
     }
 
     static func parse(_ req: Request) throws -> PeopleListQuery {
-        let raw = try req.query.decode(Raw.self)
+        try parse(try req.query.decode(Raw.self))
+    }
+
+    /// The same checks for filters that arrive another way (the API's invitation body).
+    static func parse(_ raw: Raw) throws -> PeopleListQuery {
         var query = PeopleListQuery()
         query.text = raw.q?.trimmingCharacters(in: .whitespaces) ?? ""
         guard query.text.count <= 200 else { throw Abort(.badRequest, reason: "q must be at most 200 characters.") }

@@ -34,7 +34,7 @@ struct AuditLog {
         if let program = filter.program { query.filter(\.$programID == program) }
         if let programs = filter.programs { query.filter(\.$programID ~~ programs) }
         if let action = filter.action, !action.isEmpty { query.filter(\.$action == action) }
-        if let actor = filter.actor?.lowercased(), !actor.isEmpty { query.filter(\.$actor ~~ actor) }
+        if let actor = filter.actor, !actor.isEmpty { query.filter(\.$actor ~~ actor) }
         return try await query.sort(\.$createdAt, .descending).sort(\.$id).range(..<filter.limit).all()
     }
 

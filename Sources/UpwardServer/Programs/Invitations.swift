@@ -113,32 +113,37 @@ struct Invitations {
         guard !person.hasLeft else { throw Abort(.forbidden, reason: "\(person.name) has left the organization.") }
         let personID = try person.requireID()
         let existing = try await User.query(on: db).filter(\.$person.$id == personID).first()
-        let user: User
         if let existing {
             guard let signedIn, signedIn.id == existing.id else {
                 throw Abort(
                     .forbidden,
                     reason: "This invitation is for \(person.name), who already has an account: sign in as \(person.email) first, then open the link again.")
             }
-            user = existing
         } else {
             if let signedIn, signedIn.personID != personID {
                 throw Abort(.forbidden, reason: "This invitation is for \(person.name); sign out first to accept it.")
             }
             guard let password, !password.isEmpty else { throw ValidationFailure("password", "choose a password for your new account") }
             do { try PasswordPolicy.check(password) } catch { throw ValidationFailure("password", error.description) }
-            let chosen = name?.trimmingCharacters(in: .whitespaces) ?? ""
-            user = try await accounts.createUser(
-                email: person.email, name: chosen.isEmpty ? person.name : String(chosen.prefix(120)), password: password, role: .participant,
-                personID: personID)
         }
-        participant.$user.id = try user.requireID()
-        participant.acceptedAt = clock.now
-        participant.invitationHash = nil
-        try await db.transaction { db in
+        let chosen = name?.trimmingCharacters(in: .whitespaces) ?? ""
+        // The new account and the accepted invitation are written together, or neither is.
+        let user = try await db.transaction { db -> User in
+            let user: User
+            if let existing {
+                user = existing
+            } else {
+                user = try await Accounts(db: db, hasher: accounts.hasher, environment: accounts.environment).createUser(
+                    email: person.email, name: chosen.isEmpty ? person.name : String(chosen.prefix(120)), password: password ?? "",
+                    role: .participant, personID: personID)
+            }
+            participant.$user.id = try user.requireID()
+            participant.acceptedAt = clock.now
+            participant.invitationHash = nil
             try await participant.save(on: db)
             try await AuditLog(db: db, clock: clock).record(
                 Viewer(user), program: program.id, action: "invitation.accepted", object: "participant", id: participant.id, detail: person.email)
+            return user
         }
         return user
     }

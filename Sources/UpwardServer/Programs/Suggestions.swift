@@ -41,11 +41,10 @@ struct Suggestions {
     }
 
     /// The mentee's best mentors who still have room, with the engine's reasons.
-    func suggestions(for mentee: Participant, in program: Program, built given: ProgramModel? = nil, excluding: Set<UUID> = []) async throws -> [Suggestion] {
-        let built: ProgramModel
-        if let given { built = given } else { built = try await Matchmaking(db: db, clock: clock).model(for: program) }
+    func suggestions(for mentee: Participant, in program: Program) async throws -> [Suggestion] {
+        let built = try await Matchmaking(db: db, clock: clock).model(for: program)
         guard let i = built.menteeIndex[mentee.id!] else { return [] }
-        let full = try await fullMentors(program.requireID(), built: built).union(excluding)
+        let full = try await fullMentors(program.requireID(), built: built)
         var result: [Suggestion] = []
         for (j, score) in built.model.suggestions(mentee: i, count: built.mentors.count) where !full.contains(built.mentors[j].id!) {
             guard let person = built.person(built.mentors[j]) else { continue }

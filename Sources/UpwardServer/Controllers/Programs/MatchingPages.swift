@@ -79,17 +79,20 @@ struct MatchingPages: SiteController {
 
     /// The ids chosen in a form or API body, or everyone the directory's filters match.
     static func chosenPeople(_ req: Request, ids: [String]?, everyone: Bool) async throws -> [UUID] {
-        if everyone {
-            var query = try PeopleListQuery.parse(req).directoryQuery
-            query.perPage = Invitations.bulkLimit + 1
-            query.page = 1
-            let result = try await req.directory.search(query)
-            guard result.metadata.total <= Invitations.bulkLimit else {
-                throw ValidationFailure("filters", "\(result.metadata.total) people match; at most \(Invitations.bulkLimit) can be invited at a time")
-            }
-            return result.items.compactMap(\.id)
-        }
+        if everyone { return try await Self.everyone(req, matching: try PeopleListQuery.parse(req)) }
         return try (ids ?? []).enumerated().map { index, raw in try IDParameter.parse(raw, field: "people[\(index)]") }
+    }
+
+    /// Everyone the directory's filters match, up to the bulk limit.
+    static func everyone(_ req: Request, matching filters: PeopleListQuery) async throws -> [UUID] {
+        var query = filters.directoryQuery
+        query.perPage = Invitations.bulkLimit + 1
+        query.page = 1
+        let result = try await req.directory.search(query)
+        guard result.metadata.total <= Invitations.bulkLimit else {
+            throw ValidationFailure("filters", "\(result.metadata.total) people match; at most \(Invitations.bulkLimit) can be invited at a time")
+        }
+        return result.items.compactMap(\.id)
     }
 
     static func role(_ raw: String?) throws -> Enrollment.Role {
@@ -117,8 +120,8 @@ struct MatchingPages: SiteController {
         }
     }
 
-    static func participant(_ req: Request, in program: Program) async throws -> Participant {
-        let id = try IDParameter.parse(req, "participantID")
+    static func participant(_ req: Request, in program: Program, parameter: String = "participantID") async throws -> Participant {
+        let id = try IDParameter.parse(req, parameter)
         guard let participant = try await Participant.query(on: req.db).filter(\.$id == id).filter(\.$program.$id == program.id!).with(\.$person).first()
         else { throw Abort(.notFound, reason: "No participant with id \(id.uuidString) is in this program.") }
         return participant
@@ -199,13 +202,7 @@ struct MatchingPages: SiteController {
             .with(\.$mentor) { $0.with(\.$person) }.sort(\.$createdAt).all()
         let lists = try await req.enrollments.checklists(id, participants: pairs.flatMap { [$0.mentee, $0.mentor] })
         return pairs.map { pair in
-            var waiting: [String] = []
-            if pair.pairStatus == .waiting {
-                for side in [pair.mentee, pair.mentor] {
-                    let missing = lists[side.id!]?.missing ?? []
-                    if !missing.isEmpty { waiting.append("\(side.person.name): \(missing.joined(separator: ", "))") }
-                }
-            }
+            let waiting = Self.waitingFor(pair, lists: lists)
             return PairRow(
                 id: pair.id!.uuidString, mentee: pair.mentee.person.name,
                 menteeDetail: "\(pair.mentee.person.title ?? "") · \(pair.mentee.person.department) · level \(pair.mentee.person.level)",
@@ -214,6 +211,15 @@ struct MatchingPages: SiteController {
                 score: Int(pair.score.rounded()), reasons: pair.reasons, warnings: pair.warnings, status: pair.status, statusLabel: pair.pairStatus.label,
                 locked: pair.locked, source: pair.source, manualReason: pair.manualReason, waitingFor: waiting,
                 lockPath: SiteRoute.matchingLock.path(id.uuidString, pair.id!.uuidString))
+        }
+    }
+
+    /// For a pair waiting to go live: who still owes what ("Sam Senior: training: Basics, code of conduct").
+    static func waitingFor(_ pair: Pair, lists: [UUID: ParticipantChecklist]) -> [String] {
+        guard pair.pairStatus == .waiting else { return [] }
+        return [pair.mentee, pair.mentor].compactMap { side in
+            let missing = lists[side.id!]?.missing ?? []
+            return missing.isEmpty ? nil : "\(side.person.name): \(missing.joined(separator: ", "))"
         }
     }
 

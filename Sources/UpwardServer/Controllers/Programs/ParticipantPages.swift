@@ -381,8 +381,8 @@ struct ParticipantPages: SiteController {
     struct AnswerForm: Content { var accept: String? }
 
     /// A request addressed to the viewer, or 404.
-    static func incomingRequest(_ req: Request, viewer: Viewer) async throws -> (MatchRequest, Program, Participant) {
-        let id = try IDParameter.parse(req, "requestID")
+    static func incomingRequest(_ req: Request, viewer: Viewer, parameter: String = "requestID") async throws -> (MatchRequest, Program, Participant) {
+        let id = try IDParameter.parse(req, parameter)
         guard let request = try await MatchRequest.find(id, on: req.db), let person = viewer.personID,
             let mentor = try await Participant.find(request.$mentor.id, on: req.db), mentor.$person.id == person,
             let program = try await Program.find(request.$program.id, on: req.db)
@@ -438,8 +438,8 @@ struct ParticipantPages: SiteController {
     @Sendable func pair(req: Request) async throws -> View {
         let viewer = try req.viewer
         let (pair, program, participant) = try await Self.visiblePair(req, id: try IDParameter.parse(req, "pairID"), viewer: viewer)
-        let rows = try await MatchingPages.pairRows(req, program: program)
-        let waiting = rows.first { $0.id == pair.id!.uuidString }?.waitingFor ?? []
+        let lists = try await req.enrollments.checklists(program.id!, participants: [pair.mentee, pair.mentor])
+        let waiting = MatchingPages.waitingFor(pair, lists: lists)
         return try await req.view.render(
             "pair",
             PairPage(

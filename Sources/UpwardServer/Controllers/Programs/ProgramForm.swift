@@ -44,11 +44,11 @@ struct ProgramForm: Content {
         case "14": input.cadenceDays = 14
         case "28": input.cadenceDays = 28
         case "custom":
-            input.cadenceDays =
-                int(customDays, "customDays")
-                ?? {
-                    issues.append(FieldIssue("customDays", "is required for a custom cadence")); return nil
-                }()
+            if customDays?.trimmingCharacters(in: .whitespaces).isEmpty ?? true {
+                issues.append(FieldIssue("customDays", "is required for a custom cadence"))
+            } else {
+                input.cadenceDays = int(customDays, "customDays")
+            }
         default: issues.append(FieldIssue("cadence", "must be 14, 28 or custom"))
         }
         input.startsOn = startsOn
