@@ -17,11 +17,16 @@ let package = Package(
         .package(url: "https://github.com/vapor/leaf", from: "4.5.2"),
         .package(url: "https://github.com/yaslab/CSV.swift", from: "2.5.2"),
         .package(url: "https://github.com/JohnSundell/Ink", from: "0.6.0"),
+        .package(url: "https://github.com/apple/swift-crypto", from: "4.5.2"),
+        .package(url: "https://github.com/apple/swift-nio", from: "2.101.2"),
+        .package(url: "https://github.com/apple/swift-nio-ssl", from: "2.37.6"),
     ],
     targets: [
         .target(
             name: "UpwardCore",
-            dependencies: [.product(name: "CSV", package: "CSV.swift"), .product(name: "Ink", package: "Ink")]
+            dependencies: [
+                .product(name: "CSV", package: "CSV.swift"), .product(name: "Ink", package: "Ink"), .product(name: "Crypto", package: "swift-crypto"),
+            ]
         ),
         .target(
             name: "UpwardServer",
@@ -33,6 +38,9 @@ let package = Package(
                 .product(name: "FluentPostgresDriver", package: "fluent-postgres-driver"),
                 .product(name: "Leaf", package: "leaf"),
                 .product(name: "CSV", package: "CSV.swift"),
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOPosix", package: "swift-nio"),
+                .product(name: "NIOSSL", package: "swift-nio-ssl"),
             ],
             resources: [.copy("Resources")]
         ),
