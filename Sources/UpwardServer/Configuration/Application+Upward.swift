@@ -10,12 +10,19 @@ public struct UpwardEnvironment: Sendable {
     public var runsHousekeeping: Bool
     /// Whether the SQLite file is the demo's own, marked so `demo` never wipes anything else.
     public var isDemo: Bool
+    /// Seals private notes: from `UPWARD_NOTE_KEY`, else a key that lives as long as the process
+    /// (tests and development; `serve` refuses to start in production without the variable).
+    public var noteSealer: NoteSealer
+    /// Sends email and chat messages; tests put a fake here.
+    public var transport: (any MessageTransport)?
 
     public init(configuration: UpwardConfiguration, clock: any UpwardClock = SystemClock(), runsHousekeeping: Bool = false, isDemo: Bool = false) {
         self.configuration = configuration
         self.clock = clock
         self.runsHousekeeping = runsHousekeeping
         self.isDemo = isDemo
+        self.noteSealer = (try? NoteSealer(base64: configuration.noteKey ?? NoteSealer.generateKey())) ?? (try! NoteSealer(base64: NoteSealer.generateKey()))
+        self.transport = nil
     }
 }
 

@@ -94,6 +94,29 @@ struct SiteRoute: Sendable, CustomStringConvertible {
     static let pair = SiteRoute(.GET, "/pairs/:pairID", .signedIn)
     static let pairDecline = SiteRoute(.POST, "/pairs/:pairID/decline", .signedIn)
     static let notifications = SiteRoute(.GET, "/notifications", .signedIn)
+    // Pairs at work
+    static let goalCreate = SiteRoute(.POST, "/pairs/:pairID/goals", .signedIn)
+    static let goalUpdate = SiteRoute(.POST, "/pairs/:pairID/goals/:goalID", .signedIn)
+    static let meetingCreate = SiteRoute(.POST, "/pairs/:pairID/meetings", .signedIn)
+    static let meetingUpdate = SiteRoute(.POST, "/pairs/:pairID/meetings/:meetingID", .signedIn)
+    static let meetingCancel = SiteRoute(.POST, "/pairs/:pairID/meetings/:meetingID/cancel", .signedIn)
+    static let meetingLog = SiteRoute(.POST, "/pairs/:pairID/meetings/:meetingID/log", .signedIn)
+    static let meetingICS = SiteRoute(.GET, "/meetings/:meetingFile", .signedIn)
+    static let noteCreate = SiteRoute(.POST, "/pairs/:pairID/notes", .signedIn)
+    static let noteDelete = SiteRoute(.POST, "/pairs/:pairID/notes/:noteID/delete", .signedIn)
+    static let concernRaise = SiteRoute(.POST, "/pairs/:pairID/concerns", .signedIn)
+    static let pairPause = SiteRoute(.POST, "/pairs/:pairID/pause", .signedIn)
+    static let pairResume = SiteRoute(.POST, "/pairs/:pairID/resume", .signedIn)
+    static let pairEnd = SiteRoute(.POST, "/pairs/:pairID/end", .signedIn)
+    static let calendarFeed = SiteRoute(.GET, "/calendar/:feedFile", .anyone)
+    static let calendarRegenerate = SiteRoute(.POST, "/account/calendar", .signedIn)
+    static let calendarRevoke = SiteRoute(.POST, "/account/calendar/revoke", .signedIn)
+    static let deliverySettings = SiteRoute(.POST, "/account/delivery", .signedIn)
+    static let concerns = SiteRoute(.GET, "/concerns", .programManager)
+    static let concern = SiteRoute(.GET, "/concerns/:concernID", .programManager)
+    static let concernHandle = SiteRoute(.POST, "/concerns/:concernID", .programManager)
+    static let circleSchedule = SiteRoute(.POST, "/programs/:programID/circles", .programManager)
+    static let deliveries = SiteRoute(.GET, "/deliveries", .programManager)
     static let account = SiteRoute(.GET, "/account", .signedIn)
     static let tokenCreate = SiteRoute(.POST, "/account/tokens", .signedIn)
     static let tokenRevoke = SiteRoute(.POST, "/account/tokens/:tokenID/revoke", .signedIn)
@@ -105,6 +128,9 @@ struct SiteRoute: Sendable, CustomStringConvertible {
         invitations, invite, reissue, trainingAdd, matching, matchingRun, matchingAssign, matchingSwap, matchingLock, matchingApprove,
         programAudit, audit, invitation, invitationAccept, enrollForm, enroll, trainingModule, trainingComplete, agreement, requestMentor,
         answerRequest, pair, pairDecline, notifications, account, tokenCreate, tokenRevoke,
+        goalCreate, goalUpdate, meetingCreate, meetingUpdate, meetingCancel, meetingLog, meetingICS, noteCreate, noteDelete, concernRaise,
+        pairPause, pairResume, pairEnd, calendarFeed, calendarRegenerate, calendarRevoke, deliverySettings, concerns, concern, concernHandle,
+        circleSchedule, deliveries,
     ]
 
     /// Paths anyone may reach without signing in.
@@ -127,6 +153,8 @@ enum SitePath {
     static func program(_ id: UUID, _ tail: String) -> String { "/programs/\(id.uuidString)/\(tail)" }
     static func pair(_ id: UUID) -> String { "/pairs/\(id.uuidString)" }
     static func invitation(_ token: String) -> String { "/invitations/\(token)" }
+    static let concerns = "/concerns"
+    static func meetingICS(_ id: UUID) -> String { "/meetings/\(id.uuidString).ics" }
     static let stylesheet = "/css/upward.css"
     /// Static files: cacheable, the same for everyone.
     static let staticPrefixes = ["/css/", "/js/", "/img/"]

@@ -1,4 +1,5 @@
 import Foundation
+import UpwardCore
 
 /// Every setting Upward reads from its environment, read in one place.
 ///
@@ -31,6 +32,64 @@ public struct UpwardConfiguration: Sendable {
     public var invitationLifetime: TimeInterval = 14 * 86_400
     /// The address people reach Upward at, for links to copy (`UPWARD_PUBLIC_URL`).
     public var publicURL = "http://localhost:8080"
+    /// Base64 of the 32-byte AES-GCM key that seals private notes (`UPWARD_NOTE_KEY`); `serve`
+    /// refuses to start in production without it, the demo keeps its own next to its database.
+    public var noteKey: String?
+    /// Email delivery (`UPWARD_SMTP_URL`); nil means email is off.
+    public var smtp: SMTPSettings?
+    /// Hosts personal chat webhooks may point at (`UPWARD_CHAT_WEBHOOK_HOSTS`); `*.` matches subdomains.
+    public var chatWebhookHosts = ["hooks.slack.com", "*.logic.azure.com", "*.environment.api.powerplatform.com"]
+    /// Whether this instance runs the delivery worker (`UPWARD_DELIVERY_WORKER`).
+    public var deliveryWorker = true
+    /// How often the worker looks for due messages (`UPWARD_DELIVERY_SECONDS`).
+    public var deliveryInterval: TimeInterval = 15
+    /// How long before a meeting its reminder goes out (`UPWARD_REMINDER_HOURS`).
+    public var reminderLead: TimeInterval = 24 * 3600
+    /// This instance's name in claimed deliveries (`UPWARD_INSTANCE`).
+    public var instanceName = "\(ProcessInfo.processInfo.hostName)-\(ProcessInfo.processInfo.processIdentifier)"
+
+    /// An SMTP server: `smtp://user:password@host:587` (STARTTLS), `smtps://…:465` (TLS from the
+    /// start) or `smtp://host:25?tls=none` (plain, for a local relay).
+    public struct SMTPSettings: Sendable, Equatable {
+        public enum Security: String, Sendable { case startTLS = "starttls", tls, none }
+        public var host: String
+        public var port: Int
+        public var security: Security
+        public var username: String?
+        public var password: String?
+        public var from: String
+        /// Extra trusted certificates (PEM), for a private CA.
+        public var caFile: String?
+
+        public init(host: String, port: Int, security: Security, username: String? = nil, password: String? = nil, from: String, caFile: String? = nil) {
+            self.host = host
+            self.port = port
+            self.security = security
+            self.username = username
+            self.password = password
+            self.from = from
+            self.caFile = caFile
+        }
+
+        static func parse(_ url: String, from: String?, caFile: String?) -> Result<SMTPSettings, String> {
+            guard let parts = URLComponents(string: url), let scheme = parts.scheme, ["smtp", "smtps"].contains(scheme),
+                let host = parts.host, !host.isEmpty
+            else { return .failure("UPWARD_SMTP_URL must look like smtp://user:password@mail.example.com:587") }
+            var security: Security = scheme == "smtps" ? .tls : .startTLS
+            if let raw = parts.queryItems?.first(where: { $0.name == "tls" })?.value {
+                guard let chosen = Security(rawValue: raw) else { return .failure("UPWARD_SMTP_URL's tls= must be starttls, tls or none") }
+                security = chosen
+            }
+            let port = parts.port ?? (security == .tls ? 465 : 587)
+            guard (1...65535).contains(port) else { return .failure("UPWARD_SMTP_URL's port must be from 1 to 65535") }
+            let sender = from ?? "upward@\(host)"
+            guard EmailMessage.isSafeAddress(sender) else { return .failure("UPWARD_SMTP_FROM must be a plain address such as upward@example.com") }
+            return .success(
+                SMTPSettings(
+                    host: host, port: port, security: security, username: parts.user?.removingPercentEncoding,
+                    password: parts.password?.removingPercentEncoding, from: sender, caFile: caFile))
+        }
+    }
 
     public init(
         storage: Storage = .sqliteFile(path: "upward.sqlite"), bcryptCost: Int = 12,
@@ -58,6 +117,15 @@ public struct UpwardConfiguration: Sendable {
         ("UPWARD_TRUST_PROXY", "false", "trust X-Forwarded-For and X-Forwarded-Proto from a reverse proxy"),
         ("UPWARD_UPLOAD_MAX_MB", "25", "largest people file the upload page accepts, in MB (1-500)"),
         ("UPWARD_HOUSEKEEPING_MINUTES", "10", "how often expired sessions and old sign-in attempts are removed"),
+        ("UPWARD_NOTE_KEY", "(unset)", "base64 of 32 random bytes sealing private notes (openssl rand -base64 32); required by serve in production"),
+        ("UPWARD_SMTP_URL", "(unset)", "email delivery: smtp://user:pass@host:587 (STARTTLS), smtps://host:465, or smtp://host:25?tls=none"),
+        ("UPWARD_SMTP_FROM", "upward@<smtp host>", "sender address of Upward's email"),
+        ("UPWARD_SMTP_CA_FILE", "(unset)", "PEM file of extra certificates to trust for the SMTP server"),
+        ("UPWARD_CHAT_WEBHOOK_HOSTS", "hooks.slack.com,*.logic.azure.com,*.environment.api.powerplatform.com", "hosts personal Slack/Teams webhooks may use"),
+        ("UPWARD_DELIVERY_WORKER", "true", "whether this instance delivers email and chat messages"),
+        ("UPWARD_DELIVERY_SECONDS", "15", "how often the delivery worker looks for due messages"),
+        ("UPWARD_REMINDER_HOURS", "24", "how long before a meeting its reminder is sent"),
+        ("UPWARD_INSTANCE", "<host>-<pid>", "this instance's name in the delivery log"),
         ("UPWARD_ADMIN_PASSWORD", "(unset)", "password for `upward admin create` when not prompting"),
         ("LOG_LEVEL", "info", "trace, debug, info, notice, warning, error or critical"),
     ]
@@ -107,6 +175,33 @@ public struct UpwardConfiguration: Sendable {
                 problems.append("UPWARD_PUBLIC_URL must be an http(s) address such as https://upward.example.com, not \"\(url)\"")
             }
         }
+        if let key = env["UPWARD_NOTE_KEY"], !key.isEmpty {
+            do throws(NoteSealer.KeyProblem) {
+                _ = try NoteSealer(base64: key)
+                config.noteKey = key
+            } catch {
+                problems.append("UPWARD_NOTE_KEY: \(error.description)")
+            }
+        }
+        if let url = env["UPWARD_SMTP_URL"], !url.isEmpty {
+            switch SMTPSettings.parse(url, from: env["UPWARD_SMTP_FROM"].flatMap { $0.isEmpty ? nil : $0 }, caFile: env["UPWARD_SMTP_CA_FILE"]) {
+            case .success(let settings): config.smtp = settings
+            case .failure(let problem): problems.append(problem)
+            }
+        }
+        if let raw = env["UPWARD_CHAT_WEBHOOK_HOSTS"] {
+            config.chatWebhookHosts = raw.split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces).lowercased() }.filter { !$0.isEmpty }
+        }
+        if let raw = env["UPWARD_DELIVERY_WORKER"], !raw.isEmpty {
+            switch raw.lowercased() {
+            case "1", "true", "yes", "on": config.deliveryWorker = true
+            case "0", "false", "no", "off": config.deliveryWorker = false
+            default: problems.append("UPWARD_DELIVERY_WORKER=\(raw) must be true or false")
+            }
+        }
+        config.deliveryInterval = TimeInterval(integer("UPWARD_DELIVERY_SECONDS", default: 15, in: 1...3600))
+        config.reminderLead = TimeInterval(integer("UPWARD_REMINDER_HOURS", default: 24, in: 1...336)) * 3600
+        if let name = env["UPWARD_INSTANCE"], !name.isEmpty { config.instanceName = String(name.prefix(100)) }
         config.sessionLifetime = TimeInterval(integer("UPWARD_SESSION_HOURS", default: 12, in: 1...720)) * 3600
         config.maxFailuresPerAccount = integer("UPWARD_LOGIN_MAX_FAILURES_ACCOUNT", default: 5, in: 1...1000)
         config.maxFailuresPerAddress = integer("UPWARD_LOGIN_MAX_FAILURES_ADDRESS", default: 20, in: 1...100_000)

@@ -11,5 +11,6 @@ enum UpwardMigrations {
         app.migrations.add(CreateSessions())
         app.migrations.add(DeleteFluentSessions())
         app.migrations.add(CreatePrograms())
+        app.migrations.add(CreatePairWork())
     }
 }

@@ -173,6 +173,8 @@ final class Pair: Model, @unchecked Sendable {
         /// Approved; waiting for both sides to finish training and accept the agreement.
         case waiting
         case live
+        /// Either side paused it; it can resume.
+        case paused
         /// A participant declined it before it went live.
         case declined
         /// A participant asked for a rematch of the live pair.
@@ -185,13 +187,16 @@ final class Pair: Model, @unchecked Sendable {
             case .proposed: "Proposed"
             case .waiting: "Waiting for training"
             case .live: "Live"
+            case .paused: "Paused"
             case .declined: "Declined"
             case .rematched: "Rematch requested"
             case .ended: "Ended"
             }
         }
         /// Holds its people: counts against capacity in the next run.
-        var isPublished: Bool { self == .waiting || self == .live }
+        var isPublished: Bool { self == .waiting || self == .live || self == .paused }
+        /// The pair works together (or paused): goals, meetings and notes are open to it.
+        var isWorking: Bool { self == .live || self == .paused }
     }
 
     @ID(key: .id) var id: UUID?
@@ -286,6 +291,10 @@ final class Notification: Model, @unchecked Sendable {
     @OptionalField(key: "link") var link: String?
     @Field(key: "created_at") var createdAt: Date
     @OptionalField(key: "read_at") var readAt: Date?
+    /// When the delivery worker turned it into deliveries (or decided it waits for the digest).
+    @OptionalField(key: "routed_at") var routedAt: Date?
+    /// Waiting for the person's weekly digest.
+    @Field(key: "in_digest") var inDigest: Bool
     init() {}
 }
 

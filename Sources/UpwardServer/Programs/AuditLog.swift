@@ -73,14 +73,16 @@ struct Notifications {
     let db: any Database
     let clock: any UpwardClock
 
-    func send(to personID: UUID, kind: String, title: String, body: String, link: String? = nil) async throws {
+    func send(to personID: UUID, kind: String, title: String, body: String, link: String? = nil, countsAsRead: Bool = false) async throws {
         let note = Notification()
+        if countsAsRead { note.readAt = clock.now }
         note.$person.id = personID
         note.kind = kind
         note.title = title
         note.body = body
         note.link = link
         note.createdAt = clock.now
+        note.inDigest = false
         try await note.create(on: db)
     }
 

@@ -20,7 +20,7 @@ struct Matchmaking {
     let db: any Database
     let clock: any UpwardClock
 
-    static let liveStatuses = [Pair.Status.proposed.rawValue, Pair.Status.waiting.rawValue, Pair.Status.live.rawValue]
+    static let liveStatuses = [Pair.Status.proposed.rawValue, Pair.Status.waiting.rawValue, Pair.Status.live.rawValue, Pair.Status.paused.rawValue]
 
     // MARK: - The model
 

@@ -115,7 +115,7 @@ struct Programs {
         let id = try program.requireID()
         let enrolled = try await Participant.query(on: db).filter(\.$program.$id == id).filter(\.$enrolledAt != nil).all()
         let published = try await Pair.query(on: db).filter(\.$program.$id == id)
-            .filter(\.$status ~~ [Pair.Status.waiting.rawValue, Pair.Status.live.rawValue]).count()
+            .filter(\.$status ~~ [Pair.Status.waiting.rawValue, Pair.Status.live.rawValue, Pair.Status.paused.rawValue]).count()
         return ProgramLifecycle.Facts(
             enrolledMentors: enrolled.filter { $0.enrollmentRole == .mentor }.count,
             enrolledMentees: enrolled.filter { $0.enrollmentRole == .mentee }.count, publishedPairs: published)
@@ -131,7 +131,7 @@ struct Programs {
             if target == .completed || target == .cancelled {
                 // Pairs end with the program; open requests are withdrawn.
                 try await Pair.query(on: db).filter(\.$program.$id == id)
-                    .filter(\.$status ~~ [Pair.Status.proposed.rawValue, Pair.Status.waiting.rawValue, Pair.Status.live.rawValue])
+                    .filter(\.$status ~~ [Pair.Status.proposed.rawValue, Pair.Status.waiting.rawValue, Pair.Status.live.rawValue, Pair.Status.paused.rawValue])
                     .set(\.$status, to: Pair.Status.ended.rawValue).set(\.$endedAt, to: clock.now).update()
                 try await MatchRequest.query(on: db).filter(\.$program.$id == id).filter(\.$status == MatchRequest.Status.pending.rawValue)
                     .set(\.$status, to: MatchRequest.Status.withdrawn.rawValue).update()

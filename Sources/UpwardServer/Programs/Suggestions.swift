@@ -70,7 +70,7 @@ struct Suggestions {
         let programID = try program.requireID()
         if try await pending(for: mentee) != nil { throw Abort(.conflict, reason: "You already have a request waiting for an answer.") }
         if try await Pair.query(on: db).filter(\.$mentee.$id == mentee.requireID())
-            .filter(\.$status ~~ [Pair.Status.waiting.rawValue, Pair.Status.live.rawValue]).count() > 0
+            .filter(\.$status ~~ [Pair.Status.waiting.rawValue, Pair.Status.live.rawValue, Pair.Status.paused.rawValue]).count() > 0
         {
             throw Abort(.conflict, reason: "You already have a mentor in this program.")
         }

@@ -192,7 +192,7 @@ struct ParticipantPages: SiteController {
     static func partnerCards(_ req: Request, participant: Participant) async throws -> [PartnerCard] {
         let id = try participant.requireID()
         let pairs = try await Pair.query(on: req.db).group(.or) { $0.filter(\.$mentee.$id == id).filter(\.$mentor.$id == id) }
-            .filter(\.$status ~~ [Pair.Status.waiting.rawValue, Pair.Status.live.rawValue])
+            .filter(\.$status ~~ [Pair.Status.waiting.rawValue, Pair.Status.live.rawValue, Pair.Status.paused.rawValue])
             .with(\.$mentee) { $0.with(\.$person) }.with(\.$mentor) { $0.with(\.$person) }.all()
         return pairs.map { pair in
             let partner = pair.$mentee.id == id ? pair.mentor : pair.mentee

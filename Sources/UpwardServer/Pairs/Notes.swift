@@ -1,0 +1,79 @@
+import Fluent
+import Foundation
+import UpwardCore
+import Vapor
+
+/// A note as its reader sees it.
+struct NoteView: Sendable {
+    let id: UUID
+    let authorName: String
+    let isPrivate: Bool
+    let mine: Bool
+    /// nil when a private note failed its integrity check.
+    let body: String?
+    let createdAt: Date
+}
+
+/// Pair notes: shared ones both people read; private ones only their author, sealed at rest.
+struct Notes {
+    let db: any Database
+    let clock: any UpwardClock
+    let sealer: NoteSealer
+
+    static func context(note: UUID, pair: UUID, author: UUID) -> String {
+        "upward-note:\(note.uuidString):\(pair.uuidString):\(author.uuidString)"
+    }
+
+    /// The shared notes plus the viewer's own private ones; nothing else. Managers read none.
+    func list(_ context: PairContext) async throws -> [NoteView] {
+        let me = try context.requireParticipant("read the pair's notes")
+        let myPerson = me.$person.id
+        let notes = try await PairNote.query(on: db).filter(\.$pair.$id == context.pairID)
+            .group(.or) { $0.filter(\.$visibility == "shared").filter(\.$author.$id == myPerson) }
+            .with(\.$author).sort(\.$createdAt, .descending).all()
+        return notes.compactMap { note -> NoteView? in
+            // The query already keeps others' private notes out; this guard makes it impossible to slip.
+            if note.isPrivate && note.$author.id != myPerson { return nil }
+            var body: String? = note.body
+            if note.isPrivate {
+                body = try? sealer.open(note.body, context: Self.context(note: note.id!, pair: context.pairID, author: note.$author.id))
+            }
+            return NoteView(
+                id: note.id!, authorName: note.author.name, isPrivate: note.isPrivate, mine: note.$author.id == myPerson, body: body,
+                createdAt: note.createdAt)
+        }
+    }
+
+    func create(text raw: String?, visibility raw2: String?, in context: PairContext, by viewer: Viewer) async throws -> NoteView {
+        let me = try context.requireParticipant("write notes")
+        try context.requireWorking("write notes")
+        var check = FieldChecker()
+        let text = check.text(raw, field: "body", limit: 5000, multiline: true)
+        let visibility = raw2 ?? "shared"
+        if visibility != "shared" && visibility != "private" { check.add("visibility", "must be shared or private") }
+        try check.finish()
+        let note = PairNote()
+        let id = UUID()
+        note.id = id
+        note.$pair.id = context.pairID
+        note.$author.id = me.$person.id
+        note.visibility = visibility
+        note.body = visibility == "private" ? try sealer.seal(text, context: Self.context(note: id, pair: context.pairID, author: me.$person.id)) : text
+        note.createdAt = clock.now
+        try await note.create(on: db)
+        return NoteView(id: id, authorName: me.person.name, isPrivate: note.isPrivate, mine: true, body: text, createdAt: note.createdAt)
+    }
+
+    /// Authors delete their own notes.
+    func delete(_ id: UUID, in context: PairContext) async throws {
+        let me = try context.requireParticipant("delete notes")
+        guard let note = try await PairNote.find(id, on: db), note.$pair.id == context.pairID, note.$author.id == me.$person.id else {
+            throw Abort(.notFound, reason: "No note with id \(id.uuidString) of yours is in this pair.")
+        }
+        try await note.delete(on: db)
+    }
+}
+
+extension Request {
+    var notes: Notes { Notes(db: db, clock: upward.clock, sealer: upward.noteSealer) }
+}
