@@ -1,5 +1,6 @@
 import Foundation
 import Logging
+import UpwardCore
 import Vapor
 
 /// Runs the `upward` command line: `serve`, `migrate`, `demo`, `import`, `admin`.
@@ -52,9 +53,17 @@ public enum UpwardMain {
             return 1
         }
         var status: Int32 = 0
+        // Scheduled housekeeping runs where the server runs: `serve` (the default command) and `demo`.
+        let serves = command == nil || command == "serve" || isDemo || command?.hasPrefix("-") == true
+        if serves, configuration.noteKey == nil, vaporEnvironment.isRelease || vaporEnvironment == .production, !arguments.contains("--help") {
+            FileHandle.standardError.write(
+                Data(
+                    ("Upward cannot start: UPWARD_NOTE_KEY is not set. Private notes are encrypted with it; "
+                        + "create one with `openssl rand -base64 32`, keep it safe (notes cannot be read without it) and set UPWARD_NOTE_KEY.\n").utf8))
+            try? await app.asyncShutdown()
+            return 2
+        }
         do {
-            // Scheduled housekeeping runs where the server runs: `serve` (the default command) and `demo`.
-            let serves = command == nil || command == "serve" || isDemo || command?.hasPrefix("-") == true
             try await configure(
                 app, environment: UpwardEnvironment(configuration: configuration, runsHousekeeping: serves, isDemo: isDemo))
             registerCommands(app)
@@ -96,6 +105,20 @@ public enum UpwardMain {
         guard !path.isEmpty, path != ":memory:" else { throw CommandFailure("--database must name a file.") }
         env["UPWARD_DATABASE_PATH"] = path
         guard !arguments.contains("--help") else { return }
-        try DemoDatabase.prepare(path: path, keep: arguments.contains("--keep"))
+        let keep = arguments.contains("--keep")
+        try DemoDatabase.prepare(path: path, keep: keep)
+        // The demo's private notes are sealed with its own key, kept beside its database.
+        if env["UPWARD_NOTE_KEY"]?.isEmpty ?? true {
+            let keyPath = path + ".note-key"
+            if keep, let saved = try? String(contentsOfFile: keyPath, encoding: .utf8), (try? NoteSealer(base64: saved)) != nil {
+                env["UPWARD_NOTE_KEY"] = saved.trimmingCharacters(in: .whitespacesAndNewlines)
+            } else {
+                let key = NoteSealer.generateKey()
+                guard FileManager.default.createFile(atPath: keyPath, contents: Data((key + "\n").utf8), attributes: [.posixPermissions: 0o600]) else {
+                    throw CommandFailure("cannot write the demo's note key to \(keyPath)")
+                }
+                env["UPWARD_NOTE_KEY"] = key
+            }
+        }
     }
 }

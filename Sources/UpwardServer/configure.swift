@@ -51,6 +51,7 @@ public func configure(_ app: Application, environment: UpwardEnvironment) async 
 
     if environment.runsHousekeeping {
         app.lifecycle.use(HousekeepingSchedule(interval: config.housekeepingInterval))
+        if config.deliveryWorker { app.lifecycle.use(DeliveryWorker(interval: config.deliveryInterval)) }
     }
     try routes(app)
 }

@@ -317,19 +317,19 @@ struct APIController {
             },
             "getPair": { req in
                 let viewer = try req.viewer
-                let (pair, _, participant) = try await ParticipantPages.visiblePair(req, id: try IDParameter.parse(req, "pairId"), viewer: viewer)
+                let (pair, _, participant) = try await Self.pair(req)
                 return try Self.json(APIModel.PairOut(pair, forManager: participant == nil))
             },
             "lockPair": { req in
                 let viewer = try req.viewer
-                let (pair, program, _) = try await ParticipantPages.visiblePair(req, id: try IDParameter.parse(req, "pairId"), viewer: viewer)
+                let (pair, program, _) = try await Self.pair(req)
                 let input = try Self.body(req, APIModel.LockIn.self)
                 try await req.matchmaking.setLocked(pair, input.locked, in: program, by: viewer)
                 return try Self.json(APIModel.PairOut(pair, forManager: true))
             },
             "declinePair": { req in
                 let viewer = try req.viewer
-                let (pair, program, participant) = try await ParticipantPages.visiblePair(req, id: try IDParameter.parse(req, "pairId"), viewer: viewer)
+                let (pair, program, participant) = try await Self.pair(req)
                 guard let participant else { throw Abort(.forbidden, reason: "Only the two people in a pair can decline it or ask for a rematch.") }
                 let input = try Self.body(req, APIModel.NoteIn.self)
                 try await req.matchmaking.stepBack(from: pair, participant: participant, note: input.note, in: program, by: viewer)
@@ -343,5 +343,13 @@ struct APIController {
                 return try Self.json(APIModel.Me(user))
             },
         ]
+    }
+}
+
+extension APIController {
+    /// A pair the caller may see (`pairId`), as (pair, program, the caller's side).
+    static func pair(_ req: Request) async throws -> (Pair, Program, Participant?) {
+        let context = try await req.pairContext("pairId")
+        return (context.pair, context.program, context.me)
     }
 }

@@ -136,6 +136,7 @@ struct PairLifecycle {
             pair.status = Pair.Status.live.rawValue
             pair.liveAt = clock.now
             try await pair.save(on: db)
+            try await Meetings(db: db, clock: clock).proposeSeries(for: pair, program: program, mentee: mentee.person, mentor: mentor.person)
             try await AuditLog(db: db, clock: clock).record(
                 nil, program: programID, action: "pair.live", object: "pair", id: pair.id,
                 detail: "\(mentee.person.email) with \(mentor.person.email)")

@@ -33,7 +33,8 @@ struct LayoutContext: Encodable {
         viewer = Viewer(name: user.name, email: user.email, roleLabel: user.isAdmin ? "Program manager" : "Participant", isAdmin: user.isAdmin)
         var items: [(String, String)] = [("Home", SitePath.home), ("Programs", SitePath.programs)]
         if user.isAdmin {
-            items += [("People", SitePath.people), ("Import", SitePath.peopleImport), ("Audit", SitePath.audit)]
+            items += [("People", SitePath.people), ("Import", SitePath.peopleImport), ("Concerns", SitePath.concerns), ("Audit", SitePath.audit)]
+            if user.organizationAdmin { items += [("Deliveries", "/deliveries")] }
         } else {
             items += [("Notifications", SitePath.notifications)]
         }

@@ -9,6 +9,18 @@ struct AccountPages: SiteController {
         router.on(.account, use: account)
         router.on(.tokenCreate, use: create)
         router.on(.tokenRevoke, use: revoke)
+        router.on(.calendarRegenerate, use: regenerateCalendar)
+        router.on(.calendarRevoke, use: revokeCalendar)
+        router.on(.deliverySettings, use: saveDelivery)
+    }
+
+    struct TopicRow: Encodable {
+        let topic: String
+        let label: String
+        let essential: Bool
+        let email: Bool
+        let slack: Bool
+        let teams: Bool
     }
 
     struct TokenRow: Encodable {
@@ -26,12 +38,22 @@ struct AccountPages: SiteController {
         let tokens: [TokenRow]
         let newToken: String?
         let createPath = SiteRoute.tokenCreate.path()
+        let hasFeed: Bool
+        let feedURL: String?
+        let calendarPath = SiteRoute.calendarRegenerate.path()
+        let calendarRevokePath = SiteRoute.calendarRevoke.path()
+        let deliveryPath = SiteRoute.deliverySettings.path()
+        let topics: [TopicRow]
+        let slackUrl: String
+        let teamsUrl: String
+        let emailEnabled: Bool
         var issues: [Issue] = []
     }
 
-    func page(_ req: Request, newToken: String? = nil) async throws -> AccountPage {
+    func page(_ req: Request, newToken: String? = nil, feedToken: String? = nil) async throws -> AccountPage {
         let viewer = try req.viewer
         let formatter = ISO8601DateFormatter()
+        let choice = try await req.deliverySettings.load(viewer)
         let tokens = try await req.apiTokens.list(for: viewer.user).map {
             TokenRow(
                 name: $0.name, created: formatter.string(from: $0.createdAt), lastUsed: $0.lastUsedAt.map(formatter.string) ?? "never",
@@ -40,7 +62,14 @@ struct AccountPages: SiteController {
         return AccountPage(
             layout: LayoutContext(req, title: "Account"), name: viewer.name, email: viewer.user.email,
             role: viewer.isOrganizationAdmin ? "Program manager (organization-wide)" : viewer.isAdmin ? "Program manager" : "Participant", tokens: tokens,
-            newToken: newToken)
+            newToken: newToken, hasFeed: try await req.calendars.hasFeed(viewer),
+            feedURL: feedToken.map { req.upward.configuration.publicURL + Calendars.feedPath($0) },
+            topics: MessageTopic.allCases.map { topic in
+                let channels = choice.preferences.channels(for: topic)
+                return TopicRow(
+                    topic: topic.rawValue, label: topic.label, essential: topic.isEssential, email: channels.contains(.email), slack: channels.contains(.slack),
+                    teams: channels.contains(.teams))
+            }, slackUrl: choice.slackURL ?? "", teamsUrl: choice.teamsURL ?? "", emailEnabled: req.upward.configuration.smtp != nil || req.upward.transport != nil)
     }
 
     @Sendable func account(req: Request) async throws -> View {
@@ -66,5 +95,41 @@ struct AccountPages: SiteController {
         let viewer = try req.viewer
         try await req.apiTokens.revoke(try IDParameter.parse(req, "tokenID"), of: viewer.user, by: viewer)
         return req.redirect(SitePath.account)
+    }
+
+    @Sendable func regenerateCalendar(req: Request) async throws -> View {
+        let token = try await req.calendars.regenerate(for: try req.viewer)
+        return try await req.view.render("account", try await page(req, feedToken: token))
+    }
+
+    @Sendable func revokeCalendar(req: Request) async throws -> Response {
+        try await req.calendars.revoke(for: try req.viewer)
+        return req.redirect(SitePath.account)
+    }
+
+    /// `email[]`, `slack[]`, `teams[]`: the topics ticked in each column.
+    struct DeliveryForm: Content {
+        var email: [String]?
+        var slack: [String]?
+        var teams: [String]?
+        var slackUrl: String?
+        var teamsUrl: String?
+    }
+
+    @Sendable func saveDelivery(req: Request) async throws -> Response {
+        let form = try req.form(DeliveryForm.self)
+        var channels: [String: [String]] = [:]
+        for topic in MessageTopic.allCases { channels[topic.rawValue] = [] }
+        for (name, topics) in [("email", form.email), ("slack", form.slack), ("teams", form.teams)] {
+            for topic in topics ?? [] { channels[topic, default: []].append(name) }
+        }
+        do {
+            _ = try await req.deliverySettings.save(channels: channels, slackURL: form.slackUrl, teamsURL: form.teamsUrl, by: try req.viewer)
+            return req.redirect(SitePath.account, notice: "Delivery settings saved.")
+        } catch let failure as ValidationFailure {
+            var page = try await page(req)
+            page.issues = failure.issues.map { Issue(field: $0.field, message: $0.message) }
+            return try await req.view.render("account", page).encodeResponse(status: .unprocessableEntity, for: req)
+        }
     }
 }

@@ -15,7 +15,6 @@ struct ParticipantPages: SiteController {
         router.on(.agreement, use: agree)
         router.on(.requestMentor, use: request)
         router.on(.answerRequest, use: answer)
-        router.on(.pair, use: pair)
         router.on(.pairDecline, use: decline)
         router.on(.notifications, use: notifications)
     }
@@ -403,58 +402,12 @@ struct ParticipantPages: SiteController {
 
     // MARK: - Pair
 
-    /// A pair the viewer may see: their own published pair, or any pair of a program they manage; 404 otherwise.
-    static func visiblePair(_ req: Request, id: UUID, viewer: Viewer) async throws -> (Pair, Program, Participant?) {
-        let notFound = Abort(.notFound, reason: "No pair with id \(id.uuidString) is visible to you.")
-        guard let pair = try await Pair.loaded(id, on: req.db),
-            let program = try await Program.find(pair.$program.id, on: req.db)
-        else { throw notFound }
-        if viewer.isAdmin {
-            guard try await req.programs.manages(program, viewer) else { throw notFound }
-            return (pair, program, nil)
-        }
-        guard let person = viewer.personID, pair.pairStatus != .proposed else { throw notFound }
-        if pair.mentee.$person.id == person, pair.mentee.acceptedAt != nil { return (pair, program, pair.mentee) }
-        if pair.mentor.$person.id == person, pair.mentor.acceptedAt != nil { return (pair, program, pair.mentor) }
-        throw notFound
-    }
-
-    struct PairPage: Encodable {
-        let layout: LayoutContext
-        let program: ProgramSummary
-        let mentee: PersonSummary
-        let mentor: PersonSummary
-        let score: Int
-        let reasons: [String]
-        let status: String
-        let statusLabel: String
-        let isParticipant: Bool
-        let canDecline: Bool
-        let canRematch: Bool
-        let action: String
-        let waitingFor: [String]
-    }
-
-    @Sendable func pair(req: Request) async throws -> View {
-        let viewer = try req.viewer
-        let (pair, program, participant) = try await Self.visiblePair(req, id: try IDParameter.parse(req, "pairID"), viewer: viewer)
-        let lists = try await req.enrollments.checklists(program.id!, participants: [pair.mentee, pair.mentor])
-        let waiting = MatchingPages.waitingFor(pair, lists: lists)
-        return try await req.view.render(
-            "pair",
-            PairPage(
-                layout: LayoutContext(req, title: "\(pair.mentee.person.name) & \(pair.mentor.person.name)"), program: ProgramSummary(program),
-                mentee: PersonSummary(pair.mentee.person), mentor: PersonSummary(pair.mentor.person), score: Int(pair.score.rounded()), reasons: pair.reasons,
-                status: pair.status, statusLabel: pair.pairStatus.label, isParticipant: participant != nil,
-                canDecline: participant != nil && pair.pairStatus == .waiting, canRematch: participant != nil && pair.pairStatus == .live,
-                action: SiteRoute.pairDecline.path(pair.id!.uuidString), waitingFor: waiting))
-    }
-
     struct DeclineForm: Content { var note: String? }
 
     @Sendable func decline(req: Request) async throws -> Response {
         let viewer = try req.viewer
-        let (pair, program, participant) = try await Self.visiblePair(req, id: try IDParameter.parse(req, "pairID"), viewer: viewer)
+        let context = try await req.pairContext()
+        let (pair, program, participant) = (context.pair, context.program, context.me)
         guard let participant else { throw Abort(.forbidden, reason: "Only the two people in a pair can decline it or ask for a rematch.") }
         let form = try req.form(DeclineForm.self)
         try await req.matchmaking.stepBack(from: pair, participant: participant, note: form.note, in: program, by: viewer)

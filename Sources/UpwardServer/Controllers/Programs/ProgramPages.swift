@@ -206,6 +206,52 @@ struct ProgramPages: SiteController {
         let paths: [String: String]
         let audiences: [ProgramForm.Option]
         let codeHTML: String
+        var pairRows: [PairRow] = []
+        var circles: [CircleRow] = []
+        var defaultZone = "UTC"
+    }
+
+    /// A published pair as its program manager follows it: status, goals, meetings; never notes.
+    struct PairRow: Encodable {
+        let href: String
+        let names: String
+        let status: String
+        let goals: String
+        let meetings: String
+        let lastHeld: String
+    }
+
+    struct CircleRow: Encodable {
+        let title: String
+        let audience: String
+        let when: String
+        let icsPath: String
+    }
+
+    static func pairRows(_ req: Request, program: UUID) async throws -> [PairRow] {
+        let pairs = try await Pair.query(on: req.db).filter(\.$program.$id == program)
+            .filter(\.$status ~~ [Pair.Status.waiting.rawValue, Pair.Status.live.rawValue, Pair.Status.paused.rawValue, Pair.Status.ended.rawValue])
+            .with(\.$mentee) { $0.with(\.$person) }.with(\.$mentor) { $0.with(\.$person) }.all()
+        let ids = pairs.compactMap(\.id)
+        guard !ids.isEmpty else { return [] }
+        let goals = Dictionary(grouping: try await Goal.query(on: req.db).filter(\.$pair.$id ~~ ids).all(), by: { $0.$pair.id })
+        let meetings = Dictionary(grouping: try await Meeting.query(on: req.db).filter(\.$pair.$id ~~ ids).all(), by: { $0.$pair.id ?? UUID() })
+        let now = req.upward.clock.now
+        let day = DateFormatter()
+        day.dateFormat = "yyyy-MM-dd"
+        return pairs.map { pair in
+            let mine = goals[pair.id!] ?? []
+            let average = mine.isEmpty ? 0 : mine.map(\.progress).reduce(0, +) / mine.count
+            let list = meetings[pair.id!] ?? []
+            let held = list.filter { $0.meetingStatus == .held }
+            let missed = list.filter { $0.meetingStatus == .missed }.count
+            let upcoming = list.filter { $0.meetingStatus == .scheduled && $0.startsAt > now }.count
+            return PairRow(
+                href: SitePath.pair(pair.id!), names: "\(pair.mentee.person.name) & \(pair.mentor.person.name)", status: pair.pairStatus.label,
+                goals: mine.isEmpty ? "none yet" : "\(mine.count), \(average)% on average",
+                meetings: "\(held.count) held, \(missed) missed, \(upcoming) ahead",
+                lastHeld: held.map(\.startsAt).max().map { day.string(from: $0) } ?? "–")
+        }
     }
 
     @Sendable func show(req: Request) async throws -> Response {
@@ -270,11 +316,21 @@ struct ProgramPages: SiteController {
             paths: [
                 "edit": SiteRoute.programEdit.path(key), "transition": SiteRoute.programTransition.path(key), "clone": SiteRoute.programClone.path(key),
                 "managers": SiteRoute.programManagers.path(key), "invitations": SiteRoute.invitations.path(key),
-                "training": SiteRoute.trainingAdd.path(key), "matching": SiteRoute.matching.path(key), "audit": SiteRoute.programAudit.path(key),
+                "training": SiteRoute.trainingAdd.path(key), "matching": SiteRoute.matching.path(key), "audit": SiteRoute.programAudit.path(key), "circles": SiteRoute.circleSchedule.path(key),
             ],
             audiences: TrainingModule.Audience.allCases.map { ProgramForm.Option(value: $0.rawValue, label: $0.label, selected: $0 == .both) },
             codeHTML: TrainingMarkdown.html(settings.codeOfConduct))
-        return try await req.view.render("program-manage", page).encodeResponse(for: req)
+        var full = page
+        full.pairRows = try await Self.pairRows(req, program: id)
+        full.circles = try await req.circles.list(program: id).flatMap { circle, meetings in
+            meetings.map {
+                CircleRow(
+                    title: circle.title, audience: circle.audience == "mentor" ? "Mentors only" : "Mentees only",
+                    when: Meetings.display($0.startsAt, in: TimeZone(identifier: $0.timeZone) ?? TimeZone(identifier: "UTC")!), icsPath: SitePath.meetingICS($0.id!))
+            }
+        }
+        full.defaultZone = participants.compactMap(\.person.timeZone).first ?? "UTC"
+        return try await req.view.render("program-manage", full).encodeResponse(for: req)
     }
 
     struct TransitionForm: Content { var to: String? }
