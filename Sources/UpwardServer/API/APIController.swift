@@ -8,13 +8,13 @@ struct APIController {
     typealias Handler = @Sendable (Request) async throws -> Response
 
     func register(on app: Application) throws {
-        let handlers = self.handlers
+        let handlers = self.handlers.merging(self.pairHandlers) { a, _ in a }
         app.get("api", "v1", "openapi.json") { req -> Response in
             let response = Response(status: .ok, body: .init(data: OpenAPIDocument.served))
             response.headers.contentType = .json
             return response
         }
-        for route in APIRoute.all {
+        for route in APIRoute.all where !route.registeredBySite {
             guard let handler = handlers[route.operationId] else { throw Abort(.internalServerError, reason: "no handler for \(route.operationId)") }
             let group = app.grouped(APIAuthMiddleware(access: route.access))
             group.on(route.method, route.components, body: .collect(maxSize: "1mb"), use: handler)

@@ -24,14 +24,31 @@ struct APIRoute: Sendable {
     var query: [QueryParameter] = []
     /// Statuses besides success, 400, 401, 403, 404 and 405 that this operation can return.
     var conflicts = true
+    /// The success body's media type.
+    var contentType = "application/json"
+    /// Documented here but registered by the site (the calendar feed outside /api/v1).
+    var registeredBySite = false
 
-    var parameters: [String] {
-        path.split(separator: "/").filter { $0.hasPrefix("{") }.map { String($0.dropFirst().dropLast()) }
+    /// A segment's parameter name: `{meetingId}.ics` → meetingId.
+    static func parameterName(_ part: Substring) -> String? {
+        guard part.hasPrefix("{"), let close = part.firstIndex(of: "}") else { return nil }
+        return String(part[part.index(after: part.startIndex)..<close])
     }
 
+    /// What follows a parameter in its segment: `.ics` for `{meetingId}.ics`.
+    static func suffix(_ part: Substring) -> String {
+        guard let close = part.firstIndex(of: "}") else { return "" }
+        return String(part[part.index(after: close)...])
+    }
+
+    var parameters: [String] {
+        path.split(separator: "/").compactMap(Self.parameterName)
+    }
+
+    /// Vapor's components; a parameter with a suffix is one parameter whose value keeps the suffix.
     var components: [PathComponent] {
         path.split(separator: "/").map { part in
-            part.hasPrefix("{") ? .parameter(String(part.dropFirst().dropLast())) : .constant(String(part))
+            Self.parameterName(part).map { .parameter(Self.suffix(part).isEmpty ? $0 : $0 + "File") } ?? .constant(String(part))
         }
     }
 
@@ -40,7 +57,7 @@ struct APIRoute: Sendable {
         let pattern = path.split(separator: "/")
         let parts = concrete.split(separator: "/")
         guard pattern.count == parts.count else { return false }
-        return zip(pattern, parts).allSatisfy { $0.hasPrefix("{") || $0 == $1 }
+        return zip(pattern, parts).allSatisfy { Self.parameterName($0) != nil ? $1.hasSuffix(Self.suffix($0)) : $0 == $1 }
     }
 
     static let prefix = "/api/v1"
@@ -54,7 +71,9 @@ struct APIRoute: Sendable {
         .init(name: "page", schema: .integer(1, Int.max), description: "Page, 1 first; past the end shows the last page."),
     ]
 
-    static let all: [APIRoute] = [
+    static let all: [APIRoute] = programRoutes + pairRoutes
+
+    static let programRoutes: [APIRoute] = [
         APIRoute(
             method: .GET, path: "/api/v1/me", access: .signedIn, operationId: "getMe", summary: "The account behind the token.", tag: "account",
             success: (200, "Me"), conflicts: false),

@@ -236,7 +236,7 @@ enum OpenAPIDocument {
     static func operation(_ route: APIRoute) -> [String: Any] {
         var op: [String: Any] = ["operationId": route.operationId, "summary": route.summary, "tags": [route.tag]]
         var parameters: [[String: Any]] = route.parameters.map {
-            ["name": $0, "in": "path", "required": true, "schema": Schema.uuid.value]
+            ["name": $0, "in": "path", "required": true, "schema": ($0 == "token" ? Schema.string(maxLength: 100, pattern: "^[A-Za-z0-9_-]+$") : Schema.uuid).value]
         }
         parameters += route.query.map { ["name": $0.name, "in": "query", "required": false, "schema": $0.schema.value, "description": $0.description] }
         if !parameters.isEmpty { op["parameters"] = parameters }
@@ -246,7 +246,9 @@ enum OpenAPIDocument {
         op["security"] = route.access == .anyone ? [] : [["bearer": []]]
         var responses: [String: Any] = [:]
         var success: [String: Any] = ["description": descriptions[route.success.status] ?? "OK"]
-        if let schema = route.success.schema { success["content"] = ["application/json": ["schema": Schema.ref(schema).value]] }
+        if let schema = route.success.schema {
+            success["content"] = [route.contentType: ["schema": route.contentType == "application/json" ? Schema.ref(schema).value : Schema.string().value]]
+        }
         responses[String(route.success.status)] = success
         var errors = [400, 404, 405]
         if route.access != .anyone { errors += [401, 403] }
@@ -276,7 +278,7 @@ enum OpenAPIDocument {
             "servers": [["url": "/"]],
             "paths": paths,
             "components": [
-                "schemas": schemas.mapValues(\.value),
+                "schemas": schemas.merging(pairSchemas) { a, _ in a }.mapValues(\.value),
                 "securitySchemes": [
                     "bearer": ["type": "http", "scheme": "bearer", "description": "A token such as upw_…, from the account page or `upward token create`."]
                 ],

@@ -235,7 +235,7 @@ final class DeliveryWorker: LifecycleHandler {
 
     func didBoot(_ app: Application) throws {
         let loop = app.eventLoopGroup.any()
-        let scheduled = loop.scheduleRepeatedAsyncTask(initialDelay: .seconds(2), delay: .milliseconds(Int64(interval * 1000))) { _ in
+        let scheduled = loop.scheduleRepeatedAsyncTask(initialDelay: .seconds(10), delay: .milliseconds(Int64(interval * 1000))) { _ in
             loop.makeFutureWithTask {
                 do {
                     let report = try await app.outbox.runOnce()

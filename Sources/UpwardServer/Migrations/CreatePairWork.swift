@@ -64,6 +64,11 @@ struct CreatePairWork: AsyncMigration {
     }
 
     func revert(on database: any Database) async throws {
+        if let sql = database as? any SQLDatabase {
+            for index in ["deliveries_due", "meetings_pair", "notifications_unrouted", "pair_notes_pair", "goals_pair"] {
+                try await sql.raw("DROP INDEX IF EXISTS \(unsafeRaw: index)").run()
+            }
+        }
         for schema in [
             Delivery.schema, DeliverySetting.schema, ConcernNote.schema, Concern.schema, CalendarFeed.schema, PairNote.schema, Meeting.schema,
             Circle.schema, Goal.schema,
