@@ -261,6 +261,24 @@ extension AppTests {
                 let browser = Browser(app)
                 try await browser.signIn(mentee.email, mentee.password)
                 #expect(try await browser.get("/").body.string.contains("Your mentor:"))
+                // Pairs at work: goals with milestones, held and missed meetings, meetings ahead, notes, a concern, a circle.
+                let goals = try await Goal.query(on: app.db).all()
+                #expect(goals.count == 12 && goals.allSatisfy { !$0.milestones.isEmpty })
+                let meetings = try await Meeting.query(on: app.db).filter(\.$pair.$id != nil).all()
+                let now = app.upward.clock.now
+                #expect(meetings.contains { $0.meetingStatus == .held && $0.summary != nil })
+                #expect(meetings.contains { $0.meetingStatus == .missed })
+                #expect(meetings.contains { $0.meetingStatus == .scheduled && $0.startsAt > now })
+                #expect(try await PairNote.query(on: app.db).filter(\.$visibility == "shared").count() == 6)
+                #expect(try await PairNote.query(on: app.db).filter(\.$visibility == "private").count() == 6)
+                #expect(try await Concern.query(on: app.db).filter(\.$status == "open").count() == 1)
+                #expect(try await Circle.query(on: app.db).count() == 1)
+                let pairPage = try await browser.get("/").body.string
+                let pairPath = try #require(pairPage.range(of: #"/pairs/[0-9A-F-]{36}"#, options: .regularExpression).map { String(pairPage[$0]) })
+                let page = try await browser.get(pairPath).body.string
+                #expect(page.contains("Use an AI assistant for my weekly reports"))
+                #expect(page.contains("Private: I still find it hard"))
+                #expect(page.contains("held"))
             }
         }
     }

@@ -42,7 +42,7 @@ struct DemoSeeder {
         var random = SeededGenerator(seed: 7)
 
         // The pilot: invited, enrolled, trained, matched, approved and live.
-        let pilot = try await programs.create(try ProgramSettings.validate(Self.settings(name: "Digital Leadership Pilot", pilot: true)), by: manager)
+        let pilot = try await programs.create(try ProgramSettings.validate(Self.settings(name: "Digital Leadership Pilot", pilot: true, today: clock.now)), by: manager)
         for module in Self.modules { _ = try await enrollments.addModule(module, to: pilot, by: manager) }
         try await programs.transition(pilot, to: .enrolling, by: manager)
         let pilotMentors = try await invitations.invite(juniors.prefix(6).compactMap(\.id), role: .mentor, to: pilot, by: manager)
@@ -71,9 +71,11 @@ struct DemoSeeder {
             }
         }
 
+        try await seedPairWork(pilot, manager: manager)
+
         // The spring cohort: enrolling, with invitations out, some accepted, some enrollments in progress.
         let spring = try await programs.create(
-            try ProgramSettings.validate(Self.settings(name: "Spring Cohort: AI and Social Media", pilot: false)), by: manager)
+            try ProgramSettings.validate(Self.settings(name: "Spring Cohort: AI and Social Media", pilot: false, today: clock.now)), by: manager)
         try await programs.addManager(spring, email: "pm@upward.example", by: manager)
         for module in Self.modules { _ = try await enrollments.addModule(module, to: spring, by: manager) }
         try await programs.transition(spring, to: .enrolling, by: manager)
@@ -91,6 +93,81 @@ struct DemoSeeder {
             if index.isMultiple(of: 2) { try await enrollments.agree(link.participant, in: spring, by: Viewer(user)) }
         }
         return credentials
+    }
+
+    /// The pilot's pairs at work: goals with milestones, past meetings (held and missed) with
+    /// summaries, the series ahead, shared and private notes, an open concern and a mentor circle.
+    func seedPairWork(_ pilot: Program, manager: Viewer) async throws {
+        let pairs = try await Pair.query(on: db).filter(\.$program.$id == pilot.requireID()).filter(\.$status == Pair.Status.live.rawValue)
+            .with(\.$mentee) { $0.with(\.$person) }.with(\.$mentor) { $0.with(\.$person) }.sort(\.$createdAt).all()
+        let goals = Goals(db: db, clock: clock)
+        let notes = Notes(db: db, clock: clock, sealer: accounts.environment.noteSealer)
+        let now = clock.now
+        let summaries = [
+            ("Tried three AI assistants on a real board memo; compared drafts.", "Pick one assistant for the weekly report."),
+            ("Walked through how the team uses shared channels instead of email.", "Set up a channel for the leadership team."),
+        ]
+        for (index, pair) in pairs.enumerated() {
+            guard let menteeUser = try await User.query(on: db).filter(\.$person.$id == pair.mentee.$person.id).first(),
+                let mentorUser = try await User.query(on: db).filter(\.$person.$id == pair.mentor.$person.id).first()
+            else { continue }
+            let menteeContext = PairContext(pair: pair, program: pilot, me: pair.mentee)
+            let mentorContext = PairContext(pair: pair, program: pilot, me: pair.mentor)
+            _ = try await goals.create(
+                GoalDraft.Input(
+                    title: "Use an AI assistant for my weekly reports", why: "Save time and understand what the team already does",
+                    measure: "Three reports drafted with an assistant", targetDate: Self.day(now, plus: 40), focusArea: "AI tools", owner: "mentee",
+                    milestones: [
+                        Milestone(title: "Try three assistants", done: true), Milestone(title: "Pick one and set it up", done: index % 2 == 0),
+                        Milestone(title: "Draft three reports", done: false),
+                    ]), in: menteeContext, by: Viewer(menteeUser))
+            _ = try await goals.create(
+                GoalDraft.Input(
+                    title: "Present to the leadership team", why: "Grow my executive communication", measure: "A ten-minute slot at the monthly review",
+                    targetDate: Self.day(now, plus: 55), owner: "mentor",
+                    milestones: [Milestone(title: "Outline the story", done: true), Milestone(title: "Rehearse with my mentee", done: false)]),
+                in: mentorContext, by: Viewer(mentorUser))
+            // Past meetings at the series' own time: two held, one missed.
+            let upcoming = try await Meetings(db: db, clock: clock).list(pair: pair.requireID())
+            let template = upcoming.first
+            for (step, weeksAgo) in [6, 4, 2].enumerated() {
+                let meeting = Meeting()
+                meeting.$pair.id = try pair.requireID()
+                meeting.startsAt = (template?.startsAt ?? now).addingTimeInterval(-TimeInterval(weeksAgo * 7 + 2) * 86_400)
+                meeting.durationMinutes = template?.durationMinutes ?? Meetings.defaultDuration
+                meeting.timeZone = template?.timeZone ?? "UTC"
+                meeting.location = step == 0 ? "Coffee corner, 3rd floor" : "Video call"
+                meeting.agenda = MeetingDraft.agendaTemplate(topics: step == 0 ? ["Getting to know each other", "Agree on your goals"] : ["AI tools"])
+                let missed = step == 1 && index % 3 == 0
+                meeting.status = (missed ? MeetingStatus.missed : .held).rawValue
+                meeting.summary = missed ? "Clashed with a board meeting; rescheduled." : summaries[step % 2].0
+                meeting.followUps = missed ? nil : summaries[step % 2].1
+                meeting.sequence = 0
+                meeting.createdAt = now.addingTimeInterval(-60 * 86_400)
+                meeting.updatedAt = meeting.startsAt
+                meeting.reminderSentAt = meeting.startsAt
+                meeting.unloggedSentAt = meeting.startsAt
+                try await meeting.create(on: db)
+            }
+            _ = try await notes.create(
+                text: "Great session! Links from today: the prompt library and the team's channel guide.", visibility: "shared", in: mentorContext,
+                by: Viewer(mentorUser))
+            _ = try await notes.create(
+                text: "Private: I still find it hard to admit what I don't know. Try asking more open questions next time.", visibility: "private",
+                in: menteeContext, by: Viewer(menteeUser))
+            if index == 1 {
+                _ = try await Concerns(db: db, clock: clock).raise(
+                    category: ConcernCategory.lostInterest.rawValue,
+                    body: "My mentee has cancelled twice and seems distracted when we meet. I'd like advice on how to restart.", in: mentorContext,
+                    by: Viewer(mentorUser))
+            }
+        }
+        var circle = MeetingDraft.Input()
+        circle.start = Self.day(now, plus: 9) + "T16:00"
+        circle.timeZone = "Europe/Berlin"
+        circle.durationMinutes = 60
+        circle.location = "Video call"
+        _ = try await Circles(db: db, clock: clock).schedule(in: pilot, audience: "mentor", title: "Mentor circle: what's working", meeting: circle, by: manager)
     }
 
     /// The first `count` people taking one from each department in turn.
@@ -112,7 +189,17 @@ struct DemoSeeder {
         return result
     }
 
-    static func settings(name: String, pilot: Bool) -> ProgramSettings.Input {
+    /// The day `days` from `date`, as a calendar date.
+    static func day(_ date: Date, plus days: Int) -> String {
+        let formatter = DateFormatter()
+        formatter.locale = Locale(identifier: "en_US_POSIX")
+        formatter.timeZone = TimeZone(identifier: "UTC")
+        formatter.dateFormat = "yyyy-MM-dd"
+        return formatter.string(from: date.addingTimeInterval(TimeInterval(days) * 86_400))
+    }
+
+    /// The pilot runs from seven weeks ago to two months ahead; the spring cohort starts after it.
+    static func settings(name: String, pilot: Bool, today: Date) -> ProgramSettings.Input {
         var input = ProgramSettings.Input()
         input.name = name
         input.description =
@@ -121,8 +208,8 @@ struct DemoSeeder {
             : "The second cohort, open to more departments: AI, social media and how Gen Z works."
         input.focusAreas = pilot ? ["AI tools", "Digital collaboration tools"] : ["AI tools", "Social media", "How Gen Z and Millennials work"]
         input.cadenceDays = 14
-        input.startsOn = pilot ? "2026-10-01" : "2027-01-15"
-        input.endsOn = pilot ? "2026-12-31" : "2027-06-30"
+        input.startsOn = pilot ? day(today, plus: -49) : day(today, plus: 70)
+        input.endsOn = pilot ? day(today, plus: 63) : day(today, plus: 250)
         input.isPilot = pilot
         input.minimumLevelGap = 4
         input.maximumMenteesPerMentor = 1
