@@ -63,8 +63,8 @@ struct Invitations {
                 try await participant.create(on: db)
                 try await Notifications(db: db, clock: clock).send(
                     to: person.requireID(), kind: "invitation", title: "You're invited to \(program.name)",
-                    body: "You are invited to \(program.name) as a \(role.rawValue). Open the link your program manager sent to join.",
-                    link: SitePath.program(programID))
+                    body: "You are invited to \(program.name) as a \(role.rawValue). Use this link to join; it works once, for \(Int(lifetime / 86_400)) days.",
+                    link: SitePath.invitation(token))
                 try await AuditLog(db: db, clock: clock).record(
                     viewer, program: programID, action: "invitation.sent", object: "participant", id: participant.id,
                     detail: "\(person.email) as \(role.rawValue)")
@@ -84,6 +84,11 @@ struct Invitations {
             try await participant.save(on: db)
             try await AuditLog(db: db, clock: clock).record(
                 viewer, program: participant.$program.id, action: "invitation.reissued", object: "participant", id: participant.id)
+            let program = try await Program.find(participant.$program.id, on: db)
+            try await Notifications(db: db, clock: clock).send(
+                to: participant.$person.id, kind: "invitation", title: "Your new link to join \(program?.name ?? "the program")",
+                body: "Your program manager sent a new invitation link; the earlier one no longer works. It works once, for \(Int(lifetime / 86_400)) days.",
+                link: SitePath.invitation(token))
         }
         return token
     }
