@@ -101,7 +101,7 @@ def program_walk(browser, base, out, credentials):
     program_url = page.url.split("?")[0]
     check(page.get_by_role("heading", name=re.compile("Browser Cohort")).is_visible(), "creating a program opens its page")
     check(page.get_by_text("Draft").first.is_visible(), "a new program is a draft")
-    page.get_by_label("Title").fill("How we work together")
+    page.get_by_label("Title", exact=True).fill("How we work together")
     page.get_by_label("Content (Markdown)").fill("## Welcome\n\nRead the **guide** and <script>alert(1)</script> stays text.")
     page.get_by_role("button", name="Add module").click()
     page.wait_for_load_state()
@@ -178,6 +178,58 @@ def program_walk(browser, base, out, credentials):
     p.goto(links["mentor"][0])
     check(p.get_by_text("not valid").is_visible() or p.url.endswith("/login"), "an invitation link works only once")
     participant.close()
+
+
+def pair_walk(browser, base, out, credentials):
+    """The live mentee adds a goal, logs a meeting, downloads its .ics and writes a private note
+    that the partner's own session cannot see."""
+    mentee = next(k for k in credentials if k.startswith("pilot mentee"))
+    mentor = next(k for k in credentials if k.startswith("pilot mentor"))
+    context, page = sign_in(browser, base, *credentials[mentee])
+    page.locator("a[href^='/pairs/']").first.click()
+    page.wait_for_load_state()
+    pair_url = page.url
+    check("/pairs/" in pair_url, "the mentee opens their pair from the home page")
+    check(page.get_by_role("heading", name="Goals", exact=True).is_visible() and page.get_by_role("heading", name="Meetings", exact=True).is_visible(),
+          "the pair page has goals and meetings")
+    page.get_by_text("Add a goal", exact=True).click()
+    page.get_by_label("Goal", exact=True).fill("Post on LinkedIn every week")
+    page.get_by_label("Why it matters").fill("Be visible to the people we hire")
+    page.get_by_label("Milestones (one per line)").fill("Draft a first post\nPublish it")
+    page.get_by_role("button", name="Add goal").click()
+    page.wait_for_load_state()
+    check(page.get_by_text("Goal added.").is_visible(), "adding a goal confirms it")
+    check(page.get_by_role("heading", name=re.compile("Post on LinkedIn every week")).is_visible(), "the new goal is on the page")
+
+    page.get_by_text("Edit the log").first.click()
+    page.get_by_label("Short shared summary").first.fill("Logged from the browser: we practised prompts.")
+    page.get_by_role("button", name="Save the log").first.click()
+    page.wait_for_load_state()
+    check(page.get_by_text("Meeting logged.").is_visible(), "logging a meeting confirms it")
+    check(page.get_by_text("Logged from the browser: we practised prompts.").first.is_visible(), "the meeting's summary is shown")
+
+    with page.expect_download() as download:
+        page.get_by_role("link", name="Add to calendar (.ics)").first.click()
+    path = download.value.path()
+    data = open(path, "rb").read()
+    check(data.startswith(b"BEGIN:VCALENDAR\r\n") and b"BEGIN:VEVENT" in data and b"DTSTAMP:" in data, "the meeting downloads as an .ics file")
+
+    secret = "browser-private-note-" + str(int(time.time()))
+    page.get_by_label("New note").fill(secret)
+    page.locator("#note-form input[name=visibility][value=private]").check()
+    page.get_by_role("button", name="Save note").click()
+    page.wait_for_load_state()
+    check(page.get_by_text("Private note saved; only you can read it.").is_visible(), "saving a private note confirms who can read it")
+    check(page.get_by_text(secret).is_visible(), "the author sees their private note")
+    page.screenshot(path=f"{out}/pair-mentee.png", full_page=True)
+    context.close()
+
+    context, page = sign_in(browser, base, *credentials[mentor])
+    page.goto(pair_url)
+    check(page.get_by_role("heading", name=re.compile("Post on LinkedIn every week")).is_visible(), "the partner sees the new goal")
+    check(secret not in page.content(), "the partner's session cannot see the private note")
+    page.screenshot(path=f"{out}/pair-mentor.png", full_page=True)
+    context.close()
 
 
 def main():
@@ -279,6 +331,7 @@ def main():
             check(page.get_by_text("This page is for program managers.").is_visible(), "the 403 page explains why")
             page.screenshot(path=f"{out}/participant-forbidden.png", full_page=True)
             context.close()
+            pair_walk(browser, base, out, credentials)
             browser.close()
     finally:
         os.killpg(process.pid, signal.SIGTERM)
