@@ -10,7 +10,8 @@ func routes(_ app: Application) throws {
         anyone: app.grouped(CSRFMiddleware()), signedIn: signedIn, programManager: signedIn.grouped(RequireAdminMiddleware()),
         uploadLimit: ByteCount(value: app.upward.configuration.uploadLimitBytes))
     let controllers: [any SiteController] = [
-        AuthController(), HealthController(), HomeController(), PeopleController(), ProgramPages(), MatchingPages(), ParticipantPages(), PairPages(), ConcernPages(),
+        AuthController(), HealthController(), HomeController(), PeopleController(), ProgramPages(), MatchingPages(), ParticipantPages(), PairPages(),
+        ConcernPages(),
         AccountPages(),
     ]
     for controller in controllers { controller.register(on: router) }

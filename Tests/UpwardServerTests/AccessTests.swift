@@ -27,7 +27,10 @@ extension AppTests {
         func registeredRoutesMatchSiteRoutes() async throws {
             try await withUpward { app in
                 let registered = app.routes.all.map { "\($0.method) /" + $0.path.map(\.description).joined(separator: "/") }
-                let api = APIRoute.all.filter { !$0.registeredBySite }.map { "\($0.method) /" + $0.components.map(\.description).joined(separator: "/") } + ["GET /api/v1/openapi.json"]
+                let api =
+                    APIRoute.all.filter { !$0.registeredBySite }.map { "\($0.method) /" + $0.components.map(\.description).joined(separator: "/") } + [
+                        "GET /api/v1/openapi.json"
+                    ]
                 #expect(registered.sorted() == (SiteRoute.all.map(\.description) + api).sorted())
             }
         }

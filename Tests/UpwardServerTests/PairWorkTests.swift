@@ -22,7 +22,11 @@ final class FakeTransport: MessageTransport, @unchecked Sendable {
     var delay: Duration = .zero
 
     var sent: [Sent] { state.withLock { $0.sent } }
-    func fail(next count: Int, uncertain: Bool = false) { state.withLock { $0.failuresLeft = count; $0.uncertain = uncertain } }
+    func fail(next count: Int, uncertain: Bool = false) {
+        state.withLock {
+            $0.failuresLeft = count; $0.uncertain = uncertain
+        }
+    }
 
     func send(channel: DeliveryChannel, address: String, message: OutgoingMessage, messageID: String) async throws {
         if delay > .zero { try await Task.sleep(for: delay) }
@@ -108,7 +112,8 @@ extension AppTests {
                 #expect(ics.body.string.contains("DTSTART:20260319T143000Z\r\n"))
                 #expect(ics.body.string.contains("DTEND:20260319T153000Z\r\n"))
                 #expect(ics.body.string.contains("UID:meeting-\(meeting.id!.uuidString.lowercased())@upward\r\n"))
-                let partnerNote = try await Notification.query(on: app.db).filter(\.$person.$id == pair.mentor.$person.id).filter(\.$kind == "meeting.changed").first()
+                let partnerNote = try await Notification.query(on: app.db).filter(\.$person.$id == pair.mentor.$person.id).filter(\.$kind == "meeting.changed")
+                    .first()
                 #expect(partnerNote?.title.contains("moved a meeting") == true)
                 _ = try await mentee.get(SitePath.pair(pair.id!))
                 #expect(try await mentee.post(SiteRoute.meetingCancel.path(pair.id!.uuidString, meeting.id!.uuidString)).status == .seeOther)
@@ -171,8 +176,11 @@ extension AppTests {
                 let secret = "my-private-worry-\(UUID().uuidString.prefix(8))"
                 let mentee = try await world.signIn(pair.mentee.person.employeeID)
                 _ = try await mentee.get(SitePath.pair(pair.id!))
-                #expect(try await mentee.post(SiteRoute.noteCreate.path(pair.id!.uuidString), form: ["body": secret, "visibility": "private"]).status == .seeOther)
-                #expect(try await mentee.post(SiteRoute.noteCreate.path(pair.id!.uuidString), form: ["body": "shared-hello", "visibility": "shared"]).status == .seeOther)
+                #expect(
+                    try await mentee.post(SiteRoute.noteCreate.path(pair.id!.uuidString), form: ["body": secret, "visibility": "private"]).status == .seeOther)
+                #expect(
+                    try await mentee.post(SiteRoute.noteCreate.path(pair.id!.uuidString), form: ["body": "shared-hello", "visibility": "shared"]).status
+                        == .seeOther)
                 #expect(try await mentee.get(SitePath.pair(pair.id!)).body.string.contains(secret))
                 // Stored sealed.
                 let stored = try #require(try await PairNote.query(on: app.db).filter(\.$visibility == "private").first())
@@ -213,13 +221,15 @@ extension AppTests {
             let app = try await Application.make(.testing)
             do {
                 let clock = FixedClock(ProgramWorld.spring)
-                try await configure(app, environment: UpwardEnvironment(configuration: UpwardConfiguration(storage: .sqliteFile(path: path), bcryptCost: 4), clock: clock))
+                try await configure(
+                    app, environment: UpwardEnvironment(configuration: UpwardConfiguration(storage: .sqliteFile(path: path), bcryptCost: 4), clock: clock))
                 try await app.autoMigrate()
                 let world = try await ProgramWorld.make(app, clock: clock)
                 let pair = try #require(try await world.goLive().first)
                 let context = PairContext(pair: pair, program: world.programA, me: pair.mentee)
                 _ = try await app.notesService.create(text: secret, visibility: "private", in: context, by: Viewer(world.users[pair.mentee.person.employeeID]!))
-                _ = try await app.notesService.create(text: "shared-control-\(secret.suffix(8))", visibility: "shared", in: context, by: Viewer(world.users[pair.mentee.person.employeeID]!))
+                _ = try await app.notesService.create(
+                    text: "shared-control-\(secret.suffix(8))", visibility: "shared", in: context, by: Viewer(world.users[pair.mentee.person.employeeID]!))
                 try await app.asyncShutdown()
             } catch {
                 try? await app.asyncShutdown()
@@ -296,7 +306,9 @@ extension AppTests {
                 let concern = try #require(try await Concern.query(on: app.db).first())
                 let detail = try await manager.get(SiteRoute.concern.path(concern.id!.uuidString))
                 #expect(detail.body.string.contains(words))
-                #expect(try await manager.post(SiteRoute.concernHandle.path(concern.id!.uuidString), form: ["status": "in_progress", "note": "Called them"]).status == .seeOther)
+                #expect(
+                    try await manager.post(SiteRoute.concernHandle.path(concern.id!.uuidString), form: ["status": "in_progress", "note": "Called them"]).status
+                        == .seeOther)
                 let otherManager = try await world.signIn(manager: world.managerB)
                 #expect(try await otherManager.get(SiteRoute.concern.path(concern.id!.uuidString)).status == .notFound)
                 #expect(!(try await otherManager.get(SitePath.concerns)).body.string.contains("I feel patronized"))
@@ -306,8 +318,12 @@ extension AppTests {
                 #expect(try await AuditEntry.query(on: app.db).all().allSatisfy { !$0.detail.contains(words) })
                 // Managers are told through their own channels, the raiser hears of progress.
                 #expect(try await Delivery.query(on: app.db).filter(\.$kind == "concern.raised").count() == 1)
-                #expect(try await Notification.query(on: app.db).filter(\.$person.$id == pair.mentor.$person.id).filter(\.$kind == "concern.updated").count() == 1)
-                #expect(try await Notification.query(on: app.db).filter(\.$person.$id == pair.mentee.$person.id).filter(\.$kind ~~ ["concern.updated", "concern.raised"]).count() == 0)
+                #expect(
+                    try await Notification.query(on: app.db).filter(\.$person.$id == pair.mentor.$person.id).filter(\.$kind == "concern.updated").count() == 1)
+                #expect(
+                    try await Notification.query(on: app.db).filter(\.$person.$id == pair.mentee.$person.id).filter(
+                        \.$kind ~~ ["concern.updated", "concern.raised"]
+                    ).count() == 0)
             }
         }
 
@@ -320,7 +336,10 @@ extension AppTests {
                 _ = try await mentor.get(SitePath.pair(pair.id!))
                 let added = try await mentor.post(
                     SiteRoute.goalCreate.path(pair.id!.uuidString),
-                    form: ["title": "Lead a team meeting", "owner": "mentor", "why": "Grow as a leader", "milestones": "Observe one\nRun one", "targetDate": "2026-05-01"])
+                    form: [
+                        "title": "Lead a team meeting", "owner": "mentor", "why": "Grow as a leader", "milestones": "Observe one\nRun one",
+                        "targetDate": "2026-05-01",
+                    ])
                 #expect(added.status == .seeOther)
                 let goal = try #require(try await Goal.query(on: app.db).first())
                 #expect(goal.owner == "mentor" && goal.milestones.count == 2 && goal.progress == 0)
@@ -337,7 +356,10 @@ extension AppTests {
                 let listed = try await world.api(.GET, "/api/v1/pairs/\(pair.id!)/goals", token: try await world.token(world.managerA))
                 #expect(try listed.content.decode([APIModel.GoalOut].self).count == 2)
                 // Managers read goals but do not write them.
-                #expect(try await world.api(.POST, "/api/v1/pairs/\(pair.id!)/goals", token: try await world.token(world.managerA), json: #"{"title":"x","owner":"mentee"}"#).status == .forbidden)
+                #expect(
+                    try await world.api(
+                        .POST, "/api/v1/pairs/\(pair.id!)/goals", token: try await world.token(world.managerA), json: #"{"title":"x","owner":"mentee"}"#
+                    ).status == .forbidden)
                 world.clock.advance(by: 20 * 86_400)
                 let paused = try await world.api(.POST, "/api/v1/pairs/\(pair.id!)/pause", token: token)
                 #expect(paused.status == .ok)
@@ -347,7 +369,8 @@ extension AppTests {
                 #expect(try await world.api(.POST, "/api/v1/pairs/\(pair.id!)/resume", token: token).status == .ok)
                 #expect(try await world.api(.POST, "/api/v1/pairs/\(pair.id!)/end", token: token).status == .ok)
                 #expect(try await Pair.find(pair.id, on: app.db)?.pairStatus == .ended)
-                let told = try #require(try await Notification.query(on: app.db).filter(\.$person.$id == pair.mentor.$person.id).filter(\.$kind == "pair.ended").first())
+                let told = try #require(
+                    try await Notification.query(on: app.db).filter(\.$person.$id == pair.mentor.$person.id).filter(\.$kind == "pair.ended").first())
                 #expect(told.body.contains("no-fault"))
                 #expect(try await world.api(.POST, "/api/v1/pairs/\(pair.id!)/notes", token: token, json: #"{"body":"late"}"#).status == .conflict)
             }
@@ -502,7 +525,9 @@ extension AppTests {
                 #expect(evil.body.string.contains("slackUrl"))
                 let good = try await world.api(
                     .PUT, "/api/v1/me/delivery", token: token,
-                    json: #"{"channels":{"invitation":[],"meetings":["slack","teams"],"matching":[]},"slackUrl":"https://hooks.slack.com/services/T0/B0/x","teamsUrl":"https://prod-01.westeurope.logic.azure.com/workflows/abc"}"#)
+                    json:
+                        #"{"channels":{"invitation":[],"meetings":["slack","teams"],"matching":[]},"slackUrl":"https://hooks.slack.com/services/T0/B0/x","teamsUrl":"https://prod-01.westeurope.logic.azure.com/workflows/abc"}"#
+                )
                 #expect(good.status == .ok)
                 let out = try good.content.decode(APIModel.DeliveryOut.self)
                 #expect(out.channels["invitation"] == ["email"])

@@ -73,7 +73,11 @@ public struct GoalDraft: Sendable, Equatable {
         }
         var area: String?
         if let raw = input.focusArea?.trimmingCharacters(in: .whitespaces), !raw.isEmpty {
-            if focusAreas.contains(raw) { area = raw } else { check.add("focusArea", "must be one of the program's focus areas: \(focusAreas.joined(separator: ", "))") }
+            if focusAreas.contains(raw) {
+                area = raw
+            } else {
+                check.add("focusArea", "must be one of the program's focus areas: \(focusAreas.joined(separator: ", "))")
+            }
         }
         let owner = GoalOwner(rawValue: input.owner ?? "")
         if owner == nil { check.add("owner", "must be mentee or mentor") }

@@ -97,7 +97,8 @@ extension OpenAPIDocument {
         let milestone = Schema.object(["title": .string(minLength: 1, maxLength: 200), "done": .boolean])
         let goalFields: [String: Schema] = [
             "title": .string(minLength: 1, maxLength: 140, pattern: plainText), "why": Schema.string(maxLength: 2000).orNull,
-            "measure": Schema.string(maxLength: 1000).orNull, "targetDate": Schema.string(format: "date").orNull, "focusArea": Schema.string(maxLength: 100).orNull,
+            "measure": Schema.string(maxLength: 1000).orNull, "targetDate": Schema.string(format: "date").orNull,
+            "focusArea": Schema.string(maxLength: 100).orNull,
             "owner": .enumeration(GoalOwner.allCases.map(\.rawValue)), "milestones": Schema.array(milestone, maxItems: 20).orNull,
             "progress": Schema.integer(0, 100).orNull, "status": Schema.enumeration(GoalStatus.allCases.map(\.rawValue)).orNull,
         ]
@@ -163,7 +164,10 @@ extension OpenAPIDocument {
             "DeliverySettings": .object(
                 [
                     "channels": .object(
-                        Dictionary(uniqueKeysWithValues: MessageTopic.allCases.map { ($0.rawValue, Schema.array(.enumeration(DeliveryChannel.allCases.map(\.rawValue)))) }),
+                        Dictionary(
+                            uniqueKeysWithValues: MessageTopic.allCases.map {
+                                ($0.rawValue, Schema.array(.enumeration(DeliveryChannel.allCases.map(\.rawValue))))
+                            }),
                         required: [], closed: true),
                     "slackUrl": Schema.string(maxLength: 2000).orNull, "teamsUrl": Schema.string(maxLength: 2000).orNull,
                 ], required: ["channels"]),
@@ -213,7 +217,8 @@ extension APIModel {
         var status: String?
         var input: GoalDraft.Input {
             GoalDraft.Input(
-                title: title, why: why, measure: measure, targetDate: targetDate, focusArea: focusArea, owner: owner, milestones: milestones, progress: progress,
+                title: title, why: why, measure: measure, targetDate: targetDate, focusArea: focusArea, owner: owner, milestones: milestones,
+                progress: progress,
                 status: status)
         }
     }
@@ -484,10 +489,12 @@ extension APIController {
                 let input = try Self.body(req, APIModel.CircleIn.self)
                 let meeting = MeetingDraft.Input(
                     start: input.start, timeZone: input.timeZone, durationMinutes: input.durationMinutes, location: input.location, agenda: input.agenda)
-                let (circle, made, invited) = try await req.circles.schedule(in: program, audience: input.audience, title: input.title, meeting: meeting, by: viewer)
+                let (circle, made, invited) = try await req.circles.schedule(
+                    in: program, audience: input.audience, title: input.title, meeting: meeting, by: viewer)
                 return try Self.json(
                     APIModel.CircleOut(
-                        id: circle.id!, programId: program.id!, audience: circle.audience, title: circle.title, meetingId: made.id!, invited: invited), .created)
+                        id: circle.id!, programId: program.id!, audience: circle.audience, title: circle.title, meetingId: made.id!, invited: invited), .created
+                )
             },
             "getDeliverySettings": { req in
                 try Self.json(Self.deliveryOut(try await req.deliverySettings.load(try req.viewer)))

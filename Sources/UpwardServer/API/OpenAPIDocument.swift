@@ -236,7 +236,10 @@ enum OpenAPIDocument {
     static func operation(_ route: APIRoute) -> [String: Any] {
         var op: [String: Any] = ["operationId": route.operationId, "summary": route.summary, "tags": [route.tag]]
         var parameters: [[String: Any]] = route.parameters.map {
-            ["name": $0, "in": "path", "required": true, "schema": ($0 == "token" ? Schema.string(maxLength: 100, pattern: "^[A-Za-z0-9_-]+$") : Schema.uuid).value]
+            [
+                "name": $0, "in": "path", "required": true,
+                "schema": ($0 == "token" ? Schema.string(maxLength: 100, pattern: "^[A-Za-z0-9_-]+$") : Schema.uuid).value,
+            ]
         }
         parameters += route.query.map { ["name": $0.name, "in": "query", "required": false, "schema": $0.schema.value, "description": $0.description] }
         if !parameters.isEmpty { op["parameters"] = parameters }

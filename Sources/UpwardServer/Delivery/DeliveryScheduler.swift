@@ -57,7 +57,8 @@ struct DeliveryScheduler {
                 for (person, other, link) in try await recipients(meeting, on: db) {
                     try await Notifications(db: db, clock: clock).send(
                         to: person.requireID(), kind: "meeting.unlogged", title: "How did your meeting go? (\(other))",
-                        body: "Your meeting on \(Meetings.display(meeting.startsAt, in: TimeZone(identifier: meeting.timeZone) ?? TimeZone(identifier: "UTC")!)) isn't logged yet. Mark it held or missed and add a short summary.",
+                        body:
+                            "Your meeting on \(Meetings.display(meeting.startsAt, in: TimeZone(identifier: meeting.timeZone) ?? TimeZone(identifier: "UTC")!)) isn't logged yet. Mark it held or missed and add a short summary.",
                         link: link)
                 }
             }

@@ -26,7 +26,9 @@ struct DeliverySettings {
         var chosen: [String: [DeliveryChannel]] = [:]
         for (topicName, names) in channels {
             guard let topic = MessageTopic(rawValue: topicName) else {
-                issues.append(FieldIssue("channels.\(topicName.prefix(40))", "is not a topic; topics are \(MessageTopic.allCases.map(\.rawValue).joined(separator: ", "))"))
+                issues.append(
+                    FieldIssue(
+                        "channels.\(topicName.prefix(40))", "is not a topic; topics are \(MessageTopic.allCases.map(\.rawValue).joined(separator: ", "))"))
                 continue
             }
             var list: [DeliveryChannel] = []
@@ -53,7 +55,8 @@ struct DeliverySettings {
         if !issues.isEmpty { throw ValidationFailure(issues) }
         var preferences = DeliveryPreferences(channels: [:])
         for topic in MessageTopic.allCases {
-            preferences.channels[topic.rawValue] = topic.isEssential ? [.email] + (chosen[topic.rawValue] ?? []).filter { $0 != .email } : chosen[topic.rawValue] ?? []
+            preferences.channels[topic.rawValue] =
+                topic.isEssential ? [.email] + (chosen[topic.rawValue] ?? []).filter { $0 != .email } : chosen[topic.rawValue] ?? []
         }
         let setting = try await DeliverySetting.forUser(viewer.id, on: db) ?? DeliverySetting()
         setting.$user.id = viewer.id

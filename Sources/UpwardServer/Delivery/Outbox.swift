@@ -58,7 +58,9 @@ struct Outbox {
     // MARK: - Routing
 
     /// Managers of a program hear about concerns and endings on their own channels.
-    static func toManagers(of program: Program, kind: String, title: String, body: String, link: String?, on db: any Database, clock: any UpwardClock) async throws {
+    static func toManagers(of program: Program, kind: String, title: String, body: String, link: String?, on db: any Database, clock: any UpwardClock)
+        async throws
+    {
         let managers = try await ProgramManager.query(on: db).filter(\.$program.$id == program.requireID()).all().map(\.$user.id)
         for user in managers {
             let delivery = Delivery()
@@ -128,7 +130,9 @@ struct Outbox {
     }
 
     /// One pending delivery per chosen channel this instance can use. Returns how many.
-    func enqueue(_ message: OutgoingMessage, kind: String, notification: UUID?, email: String?, setting: DeliverySetting?, on db: any Database) async throws -> Int {
+    func enqueue(_ message: OutgoingMessage, kind: String, notification: UUID?, email: String?, setting: DeliverySetting?, on db: any Database) async throws
+        -> Int
+    {
         let preferences = setting?.preferences ?? .defaults
         var made = 0
         for channel in preferences.channels(for: MessageTopic.of(kind: kind)) where transport.channels.contains(channel) {

@@ -18,7 +18,9 @@ struct SMTPClient {
     }
 
     func send(_ message: EmailMessage) async throws {
-        guard EmailMessage.isSafeAddress(message.to) else { throw DeliveryFailure("not a deliverable address: \(message.to.prefix(80))", certainlyNotDelivered: true) }
+        guard EmailMessage.isSafeAddress(message.to) else {
+            throw DeliveryFailure("not a deliverable address: \(message.to.prefix(80))", certainlyNotDelivered: true)
+        }
         try await withThrowingTaskGroup(of: Void.self) { tasks in
             let conversation = Conversation()
             tasks.addTask { try await self.run(message, conversation) }
@@ -97,7 +99,8 @@ struct SMTPClient {
         var features = try await read("EHLO", expect: 250...250)
         if settings.security == .startTLS {
             guard features.lines.contains(where: { $0.uppercased().hasPrefix("STARTTLS") }) else {
-                throw DeliveryFailure("the SMTP server does not offer STARTTLS; refusing to send credentials and mail in clear text", certainlyNotDelivered: true)
+                throw DeliveryFailure(
+                    "the SMTP server does not offer STARTTLS; refusing to send credentials and mail in clear text", certainlyNotDelivered: true)
             }
             try await write("STARTTLS")
             _ = try await read("STARTTLS", expect: 220...220)

@@ -116,7 +116,8 @@ extension Request {
     /// Whether the client asked for JSON rather than a page (API clients, scripts).
     var wantsJSON: Bool {
         // Compare strings: HTTPMediaType's == treats */* as matching JSON.
-        if url.path.hasPrefix("/api/") { return true }
+        // The calendar feed is read by programs, documented in the OpenAPI document with JSON errors.
+        if url.path.hasPrefix("/api/") || url.path.hasPrefix("/calendar/") { return true }
         guard let first = headers.accept.first?.mediaType else { return false }
         return first.type == "application" && first.subType == "json"
     }

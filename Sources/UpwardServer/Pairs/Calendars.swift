@@ -19,7 +19,9 @@ struct Calendars {
             let context = try await PairSpace(db: db).context(pairID, viewer: viewer)
             return (meeting, event(meeting, pair: context.pair))
         }
-        guard let circleID = meeting.$circle.id, let circle = try await Circle.query(on: db).filter(\.$id == circleID).with(\.$program).first() else { throw notFound }
+        guard let circleID = meeting.$circle.id, let circle = try await Circle.query(on: db).filter(\.$id == circleID).with(\.$program).first() else {
+            throw notFound
+        }
         if viewer.isAdmin {
             guard try await Programs(db: db, clock: clock).manages(circle.program, viewer) else { throw notFound }
         } else {
@@ -169,7 +171,8 @@ struct Circles {
                     link: SitePath.meetingICS(meeting.id!))
             }
             try await AuditLog(db: db, clock: clock).record(
-                viewer, program: programID, action: "circle.scheduled", object: "circle", id: circle.id, detail: "\(audience.rawValue)s, \(invitees.count) invited")
+                viewer, program: programID, action: "circle.scheduled", object: "circle", id: circle.id,
+                detail: "\(audience.rawValue)s, \(invitees.count) invited")
             return (circle, meeting, invitees.count)
         }
     }

@@ -102,7 +102,9 @@ struct Concerns {
 
     func pause(_ context: PairContext, by viewer: Viewer) async throws {
         let me = try context.requireParticipant("pause it")
-        guard context.pair.pairStatus == .live else { throw Abort(.conflict, reason: "Only a live pair can be paused (this one is \(context.pair.pairStatus.label.lowercased())).") }
+        guard context.pair.pairStatus == .live else {
+            throw Abort(.conflict, reason: "Only a live pair can be paused (this one is \(context.pair.pairStatus.label.lowercased())).")
+        }
         try await db.transaction { db in
             context.pair.status = Pair.Status.paused.rawValue
             try await context.pair.save(on: db)
@@ -147,11 +149,13 @@ struct Concerns {
             context.pair.endedAt = clock.now
             try await context.pair.save(on: db)
             try await Meetings(db: db, clock: clock).cancelUpcoming(pair: context.pairID, on: db)
-            try await AuditLog(db: db, clock: clock).record(viewer, program: context.program.id, action: "pair.ended", object: "pair", id: context.pairID, detail: "no-fault exit")
+            try await AuditLog(db: db, clock: clock).record(
+                viewer, program: context.program.id, action: "pair.ended", object: "pair", id: context.pairID, detail: "no-fault exit")
             if let partner = context.partner {
                 try await Notifications(db: db, clock: clock).send(
                     to: partner.$person.id, kind: "pair.ended", title: "Your pair has ended",
-                    body: "Your pair in \(context.program.name) has ended. It's a no-fault exit: nobody is blamed, and your program manager can help you continue.",
+                    body:
+                        "Your pair in \(context.program.name) has ended. It's a no-fault exit: nobody is blamed, and your program manager can help you continue.",
                     link: SitePath.program(context.program.id!))
             }
             try await Outbox.toManagers(

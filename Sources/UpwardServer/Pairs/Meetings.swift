@@ -41,7 +41,8 @@ struct Meetings {
             meeting.timeZone = host.identifier
             meeting.location = Self.defaultLocation
             let topic = areas.isEmpty ? [] : [areas[index % areas.count]]
-            meeting.agenda = MeetingDraft.agendaTemplate(topics: index == 0 ? ["Getting to know each other", "Agree on your goals"] : topic + ["Progress on your goals"])
+            meeting.agenda = MeetingDraft.agendaTemplate(
+                topics: index == 0 ? ["Getting to know each other", "Agree on your goals"] : topic + ["Progress on your goals"])
             meeting.status = MeetingStatus.scheduled.rawValue
             meeting.sequence = 0
             meeting.createdAt = clock.now
@@ -140,7 +141,8 @@ struct Meetings {
     }
 
     /// After a meeting: held or missed, with a short shared summary and follow-ups.
-    func log(_ meeting: Meeting, outcome raw: String?, summary: String?, followUps: String?, in context: PairContext, by viewer: Viewer) async throws -> Meeting {
+    func log(_ meeting: Meeting, outcome raw: String?, summary: String?, followUps: String?, in context: PairContext, by viewer: Viewer) async throws -> Meeting
+    {
         _ = try context.requireParticipant("log meetings")
         try context.requireWorking("log meetings")
         var check = FieldChecker()
@@ -157,7 +159,8 @@ struct Meetings {
         meeting.updatedAt = clock.now
         try await db.transaction { db in
             try await meeting.save(on: db)
-            try await AuditLog(db: db, clock: clock).record(viewer, program: context.program.id, action: "meeting.logged", object: "meeting", id: meeting.id, detail: meeting.status)
+            try await AuditLog(db: db, clock: clock).record(
+                viewer, program: context.program.id, action: "meeting.logged", object: "meeting", id: meeting.id, detail: meeting.status)
         }
         return meeting
     }

@@ -42,7 +42,8 @@ struct DemoSeeder {
         var random = SeededGenerator(seed: 7)
 
         // The pilot: invited, enrolled, trained, matched, approved and live.
-        let pilot = try await programs.create(try ProgramSettings.validate(Self.settings(name: "Digital Leadership Pilot", pilot: true, today: clock.now)), by: manager)
+        let pilot = try await programs.create(
+            try ProgramSettings.validate(Self.settings(name: "Digital Leadership Pilot", pilot: true, today: clock.now)), by: manager)
         for module in Self.modules { _ = try await enrollments.addModule(module, to: pilot, by: manager) }
         try await programs.transition(pilot, to: .enrolling, by: manager)
         let pilotMentors = try await invitations.invite(juniors.prefix(6).compactMap(\.id), role: .mentor, to: pilot, by: manager)
@@ -167,7 +168,8 @@ struct DemoSeeder {
         circle.timeZone = "Europe/Berlin"
         circle.durationMinutes = 60
         circle.location = "Video call"
-        _ = try await Circles(db: db, clock: clock).schedule(in: pilot, audience: "mentor", title: "Mentor circle: what's working", meeting: circle, by: manager)
+        _ = try await Circles(db: db, clock: clock).schedule(
+            in: pilot, audience: "mentor", title: "Mentor circle: what's working", meeting: circle, by: manager)
     }
 
     /// The first `count` people taking one from each department in turn.

@@ -65,7 +65,8 @@ struct ConcernPages: SiteController {
         return DetailPage(
             layout: LayoutContext(req, title: "Concern"),
             row: Row(
-                href: "", program: concern.program.name, category: concern.concernCategory.label, status: concern.concernStatus.label, statusKey: concern.status,
+                href: "", program: concern.program.name, category: concern.concernCategory.label, status: concern.concernStatus.label,
+                statusKey: concern.status,
                 raisedBy: "\(concern.raisedBy.person.name) (\(concern.raisedBy.role))", when: Self.formatter.string(from: concern.createdAt)),
             body: concern.body, pairHref: SitePath.pair(concern.$pair.id), notes: notes,
             statuses: ConcernStatus.allCases.map { PairPages.Option(value: $0.rawValue, label: $0.label, selected: $0 == concern.concernStatus) },
@@ -111,7 +112,8 @@ struct ConcernPages: SiteController {
         let program = try await req.programs.managed(try IDParameter.parse(req, "programID"), by: viewer)
         let form = try req.form(CircleForm.self)
         let input = try PairPages.input(
-            PairPages.MeetingForm(start: form.start, timeZone: form.timeZone, durationMinutes: form.durationMinutes, location: form.location, agenda: form.agenda))
+            PairPages.MeetingForm(
+                start: form.start, timeZone: form.timeZone, durationMinutes: form.durationMinutes, location: form.location, agenda: form.agenda))
         let (_, _, invited) = try await req.circles.schedule(in: program, audience: form.audience, title: form.title, meeting: input, by: viewer)
         return req.redirect(SitePath.program(program.id!), notice: "Circle scheduled; \(invited) invited with a calendar link.")
     }
@@ -146,6 +148,8 @@ struct ConcernPages: SiteController {
             "deliveries",
             DeliveriesPage(
                 layout: LayoutContext(req, title: "Deliveries"), rows: rows,
-                guarantee: "Each message is delivered at most once: the attempt is recorded before sending, only failures that certainly delivered nothing are retried (with backoff), and an attempt cut short by a crash is marked interrupted and never repeated."))
+                guarantee:
+                    "Each message is delivered at most once: the attempt is recorded before sending, only failures that certainly delivered nothing are retried (with backoff), and an attempt cut short by a crash is marked interrupted and never repeated."
+            ))
     }
 }

@@ -137,7 +137,8 @@ struct PairPages: SiteController {
         let dateFormatter = ISO8601DateFormatter()
         let goals = try await req.goals.list(context).map { goal in
             GoalRow(
-                id: goal.id!.uuidString, title: goal.title, why: goal.why, measure: goal.measure, target: goal.targetDate ?? "", focusArea: goal.focusArea ?? "",
+                id: goal.id!.uuidString, title: goal.title, why: goal.why, measure: goal.measure, target: goal.targetDate ?? "",
+                focusArea: goal.focusArea ?? "",
                 owner: goal.owner == GoalOwner.mentee.rawValue ? "\(pair.mentee.person.name) (mentee)" : "\(pair.mentor.person.name) (mentor)",
                 status: goal.status, progress: goal.progress,
                 milestones: goal.milestones.enumerated().map { MilestoneRow(index: $0.offset, title: $0.element.title, done: $0.element.done) },
@@ -337,7 +338,8 @@ struct PairPages: SiteController {
 
     @Sendable func createNote(req: Request) async throws -> Response {
         let form = try req.form(NoteForm.self)
-        return try await Self.change(req, notice: form.visibility == "private" ? "Private note saved; only you can read it." : "Note shared with your partner.") {
+        return try await Self.change(req, notice: form.visibility == "private" ? "Private note saved; only you can read it." : "Note shared with your partner.")
+        {
             context, viewer in
             _ = try await req.notes.create(text: form.body, visibility: form.visibility, in: context, by: viewer)
         }

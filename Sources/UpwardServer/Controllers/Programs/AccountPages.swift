@@ -69,7 +69,8 @@ struct AccountPages: SiteController {
                 return TopicRow(
                     topic: topic.rawValue, label: topic.label, essential: topic.isEssential, email: channels.contains(.email), slack: channels.contains(.slack),
                     teams: channels.contains(.teams))
-            }, slackUrl: choice.slackURL ?? "", teamsUrl: choice.teamsURL ?? "", emailEnabled: req.upward.configuration.smtp != nil || req.upward.transport != nil)
+            }, slackUrl: choice.slackURL ?? "", teamsUrl: choice.teamsURL ?? "",
+            emailEnabled: req.upward.configuration.smtp != nil || req.upward.transport != nil)
     }
 
     @Sendable func account(req: Request) async throws -> View {

@@ -316,7 +316,8 @@ struct ProgramPages: SiteController {
             paths: [
                 "edit": SiteRoute.programEdit.path(key), "transition": SiteRoute.programTransition.path(key), "clone": SiteRoute.programClone.path(key),
                 "managers": SiteRoute.programManagers.path(key), "invitations": SiteRoute.invitations.path(key),
-                "training": SiteRoute.trainingAdd.path(key), "matching": SiteRoute.matching.path(key), "audit": SiteRoute.programAudit.path(key), "circles": SiteRoute.circleSchedule.path(key),
+                "training": SiteRoute.trainingAdd.path(key), "matching": SiteRoute.matching.path(key), "audit": SiteRoute.programAudit.path(key),
+                "circles": SiteRoute.circleSchedule.path(key),
             ],
             audiences: TrainingModule.Audience.allCases.map { ProgramForm.Option(value: $0.rawValue, label: $0.label, selected: $0 == .both) },
             codeHTML: TrainingMarkdown.html(settings.codeOfConduct))
@@ -326,7 +327,8 @@ struct ProgramPages: SiteController {
             meetings.map {
                 CircleRow(
                     title: circle.title, audience: circle.audience == "mentor" ? "Mentors only" : "Mentees only",
-                    when: Meetings.display($0.startsAt, in: TimeZone(identifier: $0.timeZone) ?? TimeZone(identifier: "UTC")!), icsPath: SitePath.meetingICS($0.id!))
+                    when: Meetings.display($0.startsAt, in: TimeZone(identifier: $0.timeZone) ?? TimeZone(identifier: "UTC")!),
+                    icsPath: SitePath.meetingICS($0.id!))
             }
         }
         full.defaultZone = participants.compactMap(\.person.timeZone).first ?? "UTC"
