@@ -39,6 +39,27 @@ extension AppTests {
 
         func path(_ name: String) -> String { folder.appendingPathComponent(name).path }
 
+        @Test("serve refuses to start in production without a note key, and names a bad one; the demo keeps its own key")
+        func noteKey() throws {
+            try #require(FileManager.default.isExecutableFile(atPath: Self.binary.path), "build the upward binary first")
+            let env = ["UPWARD_DATABASE_PATH": path("serve.sqlite")]
+            let missing = try upward(["serve", "--port", "0"], environment: env)
+            #expect(missing.status == 2)
+            #expect(missing.output.contains("UPWARD_NOTE_KEY is not set"))
+            #expect(missing.output.contains("openssl rand -base64 32"))
+            let short = try upward(["serve", "--port", "0"], environment: env.merging(["UPWARD_NOTE_KEY": "c2hvcnQ="]) { _, new in new })
+            #expect(short.status == 2)
+            #expect(short.output.contains("UPWARD_NOTE_KEY: the note key must be 32 bytes of base64, not 5"))
+            // Other commands do not need it.
+            #expect(try upward(["migrate"], environment: env).status == 0)
+            let demo = try upward(["demo", "--no-serve", "--database", path("demo.sqlite")])
+            #expect(demo.status == 0, "\(demo.output)")
+            let key = try String(contentsOfFile: path("demo.sqlite.note-key"), encoding: .utf8)
+            #expect(Data(base64Encoded: key.trimmingCharacters(in: .whitespacesAndNewlines))?.count == 32)
+            let attributes = try FileManager.default.attributesOfItem(atPath: path("demo.sqlite.note-key"))
+            #expect((attributes[.posixPermissions] as? Int) == 0o600)
+        }
+
         @Test("admin create makes a program manager once; a weak password or a second account with the email is refused")
         func adminCreate() throws {
             try #require(FileManager.default.isExecutableFile(atPath: Self.binary.path), "build the upward binary first")

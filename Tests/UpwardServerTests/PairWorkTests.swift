@@ -518,6 +518,10 @@ extension AppTests {
             try await withUpward(clock: FixedClock(ProgramWorld.spring)) { app in
                 let world = try await ProgramWorld.make(app, clock: app.upward.clock as! FixedClock, enroll: false, ready: false)
                 let token = try await world.token(world.users["S1"]!)
+                // A new token is a security message: essential, so email even with every topic switched off below.
+                #expect(
+                    try await Notification.query(on: app.db).filter(\.$kind == "security.notice").filter(\.$person.$id == world.users["S1"]!.$person.id!)
+                        .count() == 1)
                 let evil = try await world.api(
                     .PUT, "/api/v1/me/delivery", token: token,
                     json: #"{"channels":{"meetings":["slack"]},"slackUrl":"http://169.254.169.254/latest/meta-data"}"#)
@@ -535,6 +539,11 @@ extension AppTests {
                 #expect(out.channels["matching"] == [])
                 let unknown = try await world.api(.PUT, "/api/v1/me/delivery", token: token, json: #"{"channels":{"meetings":["pigeon"]}}"#)
                 #expect(unknown.status == .unprocessableEntity)
+                let transport = FakeTransport()
+                app.upward.transport = transport
+                _ = try await world.api(.PUT, "/api/v1/me/delivery", token: token, json: #"{"channels":{"security":[],"invitation":[]}}"#)
+                try await app.outbox.runOnce()
+                #expect(transport.sent.contains { $0.channel == .email && $0.address == "s1@example.com" && $0.message.title == "A new API token was created" })
             }
         }
     }

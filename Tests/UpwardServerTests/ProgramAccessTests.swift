@@ -12,7 +12,8 @@ extension AppTests {
     struct ProgramAccessTests {
         /// A live program A with pairs; returns the world and one live pair.
         static func live(_ app: Application) async throws -> (ProgramWorld, [Pair]) {
-            let world = try await ProgramWorld.make(app, clock: FixedClock())
+            // Inside program A's dates, so live pairs get their meeting series.
+            let world = try await ProgramWorld.make(app, clock: FixedClock(ProgramWorld.spring))
             let (programs, _, _, matching, _) = world.services
             try await programs.transition(world.programA, to: .matching, by: Viewer(world.managerA))
             _ = try await matching.run(world.programA, by: Viewer(world.managerA))
@@ -92,6 +93,44 @@ extension AppTests {
                 #expect(listed.map(\.id) == [mine.id!])
                 #expect(listed[0].warnings.isEmpty && listed[0].manualReason == nil)
                 // The other pair is still live.
+                #expect(try await Pair.find(theirs.id, on: app.db)?.pairStatus == .live)
+                // Every page and API route about the other pair's goals, meetings, notes, concerns and
+                // status, with its real ids: 404 (403 for manager routes), and nothing changes.
+                let theirUser = world.users[theirs.mentee.person.employeeID]!
+                let theirContext = PairContext(pair: theirs, program: world.programA, me: theirs.mentee)
+                let goal = try await Goals(db: app.db, clock: world.clock).create(
+                    .init(title: "Their goal", owner: "mentee"), in: theirContext, by: Viewer(theirUser))
+                let note = try await app.notesService.create(text: "their private words", visibility: "private", in: theirContext, by: Viewer(theirUser))
+                let meeting = try #require(try await Meeting.query(on: app.db).filter(\.$pair.$id == theirs.id!).first())
+                let values: [String: String] = [
+                    "pairID": theirs.id!.uuidString, "pairId": theirs.id!.uuidString, "goalID": goal.id!.uuidString, "goalId": goal.id!.uuidString,
+                    "meetingID": meeting.id!.uuidString, "meetingId": meeting.id!.uuidString, "noteID": note.id.uuidString, "noteId": note.id.uuidString,
+                    "meetingFile": meeting.id!.uuidString + ".ics", "meetingIdFile": meeting.id!.uuidString + ".ics",
+                ]
+                var walked = 0
+                for route in SiteRoute.all where route.components.contains(where: { $0 == ":pairID" || $0 == ":meetingFile" }) {
+                    try await browser.get("/")
+                    let path = Self.fill(route.components, values)
+                    let response =
+                        route.method == .GET
+                        ? try await browser.get(path)
+                        : try await browser.post(
+                            path, form: ["title": "x", "owner": "mentee", "body": "x", "category": "other", "start": "2026-12-01T10:00", "timeZone": "UTC"])
+                    #expect(response.status == (route.access == .programManager ? .forbidden : .notFound), "\(route.method) \(path)")
+                    #expect(!response.body.string.contains("their private words"))
+                    walked += 1
+                }
+                for route in APIRoute.all where route.parameters.contains(where: { values[$0] != nil || values[$0 + "File"] != nil }) {
+                    let path = Self.fill(route.components.map(\.description), values)
+                    let response = try await world.api(route.method, path, token: token, json: #"{"title":"x","owner":"mentee","body":"x","category":"other"}"#)
+                    #expect(response.status == (route.access == .programManager ? .forbidden : .notFound), "\(route.method) \(path)")
+                    walked += 1
+                }
+                #expect(walked >= 35)
+                #expect(try await Goal.query(on: app.db).filter(\.$pair.$id == theirs.id!).count() == 1)
+                #expect(try await PairNote.query(on: app.db).filter(\.$pair.$id == theirs.id!).count() == 1)
+                #expect(try await Concern.query(on: app.db).count() == 0)
+                #expect(try await Meeting.find(meeting.id, on: app.db)?.sequence == meeting.sequence)
                 #expect(try await Pair.find(theirs.id, on: app.db)?.pairStatus == .live)
                 // A participant is not a member of program B: 404 on its pages and API.
                 #expect(try await browser.get(SitePath.program(world.programB.id!)).status == .notFound)

@@ -78,6 +78,27 @@ struct Outbox {
         }
     }
 
+    /// A security message to an account (essential: always by email when email is on): in-app for
+    /// people in the directory, straight to the account's channels otherwise.
+    static func security(to user: User, title: String, body: String, on db: any Database, clock: any UpwardClock) async throws {
+        if let person = user.$person.id {
+            try await Notifications(db: db, clock: clock).send(to: person, kind: "security.notice", title: title, body: body, link: SitePath.account)
+            return
+        }
+        let delivery = Delivery()
+        delivery.channel = "user"
+        delivery.address = try user.requireID().uuidString
+        delivery.kind = "security.notice"
+        delivery.title = title
+        delivery.body = body
+        delivery.link = SitePath.account
+        delivery.status = Delivery.Status.pending.rawValue
+        delivery.attempts = 0
+        delivery.nextAttemptAt = clock.now
+        delivery.createdAt = clock.now
+        try await delivery.create(on: db)
+    }
+
     /// Turns new in-app messages (and messages addressed to accounts) into one delivery per
     /// channel the person wants, or marks them for the weekly digest. Each message is routed by
     /// exactly one instance: the first to flip its `routed_at`.

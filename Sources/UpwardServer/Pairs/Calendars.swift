@@ -62,6 +62,11 @@ struct Calendars {
             feed.createdAt = clock.now
             try await feed.create(on: db)
             try await AuditLog(db: db, clock: clock).record(viewer, program: nil, action: "calendar.regenerated", object: "user", id: viewer.id)
+            try await Outbox.security(
+                to: viewer.user, title: "A new calendar address was created",
+                body:
+                    "A calendar subscription address was created for your Upward account; any earlier one stopped working. If this wasn't you, revoke it on your account page.",
+                on: db, clock: clock)
         }
         return token
     }

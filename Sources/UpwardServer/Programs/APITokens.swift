@@ -27,6 +27,10 @@ struct APITokens {
             try await token.create(on: db)
             try await AuditLog(db: db, clock: clock).record(
                 viewer ?? Viewer(user), program: nil, action: "token.created", object: "api_token", id: token.id, detail: "\(user.email): \(label)")
+            try await Outbox.security(
+                to: user, title: "A new API token was created",
+                body: "The API token \"\(label)\" was created for your Upward account. If this wasn't you, revoke it on your account page.",
+                on: db, clock: clock)
         }
         return (token, secret)
     }
