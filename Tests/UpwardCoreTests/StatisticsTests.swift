@@ -1,0 +1,85 @@
+import Foundation
+import Testing
+import UpwardCore
+
+@Suite("Statistics equal scipy's")
+struct StatisticsTests {
+    struct Reference: Decodable {
+        struct Set: Decodable {
+            let before: [Double]
+            let after: [Double]
+            let expected: [String: Value]
+        }
+        /// A number, or "nan", "inf", "-inf" as scipy printed them.
+        enum Value: Decodable {
+            case number(Double)
+            init(from decoder: any Decoder) throws {
+                let container = try decoder.singleValueContainer()
+                if let number = try? container.decode(Double.self) {
+                    self = .number(number)
+                } else {
+                    switch try container.decode(String.self) {
+                    case "inf": self = .number(.infinity)
+                    case "-inf": self = .number(-.infinity)
+                    default: self = .number(.nan)
+                    }
+                }
+            }
+            var double: Double {
+                switch self { case .number(let value): value }
+            }
+        }
+        let scipy: String
+        let sets: [String: Set]
+    }
+
+    static let reference: Reference = {
+        let url = URL(fileURLWithPath: #filePath).deletingLastPathComponent().appendingPathComponent("Fixtures/stats-reference.json")
+        return try! JSONDecoder().decode(Reference.self, from: Data(contentsOf: url))
+    }()
+
+    static func same(_ actual: Double, _ expected: Double) -> Bool {
+        if expected.isNaN { return actual.isNaN }
+        if expected.isInfinite { return actual == expected }
+        return abs(actual - expected) <= 1e-9 * max(1, abs(expected))
+    }
+
+    @Test("every figure equals scipy's to 1e-9 on the committed data sets (n = 1, 2, 9, 13, 14, 30, 50, 51, 80; ties, zeros, all equal)", arguments: Array(reference.sets.keys.sorted()))
+    func matchesScipy(name: String) throws {
+        let set = try #require(Self.reference.sets[name])
+        let s = PairedStatistics.summary(before: set.before, after: set.after)
+        let actual: [String: Double] = [
+            "n": Double(s.n), "mean_before": s.meanBefore, "mean_after": s.meanAfter, "mean_change": s.meanChange, "ci_low": s.ciLow, "ci_high": s.ciHigh,
+            "t": s.t, "t_p": s.tP, "wilcoxon_statistic": s.wilcoxonStatistic, "wilcoxon_p": s.wilcoxonP, "d_z": s.dZ, "rank_biserial": s.rankBiserial,
+        ]
+        for (key, value) in set.expected {
+            let got = try #require(actual[key], "\(key)")
+            #expect(Self.same(got, value.double), "\(name).\(key): \(got) vs scipy \(value.double)")
+        }
+    }
+
+    @Test("the Wilcoxon method follows scipy's auto rule")
+    func wilcoxonMethod() {
+        let distinct = (1...50).map { Double($0) * 0.37 * ($0.isMultiple(of: 3) ? -1 : 1) }
+        #expect(WilcoxonSignedRank.test(distinct).method == .exact)
+        #expect(WilcoxonSignedRank.test(distinct + [0.001]).method == .asymptotic)
+        #expect(WilcoxonSignedRank.test([1, 1, 2, -3, 0]).method == .permutation)
+        #expect(WilcoxonSignedRank.test(Array(repeating: 1, count: 14)).method == .asymptotic)
+        #expect(WilcoxonSignedRank.test([0, 0, 0]).p == 1)
+    }
+
+    @Test("the 0-10 score is promoters minus detractors in percent")
+    func netScore() {
+        #expect(PairedStatistics.netScore([10, 9, 8, 7, 6, 0]) == (2.0 - 2.0) / 6 * 100)
+        #expect(PairedStatistics.netScore([10, 10, 3]) == (2.0 - 1.0) / 3 * 100)
+        #expect(PairedStatistics.netScore([]).isNaN)
+    }
+
+    @Test("t quantiles and tails agree with known values")
+    func distributions() {
+        #expect(abs(Distributions.studentUpperQuantile(0.025, df: 1) - 12.706204736174705) < 1e-9)
+        #expect(abs(Distributions.studentUpperQuantile(0.025, df: 29) - 2.045229642132704) < 1e-12)
+        #expect(abs(Distributions.studentTwoSided(2.0, df: 10) - 0.07338803477074037) < 1e-13)
+        #expect(abs(Distributions.normalSF(1.96) - 0.024997895148220435) < 1e-15)
+    }
+}
