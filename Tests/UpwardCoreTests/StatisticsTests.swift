@@ -26,7 +26,9 @@ struct StatisticsTests {
                 }
             }
             var double: Double {
-                switch self { case .number(let value): value }
+                switch self {
+                case .number(let value): value
+                }
             }
         }
         let scipy: String
@@ -44,7 +46,9 @@ struct StatisticsTests {
         return abs(actual - expected) <= 1e-9 * max(1, abs(expected))
     }
 
-    @Test("every figure equals scipy's to 1e-9 on the committed data sets (n = 1, 2, 9, 13, 14, 30, 50, 51, 80; ties, zeros, all equal)", arguments: Array(reference.sets.keys.sorted()))
+    @Test(
+        "every figure equals scipy's to 1e-9 on the committed data sets (n = 1, 2, 9, 13, 14, 30, 50, 51, 80; ties, zeros, all equal)",
+        arguments: Array(reference.sets.keys.sorted()))
     func matchesScipy(name: String) throws {
         let set = try #require(Self.reference.sets[name])
         let s = PairedStatistics.summary(before: set.before, after: set.after)
@@ -81,5 +85,24 @@ struct StatisticsTests {
         #expect(abs(Distributions.studentUpperQuantile(0.025, df: 29) - 2.045229642132704) < 1e-12)
         #expect(abs(Distributions.studentTwoSided(2.0, df: 10) - 0.07338803477074037) < 1e-13)
         #expect(abs(Distributions.normalSF(1.96) - 0.024997895148220435) < 1e-15)
+    }
+}
+
+@Suite("The before-and-after file")
+struct PrePostFileTests {
+    @Test("per skill plus all, extra columns ignored; bad rows are named by line and column, nothing computed")
+    func file() throws {
+        let rows = try PrePostFile.parse(Data("ID,Skill,Before,After,Team\n1,AI,2,4,x\n2,AI,3,3,y\n3,Leadership,2,3,z\n".utf8))
+        let summaries = PrePostFile.summaries(rows)
+        #expect(summaries.map(\.skill) == ["AI", "Leadership", "all"])
+        #expect(summaries.last?.summary.n == 3)
+        let json = PrePostFile.json(summaries)
+        #expect(json.contains("\"skill\": \"all\"") && json.contains("\"ci_low\": null"))
+        let failure = #expect(throws: ImportFailure.self) {
+            try PrePostFile.parse(Data("id,skill,before,after\n1,AI,two,4\n2,,3,nan\n".utf8))
+        }
+        let issues = failure?.issues.map { "\($0.line ?? 0) \($0.column ?? "")" } ?? []
+        #expect(Set(issues) == ["2 before", "3 skill", "3 after"])
+        #expect(throws: ImportFailure.self) { try PrePostFile.parse(Data("id,skill,before\n1,AI,2\n".utf8)) }
     }
 }

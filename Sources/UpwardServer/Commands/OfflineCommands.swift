@@ -3,7 +3,7 @@ import Foundation
 
 /// Commands that need no database and no web server; they run without booting the app.
 enum OfflineCommands {
-    static let all: [String: any AnyAsyncCommand] = ["assign": AssignCommand(), "match": MatchCommand()]
+    static let all: [String: any AnyAsyncCommand] = ["assign": AssignCommand(), "match": MatchCommand(), "stats": StatsCommand()]
 
     static func run(arguments: [String]) async -> Int32 {
         let console = Terminal()
