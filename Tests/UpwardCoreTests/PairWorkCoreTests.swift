@@ -164,3 +164,35 @@ struct PairWorkCoreTests {
         #expect(Set(failure?.issues.map(\.field) ?? []) == ["start", "timeZone", "durationMinutes"])
     }
 }
+
+@Suite("Pair health")
+struct PairHealthTests {
+    static let start = Date(timeIntervalSince1970: 1_772_438_400)
+    static func days(_ n: Double) -> Date { start.addingTimeInterval(n * 86_400) }
+
+    @Test("too early, then on track with regular meetings, then each warning sign with its reason")
+    func signals() {
+        var facts = PairHealth.Facts(liveSince: Self.start, cadenceDays: 14)
+        #expect(PairHealth.assess(facts, now: Self.days(5)).status == .tooEarly)
+        #expect(PairHealth.assess(facts, now: Self.days(15)).reasons == ["no meeting logged in the 14 days since matching"])
+        #expect(PairHealth.assess(facts, now: Self.days(29)).reasons.contains("no meeting logged in the 28 days since matching"))
+        facts.held = [Self.days(3), Self.days(17)]
+        facts.goals = 2
+        facts.lastActivity = Self.days(17)
+        #expect(PairHealth.assess(facts, now: Self.days(25)).status == .onTrack)
+        let overdue = PairHealth.assess(facts, now: Self.days(40))
+        #expect(overdue.status == .needsCheckIn && overdue.reasons == ["the last meeting was 23 days ago; the cadence is every 14 days"])
+        facts.held.append(Self.days(38))
+        facts.missed = [Self.days(24), Self.days(31)]
+        facts.openConcerns = 1
+        facts.unloggedPast = 1
+        let many = PairHealth.assess(facts, now: Self.days(40))
+        #expect(many.reasons.count == 3)
+        #expect(!many.proposeClosing)
+        facts = PairHealth.Facts(liveSince: Self.start, cadenceDays: 14, goals: 0)
+        #expect(PairHealth.assess(facts, now: Self.days(22)).reasons.contains("no goals after three weeks"))
+        let idle = PairHealth.assess(
+            PairHealth.Facts(liveSince: Self.start, cadenceDays: 14, held: [Self.days(2)], goals: 1, lastActivity: Self.days(2)), now: Self.days(95))
+        #expect(idle.proposeClosing && idle.reasons.contains("no activity for 93 days"))
+    }
+}

@@ -552,3 +552,46 @@ extension AppTests {
 extension Application {
     var notesService: Notes { Notes(db: db, clock: upward.clock, sealer: upward.noteSealer) }
 }
+
+extension AppTests.PairWorkTests {
+    @Test("pair health: managers are told once when a pair needs a check-in; idle pairs get a closing proposal once")
+    func health() async throws {
+        let clock = FixedClock(ProgramWorld.spring)
+        try await withUpward(clock: clock) { app in
+            let world = try await ProgramWorld.make(app, clock: clock)
+            let pair = try #require(try await world.goLive().first)
+            let monitor = PairHealthMonitor(db: app.db, clock: clock)
+            try await monitor.run()
+            #expect(try await Pair.find(pair.id, on: app.db)?.health == "too_early")
+            clock.advance(by: 15 * 86_400)
+            try await monitor.run()
+            try await monitor.run()
+            #expect(try await Pair.find(pair.id, on: app.db)?.health == "needs_check_in")
+            let alerts = try await Delivery.query(on: app.db).filter(\.$kind == "pair.at_risk").all()
+            #expect(alerts.filter { $0.title.contains(pair.mentee.person.name) }.count == 1)
+            let manager = try await world.signIn(manager: world.managerA)
+            let page = try await manager.get(SitePath.program(world.programA.id!)).body.string
+            #expect(page.contains("Needs a check-in") && page.contains("no meeting logged in the 14 days since matching"))
+            // Logging a held meeting and adding a goal puts it back on track.
+            let meeting = try #require(try await Meetings(db: app.db, clock: clock).list(pair: pair.id!).first)
+            let context = PairContext(pair: pair, program: world.programA, me: pair.mentee)
+            let viewer = Viewer(world.users[pair.mentee.person.employeeID]!)
+            _ = try await Meetings(db: app.db, clock: clock).log(meeting, outcome: "held", summary: "Good", followUps: nil, in: context, by: viewer)
+            _ = try await Goals(db: app.db, clock: clock).create(.init(title: "A goal", owner: "mentee"), in: context, by: viewer)
+            try await monitor.run()
+            let health = try await monitor.assess(program: world.programA)
+            #expect(health[pair.id!]?.reasons.allSatisfy { !$0.contains("no meeting logged") } == true)
+            // 100 idle days: both people and the managers hear once.
+            for other in try await Meeting.query(on: app.db).filter(\.$pair.$id == pair.id!).filter(\.$status == "scheduled").all() {
+                other.status = "cancelled"
+                try await other.save(on: app.db)
+            }
+            clock.advance(by: 100 * 86_400)
+            try await monitor.run()
+            try await monitor.run()
+            #expect(try await Pair.find(pair.id, on: app.db)?.closingProposedAt != nil)
+            let told = try await Notification.query(on: app.db).filter(\.$kind == "pair.closing_proposed").all().map(\.$person.id)
+            #expect(told.filter { $0 == pair.mentee.$person.id || $0 == pair.mentor.$person.id }.count == 2)
+        }
+    }
+}

@@ -189,6 +189,11 @@ struct Outbox {
         guard let sql = db as? any SQLDatabase else { return [] }
         let lock = sql.dialect.name == "postgresql" ? "FOR UPDATE SKIP LOCKED" : ""
         let now = clock.now
+        // Most passes find nothing: look first, so an idle worker never takes SQLite's write lock.
+        guard
+            try await Delivery.query(on: db).filter(\.$status == Delivery.Status.pending.rawValue).filter(\.$channel != "user")
+                .filter(\.$nextAttemptAt <= now).first() != nil
+        else { return [] }
         let rows = try await sql.raw(
             """
             UPDATE deliveries SET status = 'sending', claimed_by = \(bind: configuration.instanceName), claimed_at = \(bind: now), attempts = attempts + 1

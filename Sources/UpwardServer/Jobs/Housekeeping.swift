@@ -20,6 +20,8 @@ struct Housekeeping {
         try await Accounts.deleteOldAttempts(on: db, now: environment.clock.now, window: environment.configuration.loginWindow)
         // Mentee requests not answered in time pass to their next choice.
         try await Suggestions(db: db, clock: environment.clock).passOverdue()
+        // Pair health: managers hear when a pair starts to need a check-in.
+        try await PairHealthMonitor(db: db, clock: environment.clock).run()
         return Report(expiredSessions: expired)
     }
 

@@ -12,5 +12,6 @@ enum UpwardMigrations {
         app.migrations.add(DeleteFluentSessions())
         app.migrations.add(CreatePrograms())
         app.migrations.add(CreatePairWork())
+        app.migrations.add(CreatePairHealth())
     }
 }

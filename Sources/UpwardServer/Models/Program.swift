@@ -216,6 +216,9 @@ final class Pair: Model, @unchecked Sendable {
     @OptionalField(key: "published_at") var publishedAt: Date?
     @OptionalField(key: "live_at") var liveAt: Date?
     @OptionalField(key: "ended_at") var endedAt: Date?
+    /// The last health assessment (``PairHealth/Status``).
+    @OptionalField(key: "health") var health: String?
+    @OptionalField(key: "closing_proposed_at") var closingProposedAt: Date?
 
     init() {}
     var pairStatus: Status { Status(rawValue: status) ?? .proposed }

@@ -219,6 +219,9 @@ struct ProgramPages: SiteController {
         let goals: String
         let meetings: String
         let lastHeld: String
+        let health: String
+        let healthKey: String
+        let reasons: [String]
     }
 
     struct CircleRow: Encodable {
@@ -228,7 +231,8 @@ struct ProgramPages: SiteController {
         let icsPath: String
     }
 
-    static func pairRows(_ req: Request, program: UUID) async throws -> [PairRow] {
+    static func pairRows(_ req: Request, program record: Program) async throws -> [PairRow] {
+        let program = try record.requireID()
         let pairs = try await Pair.query(on: req.db).filter(\.$program.$id == program)
             .filter(\.$status ~~ [Pair.Status.waiting.rawValue, Pair.Status.live.rawValue, Pair.Status.paused.rawValue, Pair.Status.ended.rawValue])
             .with(\.$mentee) { $0.with(\.$person) }.with(\.$mentor) { $0.with(\.$person) }.all()
@@ -237,6 +241,7 @@ struct ProgramPages: SiteController {
         let goals = Dictionary(grouping: try await Goal.query(on: req.db).filter(\.$pair.$id ~~ ids).all(), by: { $0.$pair.id })
         let meetings = Dictionary(grouping: try await Meeting.query(on: req.db).filter(\.$pair.$id ~~ ids).all(), by: { $0.$pair.id ?? UUID() })
         let now = req.upward.clock.now
+        let health = try await PairHealthMonitor(db: req.db, clock: req.upward.clock).assess(program: record)
         let day = DateFormatter()
         day.dateFormat = "yyyy-MM-dd"
         return pairs.map { pair in
@@ -250,7 +255,9 @@ struct ProgramPages: SiteController {
                 href: SitePath.pair(pair.id!), names: "\(pair.mentee.person.name) & \(pair.mentor.person.name)", status: pair.pairStatus.label,
                 goals: mine.isEmpty ? "none yet" : "\(mine.count), \(average)% on average",
                 meetings: "\(held.count) held, \(missed) missed, \(upcoming) ahead",
-                lastHeld: held.map(\.startsAt).max().map { day.string(from: $0) } ?? "–")
+                lastHeld: held.map(\.startsAt).max().map { day.string(from: $0) } ?? "–",
+                health: health[pair.id!]?.status.label ?? pair.pairStatus.label, healthKey: health[pair.id!]?.status.rawValue ?? pair.status,
+                reasons: health[pair.id!]?.reasons ?? [])
         }
     }
 
@@ -322,7 +329,7 @@ struct ProgramPages: SiteController {
             audiences: TrainingModule.Audience.allCases.map { ProgramForm.Option(value: $0.rawValue, label: $0.label, selected: $0 == .both) },
             codeHTML: TrainingMarkdown.html(settings.codeOfConduct))
         var full = page
-        full.pairRows = try await Self.pairRows(req, program: id)
+        full.pairRows = try await Self.pairRows(req, program: program)
         full.circles = try await req.circles.list(program: id).flatMap { circle, meetings in
             meetings.map {
                 CircleRow(
