@@ -106,3 +106,42 @@ struct PrePostFileTests {
         #expect(throws: ImportFailure.self) { try PrePostFile.parse(Data("id,skill,before\n1,AI,2\n".utf8)) }
     }
 }
+
+@Suite("Anonymity")
+struct AnonymityTests {
+    @Test("an adversary who knows the total and every visible group never learns a group under the threshold")
+    func adversarialSearch() {
+        var generator = SeededGenerator(seed: 11)
+        let rule = AnonymityRule()
+        for _ in 0..<5_000 {
+            let groups = Int.random(in: 1...7, using: &generator)
+            var counts: [String: Int] = [:]
+            for g in 0..<groups { counts["g\(g)"] = Int.random(in: 0...14, using: &generator) }
+            let table = rule.table(counts)
+            let hidden = Set(counts.keys).subtracting(table.visible)
+            // Every visible group meets the threshold.
+            #expect(table.visible.allSatisfy { counts[$0]! >= 5 })
+            guard table.totalVisible, !hidden.isEmpty else { continue }
+            // What subtraction reveals: the hidden groups together. That union must hold at least
+            // two groups and reach the threshold, so no small group can be singled out.
+            let revealed = counts.values.reduce(0, +) - table.visible.map { counts[$0]! }.reduce(0, +)
+            #expect(hidden.count >= 2 && revealed >= 5, "\(counts) → visible \(table.visible)")
+            // The hiding is minimal: showing the smallest hidden group that meets the threshold would break the rule.
+            if let smallestLarge = hidden.filter({ counts[$0]! >= 5 }).min(by: { counts[$0]! < counts[$1]! }) {
+                let rest = hidden.subtracting([smallestLarge])
+                #expect(rest.count < 2 || rest.map { counts[$0]! }.reduce(0, +) < 5, "\(counts): \(smallestLarge) was hidden needlessly")
+            }
+        }
+    }
+
+    @Test("thresholds can be raised, never lowered; comments need 10")
+    func thresholds() {
+        #expect(AnonymityRule(minimum: 3).minimum == 5)
+        #expect(AnonymityRule(minimum: 8).minimum == 8)
+        #expect(AnonymityRule(minimum: 12).minimumForComments == 12)
+        #expect(!AnonymityRule().shows(respondents: 9, comments: true))
+        #expect(AnonymityRule().shows(respondents: 5))
+        #expect(AnonymityRule().table(["a": 2, "b": 1]).totalVisible == false)
+        #expect(AnonymityRule().table(["a": 20, "b": 3, "c": 6]).visible == ["a"])
+    }
+}
