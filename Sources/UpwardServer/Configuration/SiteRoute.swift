@@ -117,6 +117,11 @@ struct SiteRoute: Sendable, CustomStringConvertible {
     static let concernHandle = SiteRoute(.POST, "/concerns/:concernID", .programManager)
     static let circleSchedule = SiteRoute(.POST, "/programs/:programID/circles", .programManager)
     static let deliveries = SiteRoute(.GET, "/deliveries", .programManager)
+    // Measurement
+    static let surveyCreate = SiteRoute(.POST, "/programs/:programID/surveys", .programManager)
+    static let survey = SiteRoute(.GET, "/surveys/:surveyID", .signedIn)
+    static let surveyAnswer = SiteRoute(.POST, "/surveys/:surveyID", .signedIn)
+    static let surveyResults = SiteRoute(.GET, "/surveys/:surveyID/results", .programManager)
     static let account = SiteRoute(.GET, "/account", .signedIn)
     static let tokenCreate = SiteRoute(.POST, "/account/tokens", .signedIn)
     static let tokenRevoke = SiteRoute(.POST, "/account/tokens/:tokenID/revoke", .signedIn)
@@ -130,7 +135,7 @@ struct SiteRoute: Sendable, CustomStringConvertible {
         answerRequest, pair, pairDecline, notifications, account, tokenCreate, tokenRevoke,
         goalCreate, goalUpdate, meetingCreate, meetingUpdate, meetingCancel, meetingLog, meetingICS, noteCreate, noteDelete, concernRaise,
         pairPause, pairResume, pairEnd, calendarFeed, calendarRegenerate, calendarRevoke, deliverySettings, concerns, concern, concernHandle,
-        circleSchedule, deliveries,
+        circleSchedule, deliveries, surveyCreate, survey, surveyAnswer, surveyResults,
     ]
 
     /// Paths anyone may reach without signing in.

@@ -13,5 +13,6 @@ enum UpwardMigrations {
         app.migrations.add(CreatePrograms())
         app.migrations.add(CreatePairWork())
         app.migrations.add(CreatePairHealth())
+        app.migrations.add(CreateSurveys())
     }
 }

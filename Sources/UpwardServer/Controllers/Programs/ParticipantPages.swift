@@ -138,6 +138,7 @@ struct ParticipantPages: SiteController {
         let pendingRequest: String?
         let incoming: [RequestRow]
         let paths: [String: String]
+        var surveys: [ModuleLink] = []
     }
 
     static func programPage(_ req: Request) async throws -> Response {
@@ -184,7 +185,11 @@ struct ParticipantPages: SiteController {
             codeHTML: TrainingMarkdown.html(program.codeOfConduct), partners: partners, suggestions: suggestions, pendingRequest: pending,
             incoming: incoming,
             paths: ["enroll": SiteRoute.enrollForm.path(key), "agreement": SiteRoute.agreement.path(key), "request": SiteRoute.requestMentor.path(key)])
-        return try await req.view.render("program-participant", page).encodeResponse(for: req)
+        var full = page
+        full.surveys = try await req.surveys.open(for: participant).map {
+            ModuleLink(title: $0.title + ($0.anonymous ? " (anonymous)" : ""), href: SiteRoute.survey.path($0.id!.uuidString), done: false)
+        }
+        return try await req.view.render("program-participant", full).encodeResponse(for: req)
     }
 
     /// The participant's published pairs in this program, with why they were paired.

@@ -209,6 +209,14 @@ struct ProgramPages: SiteController {
         var pairRows: [PairRow] = []
         var circles: [CircleRow] = []
         var defaultZone = "UTC"
+        var surveys: [SurveyRow] = []
+        var phases: [ProgramForm.Option] = SurveyPhase.allCases.map { ProgramForm.Option(value: $0.rawValue, label: $0.label, selected: false) }
+    }
+
+    struct SurveyRow: Encodable {
+        let title: String
+        let detail: String
+        let resultsHref: String
     }
 
     /// A published pair as its program manager follows it: status, goals, meetings; never notes.
@@ -324,7 +332,7 @@ struct ProgramPages: SiteController {
                 "edit": SiteRoute.programEdit.path(key), "transition": SiteRoute.programTransition.path(key), "clone": SiteRoute.programClone.path(key),
                 "managers": SiteRoute.programManagers.path(key), "invitations": SiteRoute.invitations.path(key),
                 "training": SiteRoute.trainingAdd.path(key), "matching": SiteRoute.matching.path(key), "audit": SiteRoute.programAudit.path(key),
-                "circles": SiteRoute.circleSchedule.path(key),
+                "circles": SiteRoute.circleSchedule.path(key), "surveys": SiteRoute.surveyCreate.path(key),
             ],
             audiences: TrainingModule.Audience.allCases.map { ProgramForm.Option(value: $0.rawValue, label: $0.label, selected: $0 == .both) },
             codeHTML: TrainingMarkdown.html(settings.codeOfConduct))
@@ -337,6 +345,15 @@ struct ProgramPages: SiteController {
                     when: Meetings.display($0.startsAt, in: TimeZone(identifier: $0.timeZone) ?? TimeZone(identifier: "UTC")!),
                     icsPath: SitePath.meetingICS($0.id!))
             }
+        }
+        for survey in try await req.surveys.list(program: id) {
+            let answered = try await req.surveys.answered(survey).count
+            full.surveys.append(
+                SurveyRow(
+                    title: survey.title,
+                    detail:
+                        "\(survey.anonymous ? "anonymous" : "named") · \(survey.audience == "both" ? "everyone" : survey.audience + "s") · \(answered) answered",
+                    resultsHref: SiteRoute.surveyResults.path(survey.id!.uuidString)))
         }
         full.defaultZone = participants.compactMap(\.person.timeZone).first ?? "UTC"
         return try await req.view.render("program-manage", full).encodeResponse(for: req)

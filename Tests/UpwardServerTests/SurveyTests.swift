@@ -1,0 +1,120 @@
+import Fluent
+import Foundation
+import Testing
+import UpwardCore
+import UpwardTestSupport
+import VaporTesting
+
+@testable import UpwardServer
+
+extension AppTests {
+    @Suite("Surveys")
+    struct SurveyTests {
+        static let everyone = ["S1", "S2", "S3", "J1", "J2", "J3", "J4"]
+
+        @Test("an anonymous survey keeps only counts and sorted comments; the answered mark is apart; small groups are hidden")
+        func anonymous() async throws {
+            try await withUpward(clock: FixedClock(ProgramWorld.spring)) { app in
+                let world = try await ProgramWorld.make(app, clock: app.upward.clock as! FixedClock)
+                let manager = try await world.signIn(manager: world.managerA)
+                _ = try await manager.get(SitePath.program(world.programA.id!))
+                let created = try await manager.post(
+                    SiteRoute.surveyCreate.path(world.programA.id!.uuidString), form: ["phase": "midpoint", "anonymous": "on"])
+                #expect(created.status == .seeOther)
+                let survey = try #require(try await Survey.query(on: app.db).first())
+                #expect(survey.anonymous)
+                for (index, id) in Self.everyone.enumerated() {
+                    let browser = try await world.signIn(id)
+                    let program = try await browser.get(SitePath.program(world.programA.id!))
+                    #expect(program.body.string.contains("Surveys for you"))
+                    let form = try await browser.get(SiteRoute.survey.path(survey.id!.uuidString))
+                    #expect(form.status == .ok)
+                    let sent = try await browser.post(
+                        SiteRoute.surveyAnswer.path(survey.id!.uuidString),
+                        form: [
+                            "fit": "\(index % 5 + 1)", "satisfaction": "4", "pace": "As planned", "recommend": "\(index + 4)", "comments": "comment from \(id)",
+                        ])
+                    #expect(sent.status == .seeOther, "\(id)")
+                    if index == 0 {
+                        _ = try await browser.get(SiteRoute.survey.path(survey.id!.uuidString))
+                        let again = try await browser.post(SiteRoute.surveyAnswer.path(survey.id!.uuidString), form: ["fit": "1"])
+                        #expect(again.status == .conflict)
+                        _ = try await browser.get(SiteRoute.survey.path(survey.id!.uuidString))
+                    }
+                }
+                // Nothing links an answer to a person.
+                #expect(try await SurveyResponse.query(on: app.db).count() == 0)
+                let tallies = try await SurveyTally.query(on: app.db).filter(\.$surveyID == survey.id!).all()
+                #expect(tallies.filter { $0.question == "satisfaction" && $0.value == "4" }.first?.count == 7)
+                #expect(tallies.map(\.count).reduce(0, +) == 7 * 4)
+                let comments: [String] = JSONText.decode(try #require(try await SurveyComments.query(on: app.db).first()).commentsJSON) ?? []
+                #expect(comments == comments.sorted() && comments.count == 7)
+                let mark = try #require(try await SurveyAnswered.query(on: app.db).filter(\.$surveyID == survey.id!).first())
+                #expect(mark.people == mark.people.sorted() && mark.people.count == 7)
+                let personIDs = Set(try await Person.query(on: app.db).all().map { $0.id!.uuidString })
+                for row in tallies { #expect(!personIDs.contains(row.value)) }
+                #expect(try await AuditEntry.query(on: app.db).filter(\.$action == "survey.answered").count() == 0)
+                // Results: 7 answers show, comments (under 10) do not.
+                let results = try await manager.get(SiteRoute.surveyResults.path(survey.id!.uuidString))
+                #expect(results.status == .ok)
+                #expect(results.body.string.contains("7 of 7 answered"))
+                #expect(results.body.string.contains("mean 4.00 of 5"))
+                #expect(results.body.string.contains("Too few answers to show"))
+                #expect(!results.body.string.contains("comment from"))
+                // A mentee-only survey with three mentees shows nothing.
+                _ = try await manager.get(SitePath.program(world.programA.id!))
+                _ = try await manager.post(
+                    SiteRoute.surveyCreate.path(world.programA.id!.uuidString), form: ["phase": "pulse", "audience": "mentee", "anonymous": "on"])
+                let pulse = try #require(try await Survey.query(on: app.db).filter(\.$phase == "pulse").first())
+                for id in ["S1", "S2", "S3"] {
+                    let browser = try await world.signIn(id)
+                    _ = try await browser.get(SiteRoute.survey.path(pulse.id!.uuidString))
+                    #expect(try await browser.post(SiteRoute.surveyAnswer.path(pulse.id!.uuidString), form: ["fit": "2"]).status == .seeOther)
+                }
+                let small = try await manager.get(SiteRoute.surveyResults.path(pulse.id!.uuidString)).body.string
+                #expect(small.contains("Too few answers to show") && !small.contains("mean 2.00"))
+                // Mentors are not asked; other people get 404; participants cannot read results; bad answers are named.
+                let mentor = try await world.signIn("J1")
+                #expect(try await mentor.get(SiteRoute.survey.path(pulse.id!.uuidString)).status == .notFound)
+                #expect(try await mentor.get(SiteRoute.surveyResults.path(survey.id!.uuidString)).status == .forbidden)
+                let otherManager = try await world.signIn(manager: world.managerB)
+                #expect(try await otherManager.get(SiteRoute.surveyResults.path(survey.id!.uuidString)).status == .notFound)
+                _ = try await manager.get(SitePath.program(world.programA.id!))
+                _ = try await manager.post(SiteRoute.surveyCreate.path(world.programA.id!.uuidString), form: ["phase": "baseline"])
+                let baseline = try #require(try await Survey.query(on: app.db).filter(\.$phase == "baseline").first())
+                _ = try await mentor.get(SiteRoute.survey.path(baseline.id!.uuidString))
+                let bad = try await mentor.post(SiteRoute.surveyAnswer.path(baseline.id!.uuidString), form: ["skill0": "9", "nonsense": "x"])
+                #expect(bad.status == .unprocessableEntity)
+                #expect(bad.body.string.contains("skill0") && bad.body.string.contains("nonsense"))
+                #expect(try await SurveyResponse.query(on: app.db).count() == 0)
+            }
+        }
+
+        @Test("named baseline and final answers of the same people give each skill's change with scipy's statistics")
+        func growth() async throws {
+            try await withUpward(clock: FixedClock(ProgramWorld.spring)) { app in
+                let world = try await ProgramWorld.make(app, clock: app.upward.clock as! FixedClock)
+                let service = SurveyService(db: app.db, clock: world.clock)
+                let viewer = Viewer(world.managerA)
+                let baseline = try await service.create(in: world.programA, phase: "baseline", anonymous: false, audience: "both", by: viewer)
+                let final = try await service.create(in: world.programA, phase: "final", anonymous: false, audience: "both", by: viewer)
+                let before = [1, 2, 2, 3, 1, 2, 3]
+                let after = [3, 3, 2, 4, 3, 4, 3]
+                for (index, id) in Self.everyone.enumerated() {
+                    let participant = world.participants[id]!
+                    try await service.answer(baseline, by: participant, raw: ["skill0": "\(before[index])"])
+                    try await service.answer(final, by: participant, raw: ["skill0": "\(after[index])", "recommend": "9"])
+                }
+                let change = try await service.skillChange(program: world.programA)
+                let ai = try #require(change.first { $0.skill == "AI tools" }?.summary)
+                let expected = PairedStatistics.summary(before: before.map(Double.init), after: after.map(Double.init))
+                #expect(ai == expected)
+                #expect(ai.n == 7 && abs(ai.meanChange - 8.0 / 7.0) < 1e-12)
+                // Skills nobody rated are hidden, not shown as zero.
+                #expect(change.first { $0.skill == "Communication" }?.summary == nil)
+                let page = try await (try await world.signIn(manager: world.managerA)).get(SiteRoute.surveyResults.path(final.id!.uuidString)).body.string
+                #expect(page.contains("Self-assessed growth") && page.contains("1.14"))
+            }
+        }
+    }
+}
