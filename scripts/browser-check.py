@@ -186,6 +186,8 @@ def pair_walk(browser, base, out, credentials):
     mentee = next(k for k in credentials if k.startswith("pilot mentee"))
     mentor = next(k for k in credentials if k.startswith("pilot mentor"))
     context, page = sign_in(browser, base, *credentials[mentee])
+    errors = []
+    page.on("console", lambda m: errors.append(m.text) if m.type == "error" else None)
     page.locator("a[href^='/pairs/']").first.click()
     page.wait_for_load_state()
     pair_url = page.url
@@ -222,6 +224,22 @@ def pair_walk(browser, base, out, credentials):
     check(page.get_by_text("Private note saved; only you can read it.").is_visible(), "saving a private note confirms who can read it")
     check(page.get_by_text(secret).is_visible(), "the author sees their private note")
     page.screenshot(path=f"{out}/pair-mentee.png", full_page=True)
+    check(not errors, f"no console errors on the pair page (CSP included): {errors[:2]}")
+    context.close()
+
+    # The program manager reads the pilot's survey results: bars drawn as SVG, with a table.
+    context, page = sign_in(browser, base, *credentials["program manager"])
+    page.goto(base + "/programs")
+    page.get_by_role("link", name="Digital Leadership Pilot").first.click()
+    page.wait_for_load_state()
+    check(page.get_by_role("heading", name="Pairs at work").is_visible(), "the manager sees the pairs at work with their health")
+    page.screenshot(path=f"{out}/program-manager-pairs.png", full_page=True)
+    page.get_by_role("link", name="Midpoint survey").click()
+    page.wait_for_load_state()
+    check(page.locator("svg.bars").count() >= 3, "the midpoint results are drawn as SVG bar charts")
+    check(page.get_by_text("11 of 12 answered").is_visible(), "the response rate is shown")
+    check(page.get_by_text("Great format!").first.is_visible(), "with eleven answers the anonymous comments are listed")
+    page.screenshot(path=f"{out}/survey-results.png", full_page=True)
     context.close()
 
     context, page = sign_in(browser, base, *credentials[mentor])

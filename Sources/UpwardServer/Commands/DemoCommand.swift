@@ -24,6 +24,8 @@ struct DemoCommand: AsyncCommand {
 
     func run(using context: CommandContext, signature: Signature) async throws {
         let app = context.application
+        app.backgroundJobsHeld.withLockedValue { $0 = true }
+        defer { app.backgroundJobsHeld.withLockedValue { $0 = false } }
         try await app.autoMigrate()
         let hostname = signature.hostname ?? "127.0.0.1"
         let port = signature.port ?? 8080
@@ -45,6 +47,7 @@ struct DemoCommand: AsyncCommand {
         } else {
             context.console.print("Using the existing demo database (--keep); earlier credentials still apply.")
         }
+        app.backgroundJobsHeld.withLockedValue { $0 = false }
         guard !signature.noServe else { return }
         var serveContext = context
         serveContext.input = CommandInput(arguments: ["upward", "--hostname", hostname, "--port", String(port)])

@@ -267,6 +267,8 @@ final class DeliveryWorker: LifecycleHandler {
         let loop = app.eventLoopGroup.any()
         let scheduled = loop.scheduleRepeatedAsyncTask(initialDelay: .seconds(10), delay: .milliseconds(Int64(interval * 1000))) { _ in
             loop.makeFutureWithTask {
+                // The demo holds background jobs while it seeds (SQLite has one writer).
+                guard !app.backgroundJobsHeld.withLockedValue({ $0 }) else { return }
                 do {
                     let report = try await app.outbox.runOnce()
                     if report.sent + report.failed + report.retried > 0 {

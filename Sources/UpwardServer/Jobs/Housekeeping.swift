@@ -39,6 +39,8 @@ final class HousekeepingSchedule: LifecycleHandler {
         let loop = app.eventLoopGroup.any()
         let scheduled = loop.scheduleRepeatedAsyncTask(initialDelay: .seconds(5), delay: delay) { _ in
             loop.makeFutureWithTask {
+                // The demo holds background jobs while it seeds (SQLite has one writer).
+                guard !app.backgroundJobsHeld.withLockedValue({ $0 }) else { return }
                 do {
                     let report = try await Housekeeping(db: app.db, environment: app.upward).run()
                     if report.expiredSessions > 0 { app.logger.info("housekeeping: removed \(report.expiredSessions) expired sessions") }
@@ -52,5 +54,19 @@ final class HousekeepingSchedule: LifecycleHandler {
 
     func shutdown(_ app: Application) {
         task.withLockedValue { $0?.cancel() }
+    }
+}
+
+extension Application {
+    private struct BackgroundJobsHeldKey: StorageKey {
+        typealias Value = NIOLockedValueBox<Bool>
+    }
+
+    /// While true, scheduled housekeeping and delivery skip their runs (the demo seeds first).
+    var backgroundJobsHeld: NIOLockedValueBox<Bool> {
+        if let box = storage[BackgroundJobsHeldKey.self] { return box }
+        let box = NIOLockedValueBox(false)
+        storage[BackgroundJobsHeldKey.self] = box
+        return box
     }
 }

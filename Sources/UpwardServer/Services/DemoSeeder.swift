@@ -163,6 +163,26 @@ struct DemoSeeder {
                     by: Viewer(mentorUser))
             }
         }
+        // Surveys: a named baseline everyone answered at enrollment, an anonymous midpoint most answered.
+        let surveys = SurveyService(db: db, clock: clock)
+        let baseline = try await surveys.create(in: pilot, phase: SurveyPhase.baseline.rawValue, anonymous: false, audience: "both", by: manager)
+        let midpoint = try await surveys.create(in: pilot, phase: SurveyPhase.midpoint.rawValue, anonymous: true, audience: "both", by: manager)
+        let participants = try await Participant.query(on: db).filter(\.$program.$id == pilot.requireID()).filter(\.$acceptedAt != nil).all()
+        var random = SeededGenerator(seed: 42)
+        for (index, participant) in participants.enumerated() {
+            var answers: [String: String] = [:]
+            for question in baseline.questions where question.kind == .likert { answers[question.id] = String(Int.random(in: 1...3, using: &random)) }
+            answers["hopes"] = participant.enrollmentRole == .mentee ? "Use AI in my daily work without feeling lost." : "Learn how senior leaders think."
+            try await surveys.answer(baseline, by: participant, raw: answers)
+            guard index < participants.count - 1 else { continue }
+            try await surveys.answer(
+                midpoint, by: participant,
+                raw: [
+                    "fit": String(Int.random(in: 3...5, using: &random)), "satisfaction": String(Int.random(in: 3...5, using: &random)),
+                    "pace": ["As planned", "As planned", "Less than planned"][index % 3], "recommend": String(Int.random(in: 6...10, using: &random)),
+                    "comments": ["More time for open questions.", "Great format!", "Monthly would be enough for me."][index % 3],
+                ])
+        }
         var circle = MeetingDraft.Input()
         circle.start = Self.day(now, plus: 9) + "T16:00"
         circle.timeZone = "Europe/Berlin"
