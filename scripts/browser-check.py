@@ -240,6 +240,16 @@ def pair_walk(browser, base, out, credentials):
     check(page.get_by_text("11 of 12 answered").is_visible(), "the response rate is shown")
     check(page.get_by_text("Great format!").first.is_visible(), "with eleven answers the anonymous comments are listed")
     page.screenshot(path=f"{out}/survey-results.png", full_page=True)
+    page.go_back()
+    page.get_by_role("link", name="Outcomes report").click()
+    page.wait_for_load_state()
+    check(page.get_by_role("heading", name="Participation").is_visible() and page.locator("svg.chart").count() >= 2,
+          "the outcomes report draws its charts as SVG")
+    check(page.get_by_role("heading", name="Meeting adherence").is_visible(), "the report shows meeting adherence")
+    page.screenshot(path=f"{out}/outcomes.png", full_page=True)
+    page.emulate_media(media="print")
+    page.screenshot(path=f"{out}/outcomes-print.png", full_page=True)
+    check(not page.get_by_role("link", name="Download CSV").is_visible(), "the printed report hides the buttons")
     context.close()
 
     context, page = sign_in(browser, base, *credentials[mentor])

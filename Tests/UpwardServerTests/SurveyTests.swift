@@ -114,6 +114,23 @@ extension AppTests {
                 #expect(change.first { $0.skill == "Communication" }?.summary == nil)
                 let page = try await (try await world.signIn(manager: world.managerA)).get(SiteRoute.surveyResults.path(final.id!.uuidString)).body.string
                 #expect(page.contains("Self-assessed growth") && page.contains("1.14"))
+                // The outcomes report: charts as SVG with their numbers, the same figures as CSV, nothing under five shown.
+                _ = try await world.goLive()
+                let manager = try await world.signIn(manager: world.managerA)
+                let report = try await manager.get(SiteRoute.dashboard.path(world.programA.id!.uuidString))
+                #expect(report.status == .ok)
+                let html = report.body.string
+                #expect(html.contains("<svg class=\"chart\"") && html.contains("Participation funnel") && html.contains("Mean change per skill"))
+                #expect(html.contains("too few answers to show"))
+                let csv = try await manager.get(SiteRoute.dashboard.path(world.programA.id!.uuidString) + "?format=csv")
+                #expect(csv.headers.contentType?.description.hasPrefix("text/csv") == true)
+                let lines = csv.body.string.components(separatedBy: "\r\n")
+                #expect(lines.first == "section,label,value")
+                #expect(lines.contains("\"Participation\",\"Invited\",\"7\""))
+                #expect(lines.contains("\"Participation\",\"Active\",\"6\""))
+                #expect(lines.contains { $0.hasPrefix("\"Growth\",\"AI tools\",\"change 1.14") })
+                #expect(lines.contains("\"Growth\",\"Communication\",\"too few answers to show\""))
+                #expect(try await manager.get(SiteRoute.dashboard.path(world.programA.id!.uuidString) + "?format=pdf").status == .badRequest)
             }
         }
     }

@@ -122,6 +122,7 @@ struct SiteRoute: Sendable, CustomStringConvertible {
     static let survey = SiteRoute(.GET, "/surveys/:surveyID", .signedIn)
     static let surveyAnswer = SiteRoute(.POST, "/surveys/:surveyID", .signedIn)
     static let surveyResults = SiteRoute(.GET, "/surveys/:surveyID/results", .programManager)
+    static let dashboard = SiteRoute(.GET, "/programs/:programID/outcomes", .programManager)
     static let account = SiteRoute(.GET, "/account", .signedIn)
     static let tokenCreate = SiteRoute(.POST, "/account/tokens", .signedIn)
     static let tokenRevoke = SiteRoute(.POST, "/account/tokens/:tokenID/revoke", .signedIn)
@@ -135,7 +136,7 @@ struct SiteRoute: Sendable, CustomStringConvertible {
         answerRequest, pair, pairDecline, notifications, account, tokenCreate, tokenRevoke,
         goalCreate, goalUpdate, meetingCreate, meetingUpdate, meetingCancel, meetingLog, meetingICS, noteCreate, noteDelete, concernRaise,
         pairPause, pairResume, pairEnd, calendarFeed, calendarRegenerate, calendarRevoke, deliverySettings, concerns, concern, concernHandle,
-        circleSchedule, deliveries, surveyCreate, survey, surveyAnswer, surveyResults,
+        circleSchedule, deliveries, surveyCreate, survey, surveyAnswer, surveyResults, dashboard,
     ]
 
     /// Paths anyone may reach without signing in.

@@ -332,7 +332,7 @@ struct ProgramPages: SiteController {
                 "edit": SiteRoute.programEdit.path(key), "transition": SiteRoute.programTransition.path(key), "clone": SiteRoute.programClone.path(key),
                 "managers": SiteRoute.programManagers.path(key), "invitations": SiteRoute.invitations.path(key),
                 "training": SiteRoute.trainingAdd.path(key), "matching": SiteRoute.matching.path(key), "audit": SiteRoute.programAudit.path(key),
-                "circles": SiteRoute.circleSchedule.path(key), "surveys": SiteRoute.surveyCreate.path(key),
+                "circles": SiteRoute.circleSchedule.path(key), "surveys": SiteRoute.surveyCreate.path(key), "outcomes": SiteRoute.dashboard.path(key),
             ],
             audiences: TrainingModule.Audience.allCases.map { ProgramForm.Option(value: $0.rawValue, label: $0.label, selected: $0 == .both) },
             codeHTML: TrainingMarkdown.html(settings.codeOfConduct))

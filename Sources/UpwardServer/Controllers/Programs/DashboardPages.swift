@@ -1,0 +1,194 @@
+import Fluent
+import Foundation
+import UpwardCore
+import Vapor
+
+/// The program's outcomes: participation funnel, meeting adherence, self-assessed growth,
+/// satisfaction, the 0-10 score and at-risk pairs; printable as a leadership report and
+/// exportable as CSV, under the same anonymity rule.
+struct DashboardPages: SiteController {
+    func register(on router: SiteRouter) {
+        router.on(.dashboard, use: dashboard)
+    }
+
+    struct Figure: Encodable {
+        let section: String
+        let label: String
+        let value: String
+    }
+
+    struct Chart: Encodable {
+        let title: String
+        let svg: String
+        let rows: [Figure]
+        let note: String?
+    }
+
+    struct Page: Encodable {
+        let layout: LayoutContext
+        let program: ProgramSummary
+        let generated: String
+        let charts: [Chart]
+        let atRisk: [Figure]
+        let csvPath: String
+    }
+
+    struct Query: Content { var format: String? }
+
+    @Sendable func dashboard(req: Request) async throws -> Response {
+        let viewer = try req.viewer
+        let program = try await req.programs.managed(try IDParameter.parse(req, "programID"), by: viewer)
+        let query = try req.query.decode(Query.self)
+        if let format = query.format, !format.isEmpty, format != "csv" { throw Abort(.badRequest, reason: "format must be csv or left out.") }
+        let charts = try await Self.charts(req, program: program)
+        let health = try await PairHealthMonitor(db: req.db, clock: req.upward.clock).assess(program: program)
+        let pairs = try await Pair.query(on: req.db).filter(\.$id ~~ Array(health.keys))
+            .with(\.$mentee) { $0.with(\.$person) }.with(\.$mentor) { $0.with(\.$person) }.all()
+        let atRisk = pairs.compactMap { pair -> Figure? in
+            guard let assessment = health[pair.id!], assessment.status == .needsCheckIn else { return nil }
+            return Figure(
+                section: "At-risk pairs", label: "\(pair.mentee.person.name) & \(pair.mentor.person.name)", value: assessment.reasons.joined(separator: "; "))
+        }
+        if query.format == "csv" {
+            var lines = ["section,label,value"]
+            for figure in charts.flatMap(\.rows) + atRisk {
+                lines.append([figure.section, figure.label, figure.value].map(Self.csvField).joined(separator: ","))
+            }
+            let response = Response(status: .ok, body: .init(string: lines.joined(separator: "\r\n") + "\r\n"))
+            response.headers.contentType = HTTPMediaType(type: "text", subType: "csv", parameters: ["charset": "utf-8"])
+            response.headers.contentDisposition = .init(.attachment, filename: "upward-outcomes.csv")
+            return response
+        }
+        let formatter = DateFormatter()
+        formatter.dateFormat = "d MMMM yyyy"
+        formatter.locale = Locale(identifier: "en_US_POSIX")
+        let page = Page(
+            layout: LayoutContext(req, title: "Outcomes · \(program.name)"), program: ProgramSummary(program),
+            generated: formatter.string(from: req.upward.clock.now), charts: charts, atRisk: atRisk,
+            csvPath: SiteRoute.dashboard.path(program.id!.uuidString) + "?format=csv")
+        return try await req.view.render("dashboard", page).encodeResponse(for: req)
+    }
+
+    /// A CSV field, quoted; a leading =, +, - or @ is neutralized so spreadsheets never run it.
+    static func csvField(_ text: String) -> String {
+        var value = text
+        if let first = value.first, "=+-@".contains(first) { value = "'" + value }
+        return "\"" + value.replacingOccurrences(of: "\"", with: "\"\"") + "\""
+    }
+
+    static func charts(_ req: Request, program: Program) async throws -> [Chart] {
+        let id = try program.requireID()
+        let rule = AnonymityRule()
+        var charts: [Chart] = []
+        // Participation funnel.
+        let participants = try await Participant.query(on: req.db).filter(\.$program.$id == id).all()
+        let lists = try await req.enrollments.checklists(id, participants: participants)
+        let pairs = try await Pair.query(on: req.db).filter(\.$program.$id == id).all()
+        func people(_ statuses: [Pair.Status]) -> Int {
+            Set(pairs.filter { statuses.contains($0.pairStatus) }.flatMap { [$0.$mentee.id, $0.$mentor.id] }).count
+        }
+        let funnel: [(String, Double)] = [
+            ("Invited", Double(participants.count)), ("Enrolled", Double(participants.filter { $0.enrolledAt != nil }.count)),
+            ("Trained", Double(lists.values.filter(\.isReady).count)), ("Matched", Double(people([.waiting, .live, .paused, .ended]))),
+            ("Active", Double(people([.live, .paused]))),
+            ("Completed", Double(program.programStatus == .completed ? people([.ended]) : 0)),
+        ]
+        charts.append(
+            Chart(
+                title: "Participation", svg: SVGChart.bars(funnel.map { ($0.0, $0.1) }, title: "Participation funnel"),
+                rows: funnel.map { Figure(section: "Participation", label: $0.0, value: SVGChart.number($0.1)) }, note: nil))
+        // Meeting adherence per month.
+        let meetings = try await Meeting.query(on: req.db).filter(\.$pair.$id ~~ pairs.compactMap(\.id)).filter(\.$startsAt < req.upward.clock.now).all()
+        let month = DateFormatter()
+        month.dateFormat = "yyyy-MM"
+        month.timeZone = TimeZone(identifier: "UTC")
+        var byMonth: [String: [Double]] = [:]
+        for meeting in meetings where meeting.meetingStatus != .cancelled {
+            let key = month.string(from: meeting.startsAt)
+            var parts = byMonth[key] ?? [0, 0, 0]
+            switch meeting.meetingStatus {
+            case .held: parts[0] += 1
+            case .missed: parts[1] += 1
+            default: parts[2] += 1
+            }
+            byMonth[key] = parts
+        }
+        let months = byMonth.keys.sorted()
+        if !months.isEmpty {
+            charts.append(
+                Chart(
+                    title: "Meeting adherence",
+                    svg: SVGChart.stacked(
+                        months.map { ($0, byMonth[$0]!) }, legend: [("held", "#2f6f4e"), ("missed", "#c0392b"), ("not logged", "#b9b9b9")],
+                        title: "Meetings per month: held, missed, not logged"),
+                    rows: months.flatMap { key in
+                        let parts = byMonth[key]!
+                        let total = parts.reduce(0, +)
+                        return [
+                            Figure(section: "Meetings", label: "\(key) held", value: SVGChart.number(parts[0])),
+                            Figure(section: "Meetings", label: "\(key) missed", value: SVGChart.number(parts[1])),
+                            Figure(section: "Meetings", label: "\(key) not logged", value: SVGChart.number(parts[2])),
+                            Figure(section: "Meetings", label: "\(key) adherence", value: total > 0 ? "\(Int((parts[0] / total * 100).rounded()))%" : "–"),
+                        ]
+                    }, note: nil))
+        }
+        // Self-assessed growth, satisfaction and the 0-10 score from the surveys.
+        let surveys = req.surveys
+        let growth = try await surveys.skillChange(program: program)
+        if !growth.isEmpty {
+            let shown = growth.compactMap { item in item.summary.map { (item.skill, $0) } }
+            charts.append(
+                Chart(
+                    title: "Self-assessed growth (1-5, baseline to final)",
+                    svg: shown.isEmpty
+                        ? ""
+                        : SVGChart.intervals(
+                            shown.map {
+                                (
+                                    $0.0, $0.1.meanChange, $0.1.ciLow.isFinite ? $0.1.ciLow : $0.1.meanChange,
+                                    $0.1.ciHigh.isFinite ? $0.1.ciHigh : $0.1.meanChange
+                                )
+                            },
+                            axis: -2...2, title: "Mean change per skill with 95% intervals"),
+                    rows: growth.map { item in
+                        Figure(
+                            section: "Growth", label: item.skill,
+                            value: item.summary.map {
+                                "change \(SVGChart.number($0.meanChange)) (95% \(SVGChart.number($0.ciLow)) to \(SVGChart.number($0.ciHigh))), n \($0.n), p \(String(format: "%.3f", $0.wilcoxonP))"
+                            } ?? "too few answers to show")
+                    }, note: "Both sides rate themselves; the interval is the paired t interval."))
+        }
+        let all = try await surveys.list(program: id)
+        for survey in all.reversed() where survey.questions.contains(where: { $0.id == "satisfaction" }) {
+            let results = try await surveys.results(survey)
+            if let satisfaction = results.first(where: { $0.question.id == "satisfaction" }) {
+                if let distribution = satisfaction.distribution {
+                    charts.append(
+                        Chart(
+                            title: "Satisfaction (\(survey.title.lowercased()))",
+                            svg: SVGChart.bars(distribution.map { ("\($0.value) of 5", Double($0.count)) }, title: "Satisfaction answers"),
+                            rows: distribution.map { Figure(section: "Satisfaction", label: "\($0.value) of 5", value: String($0.count)) }
+                                + [Figure(section: "Satisfaction", label: "mean", value: satisfaction.mean.map { String(format: "%.2f", $0) } ?? "–")],
+                            note: "\(satisfaction.respondents) answers."))
+                } else {
+                    charts.append(
+                        Chart(
+                            title: "Satisfaction", svg: "", rows: [Figure(section: "Satisfaction", label: survey.title, value: "too few answers to show")],
+                            note: "Fewer than \(rule.minimum) answers."))
+                }
+            }
+            if let recommend = results.first(where: { $0.question.id == "recommend" }) {
+                charts.append(
+                    Chart(
+                        title: "Would recommend (0-10)", svg: "",
+                        rows: [
+                            Figure(
+                                section: "Recommend", label: "promoters minus detractors",
+                                value: recommend.netScore.map { SVGChart.number($0.rounded()) } ?? "too few answers to show")
+                        ], note: "Promoters answer 9-10, detractors 0-6."))
+            }
+            break
+        }
+        return charts
+    }
+}
