@@ -131,6 +131,32 @@ extension AppTests {
                 #expect(lines.contains { $0.hasPrefix("\"Growth\",\"AI tools\",\"change 1.14") })
                 #expect(lines.contains("\"Growth\",\"Communication\",\"too few answers to show\""))
                 #expect(try await manager.get(SiteRoute.dashboard.path(world.programA.id!.uuidString) + "?format=pdf").status == .badRequest)
+                // The same through the API.
+                let token = try await world.token(world.managerA)
+                let outcomes = try await world.api(.GET, "/api/v1/programs/\(world.programA.id!)/outcomes", token: token)
+                #expect(try outcomes.content.decode([DashboardPages.Figure].self).contains { $0.label == "Invited" && $0.value == "7" })
+                let results = try await world.api(.GET, "/api/v1/surveys/\(final.id!)/results", token: token)
+                let decoded = try results.content.decode(APIModel.SurveyResultsOut.self)
+                #expect(decoded.skills.first { $0.skill == "AI tools" }?.meanChange == ai.meanChange)
+                #expect(decoded.skills.first { $0.skill == "Communication" }?.hidden == true)
+                let pulse = try await world.api(
+                    .POST, "/api/v1/programs/\(world.programA.id!)/surveys", token: token, json: #"{"phase":"pulse","anonymous":true}"#)
+                #expect(pulse.status == .created)
+                let pulseID = try pulse.content.decode(APIModel.SurveyOut.self).id
+                let mentorToken = try await world.token(world.users["J2"]!)
+                let open = try await world.api(.GET, "/api/v1/programs/\(world.programA.id!)/surveys", token: mentorToken)
+                #expect(try open.content.decode([APIModel.SurveyOut].self).map(\.id) == [pulseID])
+                #expect(
+                    try await world.api(.POST, "/api/v1/surveys/\(pulseID)/answers", token: mentorToken, json: #"{"answers":{"fit":"6"}}"#).status
+                        == .unprocessableEntity)
+                #expect(
+                    try await world.api(.POST, "/api/v1/surveys/\(pulseID)/answers", token: mentorToken, json: #"{"answers":{"fit":"4"}}"#).status == .noContent
+                )
+                #expect(
+                    try await world.api(.POST, "/api/v1/surveys/\(pulseID)/answers", token: mentorToken, json: #"{"answers":{"fit":"4"}}"#).status == .conflict)
+                #expect(try await world.api(.GET, "/api/v1/surveys/\(pulseID)/results", token: mentorToken).status == .forbidden)
+                let hidden = try await world.api(.GET, "/api/v1/surveys/\(pulseID)/results", token: token).content.decode(APIModel.SurveyResultsOut.self)
+                #expect(hidden.answered == 1 && hidden.questions.allSatisfy { $0.hidden })
             }
         }
     }

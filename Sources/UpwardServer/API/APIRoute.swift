@@ -71,7 +71,7 @@ struct APIRoute: Sendable {
         .init(name: "page", schema: .integer(1, Int.max), description: "Page, 1 first; past the end shows the last page."),
     ]
 
-    static let all: [APIRoute] = programRoutes + pairRoutes
+    static let all: [APIRoute] = programRoutes + pairRoutes + measurementRoutes
 
     static let programRoutes: [APIRoute] = [
         APIRoute(

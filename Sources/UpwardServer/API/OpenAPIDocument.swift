@@ -281,7 +281,7 @@ enum OpenAPIDocument {
             "servers": [["url": "/"]],
             "paths": paths,
             "components": [
-                "schemas": schemas.merging(pairSchemas) { a, _ in a }.mapValues(\.value),
+                "schemas": schemas.merging(pairSchemas) { a, _ in a }.merging(measurementSchemas) { a, _ in a }.mapValues(\.value),
                 "securitySchemes": [
                     "bearer": ["type": "http", "scheme": "bearer", "description": "A token such as upw_…, from the account page or `upward token create`."]
                 ],

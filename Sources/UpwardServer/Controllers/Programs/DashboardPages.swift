@@ -11,7 +11,7 @@ struct DashboardPages: SiteController {
         router.on(.dashboard, use: dashboard)
     }
 
-    struct Figure: Encodable {
+    struct Figure: Content {
         let section: String
         let label: String
         let value: String
