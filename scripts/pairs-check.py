@@ -21,7 +21,7 @@ import threading
 import time
 import urllib.request
 import warnings
-from http.server import BaseHTTPRequestHandler, HTTPServer
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
 import icalendar
 import recurring_ical_events
@@ -92,7 +92,7 @@ def main():
                             authenticator=authenticator, auth_require_tls=True)
     controller.start()
     hook_port = free_port()
-    receiver = HTTPServer(("127.0.0.1", hook_port), Receiver)
+    receiver = ThreadingHTTPServer(("127.0.0.1", hook_port), Receiver)
     threading.Thread(target=receiver.serve_forever, daemon=True).start()
 
     port = free_port()
@@ -208,10 +208,14 @@ def main():
         check(status == 204 and revoked, "a revoked feed answers 404")
 
         # Delivery: the worker sends within a few seconds of its first run.
-        deadline = time.time() + 60
+        def arrived(path, words):
+            return any(h[0] == path and words in json.dumps(h[2]) for h in list(hooks))
+
+        deadline = time.time() + 90
         while time.time() < deadline:
             to_mentor = [m for m in sink.messages if mentor in m["to"]]
-            if any("moved a meeting" in m["data"] for m in to_mentor) and any("cancelled a meeting" in m["data"] for m in to_mentor) and len(hooks) >= 4:
+            if (any("moved a meeting" in m["data"] for m in to_mentor) and any("cancelled a meeting" in m["data"] for m in to_mentor)
+                    and all(arrived(path, words) for path in ("/slack", "/teams") for words in ("moved a meeting", "cancelled a meeting"))):
                 break
             time.sleep(1)
         to_mentor = [m for m in sink.messages if mentor in m["to"]]
@@ -223,6 +227,8 @@ def main():
         check(len(ids) == len(set(ids)), "no email was delivered twice")
         slack = [h for h in hooks if h[0] == "/slack"]
         teams = [h for h in hooks if h[0] == "/teams"]
+        check(arrived("/slack", "moved a meeting") and arrived("/slack", "cancelled a meeting"), "Slack got the move and the cancellation")
+        check(arrived("/teams", "moved a meeting") and arrived("/teams", "cancelled a meeting"), "Teams got the move and the cancellation")
         check(len(slack) >= 2 and all("blocks" in h[2] and "text" in h[2] for h in slack), "Slack got Block Kit messages")
         check(len(teams) >= 2 and all(h[2]["type"] == "message" and h[2]["attachments"][0]["contentType"] == "application/vnd.microsoft.card.adaptive"
                                       and h[2]["attachments"][0]["content"]["type"] == "AdaptiveCard" for h in teams), "Teams got Adaptive Card messages")
