@@ -46,15 +46,26 @@ struct NetworkTransport: MessageTransport {
                     request.timeout = .seconds(20)
                 }
             } catch {
-                // A connection that never opened certainly delivered nothing; a timeout might have.
-                let text = String(describing: error)
-                let refused = text.contains("connect") || text.contains("Connect") || text.contains("refused")
-                throw DeliveryFailure("webhook: \(text.prefix(200))", certainlyNotDelivered: refused)
+                throw DeliveryFailure("webhook: \(String(describing: error).prefix(200))", certainlyNotDelivered: Self.neverConnected(error))
             }
             guard (200..<300).contains(response.status.code) else {
                 throw DeliveryFailure("webhook answered \(response.status.code)", certainlyNotDelivered: true)
             }
         }
+    }
+}
+
+extension NetworkTransport {
+    /// Whether an HTTP error happened before any byte of the request could reach the receiver
+    /// (no connection: refused, unreachable, name not found, connect timeout). Anything later — a
+    /// closed connection, a read timeout — may have delivered the message, so it is not retried.
+    static func neverConnected(_ error: any Error) -> Bool {
+        let text = String(reflecting: error)
+        let markers = [
+            "connectTimeout", "Connection refused", "NIOConnectionError", "connectionRefused", "No such host", "Host is unreachable", "Network is unreachable",
+            "NXDOMAIN", "resolution",
+        ]
+        return markers.contains { text.localizedCaseInsensitiveContains($0) }
     }
 }
 
