@@ -246,6 +246,7 @@ def pair_walk(browser, base, out, credentials):
     check(page.get_by_role("heading", name="Participation").is_visible() and page.locator("svg.chart").count() >= 2,
           "the outcomes report draws its charts as SVG")
     check(page.get_by_role("heading", name="Meeting adherence").is_visible(), "the report shows meeting adherence")
+    check(page.get_by_text("comparable colleagues still employed").is_visible(), "the report compares junior retention with comparable colleagues")
     page.screenshot(path=f"{out}/outcomes.png", full_page=True)
     page.emulate_media(media="print")
     page.screenshot(path=f"{out}/outcomes-print.png", full_page=True)

@@ -145,3 +145,24 @@ struct AnonymityTests {
         #expect(AnonymityRule().table(["a": 20, "b": 3, "c": 6]).visible == ["a"])
     }
 }
+
+@Suite("Retention")
+struct RetentionTests {
+    @Test("participants against colleagues in the same department and level band who were employed at the start")
+    func comparison() {
+        func member(_ id: String, _ dept: String, _ level: Int, hired: String? = "2020-01-01", left: String? = nil) -> Retention.Member {
+            Retention.Member(
+                id: id, department: dept, level: level, hireDate: hired.flatMap(CalendarDate.init), terminationDate: left.flatMap(CalendarDate.init))
+        }
+        let people = [
+            member("p1", "Sales", 2), member("p2", "Sales", 3, left: "2026-05-01"), member("p3", "Design", 1),
+            member("c1", "Sales", 1), member("c2", "Sales", 3, left: "2026-04-01"), member("c3", "Design", 2, left: "2026-02-01"),
+            member("x1", "Sales", 8), member("x2", "Finance", 2), member("x3", "Sales", 2, left: "2025-12-01"), member("x4", "Design", 3, hired: "2026-03-01"),
+        ]
+        let result = Retention.compare(
+            participants: ["p1", "p2", "p3"], people: people, start: CalendarDate("2026-01-15")!, asOf: CalendarDate("2026-06-30")!)
+        // x1 (other band), x2 (other department), x3 (gone before the start), x4 (hired after) are not comparable.
+        #expect(result == Retention.Comparison(participants: 3, participantsRetained: 2, comparison: 3, comparisonRetained: 1))
+        #expect(abs(result.participantRate - 2.0 / 3.0) < 1e-12)
+    }
+}

@@ -130,6 +130,8 @@ extension AppTests {
                 #expect(lines.contains("\"Participation\",\"Active\",\"6\""))
                 #expect(lines.contains { $0.hasPrefix("\"Growth\",\"AI tools\",\"change 1.14") })
                 #expect(lines.contains("\"Growth\",\"Communication\",\"too few answers to show\""))
+                // Four junior mentors are too few to compare.
+                #expect(lines.contains("\"Retention\",\"mentors still employed\",\"too few people to show\""))
                 #expect(try await manager.get(SiteRoute.dashboard.path(world.programA.id!.uuidString) + "?format=pdf").status == .badRequest)
                 // The same through the API.
                 let token = try await world.token(world.managerA)

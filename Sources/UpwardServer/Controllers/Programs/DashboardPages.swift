@@ -132,6 +132,44 @@ struct DashboardPages: SiteController {
                         ]
                     }, note: nil))
         }
+        // Retention of the junior mentors against colleagues in the same departments and level bands.
+        let juniors = Set(participants.filter { $0.enrollmentRole == .mentor && $0.acceptedAt != nil }.map { $0.$person.id.uuidString })
+        if !juniors.isEmpty {
+            let everyone = try await Person.query(on: req.db).all().map {
+                Retention.Member(
+                    id: $0.id!.uuidString, department: $0.department, level: $0.level, hireDate: $0.hireDate.flatMap(CalendarDate.init),
+                    terminationDate: $0.terminationDate.flatMap(CalendarDate.init))
+            }
+            var utc = Calendar(identifier: .gregorian)
+            utc.timeZone = TimeZone(identifier: "UTC")!
+            let today = utc.dateComponents([.year, .month, .day], from: req.upward.clock.now)
+            if let asOf = CalendarDate(year: today.year ?? 0, month: today.month ?? 0, day: today.day ?? 0) {
+                let result = Retention.compare(participants: juniors, people: everyone, start: program.settings.startsOn, asOf: asOf)
+                let shown = rule.shows(respondents: result.participants) && rule.shows(respondents: result.comparison)
+                func percent(_ rate: Double) -> String { rate.isFinite ? "\(Int((rate * 100).rounded()))%" : "–" }
+                charts.append(
+                    Chart(
+                        title: "Retention of junior mentors",
+                        svg: shown
+                            ? SVGChart.bars(
+                                [("Mentors in the program", result.participantRate * 100), ("Comparable colleagues", result.comparisonRate * 100)],
+                                title: "Still employed, percent")
+                            : "",
+                        rows: shown
+                            ? [
+                                Figure(
+                                    section: "Retention", label: "mentors still employed",
+                                    value: "\(result.participantsRetained) of \(result.participants) (\(percent(result.participantRate)))"),
+                                Figure(
+                                    section: "Retention", label: "comparable colleagues still employed",
+                                    value: "\(result.comparisonRetained) of \(result.comparison) (\(percent(result.comparisonRate)))"),
+                            ]
+                            : [Figure(section: "Retention", label: "mentors still employed", value: "too few people to show")],
+                        note:
+                            "Comparison group: \(result.comparison) colleagues in the same departments and level bands, employed when the program started on \(program.settings.startsOn)."
+                    ))
+            }
+        }
         // Self-assessed growth, satisfaction and the 0-10 score from the surveys.
         let surveys = req.surveys
         let growth = try await surveys.skillChange(program: program)
