@@ -196,3 +196,31 @@ struct PairHealthTests {
         #expect(idle.proposeClosing && idle.reasons.contains("no activity for 93 days"))
     }
 }
+
+@Suite("Pulses")
+struct PulseTests {
+    static let start = Date(timeIntervalSince1970: 1_772_438_400)
+    static func days(_ n: Double) -> Date { start.addingTimeInterval(n * 86_400) }
+
+    @Test("after the first meeting, at day 30, then every 60 days; only the latest window")
+    func windows() {
+        #expect(PulseSchedule.latestWindow(liveSince: Self.start, firstHeld: nil, now: Self.days(10)) == nil)
+        #expect(PulseSchedule.latestWindow(liveSince: Self.start, firstHeld: Self.days(5), now: Self.days(10)) == "first-meeting")
+        #expect(PulseSchedule.latestWindow(liveSince: Self.start, firstHeld: Self.days(5), now: Self.days(31)) == "day-30")
+        #expect(PulseSchedule.latestWindow(liveSince: Self.start, firstHeld: nil, now: Self.days(89)) == "day-30")
+        #expect(PulseSchedule.latestWindow(liveSince: Self.start, firstHeld: nil, now: Self.days(90)) == "day-90")
+        #expect(PulseSchedule.latestWindow(liveSince: Self.start, firstHeld: nil, now: Self.days(400)) == "day-390")
+        #expect(PulseSchedule.latestWindow(liveSince: Self.start, firstHeld: nil, now: Self.days(60), every: 14) == "day-58")
+    }
+
+    @Test("low, mismatched and falling pairing-fit answers are health signals")
+    func signals() {
+        #expect(PulseSignals.reasons([.init(mentee: 4, mentor: 5)]).isEmpty)
+        #expect(
+            PulseSignals.reasons([.init(mentee: 2, mentor: 4)]) == [
+                "a low pairing-fit answer in the latest pulse", "the two sides see the pairing differently (2 and 4 of 5)",
+            ])
+        #expect(PulseSignals.reasons([.init(mentee: 5, mentor: 5), .init(mentee: 3, mentor: 4)]) == ["pairing fit is falling (5 to 3 of 5)"])
+        #expect(PulseSignals.reasons([.init(mentee: nil, mentor: 1)]) == ["a low pairing-fit answer in the latest pulse"])
+    }
+}

@@ -581,6 +581,21 @@ extension AppTests.PairWorkTests {
             try await monitor.run()
             let health = try await monitor.assess(program: world.programA)
             #expect(health[pair.id!]?.reasons.allSatisfy { !$0.contains("no meeting logged") } == true)
+            // The first held meeting opened the pair's pulse (once); both were asked; their answers are health signals.
+            try await monitor.run()
+            let pulses = try await Survey.query(on: app.db).filter(\.$pairID == pair.id!).all()
+            #expect(pulses.map(\.window) == ["day-30"] || pulses.map(\.window) == ["first-meeting"])
+            let pulse = try #require(pulses.first)
+            #expect(try await Notification.query(on: app.db).filter(\.$kind == "survey.pulse").count() == 2)
+            let service = SurveyService(db: app.db, clock: clock)
+            try await service.answer(pulse, by: pair.mentee, raw: ["fit": "2"])
+            try await service.answer(pulse, by: pair.mentor, raw: ["fit": "4"])
+            let signals = try await monitor.assess(program: world.programA)[pair.id!]?.reasons ?? []
+            #expect(signals.contains("the two sides see the pairing differently (2 and 4 of 5)"))
+            // Someone from another pair cannot open this pair's pulse; the program's list does not show it.
+            let other = try #require(try await world.pairs(status: .live).first { $0.id != pair.id })
+            await #expect(throws: Abort.self) { try await service.forParticipant(pulse.id!, viewer: Viewer(world.users[other.mentee.person.employeeID]!)) }
+            #expect(try await service.list(program: world.programA.id!).isEmpty)
             // 100 idle days: both people and the managers hear once.
             for other in try await Meeting.query(on: app.db).filter(\.$pair.$id == pair.id!).filter(\.$status == "scheduled").all() {
                 other.status = "cancelled"

@@ -29,6 +29,8 @@ public enum PairHealth {
         public var openConcerns: Int
         /// The latest sign of life: a meeting logged, a goal or a note written.
         public var lastActivity: Date?
+        /// Pairing-fit pulses, oldest first.
+        public var pulses: [PulseSignals.Answer] = []
 
         public init(
             liveSince: Date, cadenceDays: Int, held: [Date] = [], missed: [Date] = [], unloggedPast: Int = 0, goals: Int = 0, openConcerns: Int = 0,
@@ -75,6 +77,7 @@ public enum PairHealth {
             reasons.append("\(facts.unloggedPast) past meeting\(facts.unloggedPast == 1 ? "" : "s") not logged by either side")
         }
         if facts.goals == 0 && age >= 21 { reasons.append("no goals after three weeks") }
+        reasons += PulseSignals.reasons(facts.pulses)
         if facts.openConcerns > 0 { reasons.append("\(facts.openConcerns) open concern\(facts.openConcerns == 1 ? "" : "s")") }
         let idleSince = facts.lastActivity ?? facts.liveSince
         let proposeClosing = now.timeIntervalSince(idleSince) >= 90 * day

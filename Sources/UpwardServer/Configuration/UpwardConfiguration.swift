@@ -45,6 +45,8 @@ public struct UpwardConfiguration: Sendable {
     public var deliveryInterval: TimeInterval = 15
     /// How long before a meeting its reminder goes out (`UPWARD_REMINDER_HOURS`).
     public var reminderLead: TimeInterval = 24 * 3600
+    /// Days between pairing-fit pulses after day 30 (`UPWARD_PULSE_DAYS`).
+    public var pulseEveryDays = 60
     /// This instance's name in claimed deliveries (`UPWARD_INSTANCE`).
     public var instanceName = "\(ProcessInfo.processInfo.hostName)-\(ProcessInfo.processInfo.processIdentifier)"
 
@@ -126,6 +128,7 @@ public struct UpwardConfiguration: Sendable {
         ("UPWARD_DELIVERY_SECONDS", "15", "how often the delivery worker looks for due messages"),
         ("UPWARD_REMINDER_HOURS", "24", "how long before a meeting its reminder is sent"),
         ("UPWARD_INSTANCE", "<host>-<pid>", "this instance's name in the delivery log"),
+        ("UPWARD_PULSE_DAYS", "60", "days between pairing-fit pulses after the first meeting and day 30"),
         ("UPWARD_ADMIN_PASSWORD", "(unset)", "password for `upward admin create` when not prompting"),
         ("LOG_LEVEL", "info", "trace, debug, info, notice, warning, error or critical"),
     ]
@@ -201,6 +204,7 @@ public struct UpwardConfiguration: Sendable {
         }
         config.deliveryInterval = TimeInterval(integer("UPWARD_DELIVERY_SECONDS", default: 15, in: 1...3600))
         config.reminderLead = TimeInterval(integer("UPWARD_REMINDER_HOURS", default: 24, in: 1...336)) * 3600
+        config.pulseEveryDays = integer("UPWARD_PULSE_DAYS", default: 60, in: 7...365)
         if let name = env["UPWARD_INSTANCE"], !name.isEmpty { config.instanceName = String(name.prefix(100)) }
         config.sessionLifetime = TimeInterval(integer("UPWARD_SESSION_HOURS", default: 12, in: 1...720)) * 3600
         config.maxFailuresPerAccount = integer("UPWARD_LOGIN_MAX_FAILURES_ACCOUNT", default: 5, in: 1...1000)

@@ -21,7 +21,7 @@ struct Housekeeping {
         // Mentee requests not answered in time pass to their next choice.
         try await Suggestions(db: db, clock: environment.clock).passOverdue()
         // Pair health: managers hear when a pair starts to need a check-in.
-        try await PairHealthMonitor(db: db, clock: environment.clock).run()
+        try await PairHealthMonitor(db: db, clock: environment.clock, pulseEveryDays: environment.configuration.pulseEveryDays).run()
         return Report(expiredSessions: expired)
     }
 

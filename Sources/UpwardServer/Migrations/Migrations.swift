@@ -14,5 +14,6 @@ enum UpwardMigrations {
         app.migrations.add(CreatePairWork())
         app.migrations.add(CreatePairHealth())
         app.migrations.add(CreateSurveys())
+        app.migrations.add(CreatePulses())
     }
 }

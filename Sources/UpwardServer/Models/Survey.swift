@@ -16,6 +16,9 @@ final class Survey: Model, @unchecked Sendable {
     @Field(key: "questions") var questionsJSON: String
     @Field(key: "created_at") var createdAt: Date
     @OptionalField(key: "closed_at") var closedAt: Date?
+    /// Pulses: the pair asked, and the window (first-meeting, day-30, day-90 …).
+    @OptionalField(key: "pair_id") var pairID: UUID?
+    @OptionalField(key: "window") var window: String?
     init() {}
     var questions: [SurveyQuestion] { JSONText.decode(questionsJSON) ?? [] }
     var surveyPhase: SurveyPhase { SurveyPhase(rawValue: phase) ?? .pulse }

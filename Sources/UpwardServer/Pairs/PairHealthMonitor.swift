@@ -8,6 +8,53 @@ import UpwardCore
 struct PairHealthMonitor {
     let db: any Database
     let clock: any UpwardClock
+    var pulseEveryDays = 60
+
+    /// Each pair's pairing-fit answers, oldest pulse first.
+    func pulses(_ pairs: [Pair]) async throws -> [UUID: [PulseSignals.Answer]] {
+        let ids = pairs.compactMap(\.id)
+        guard !ids.isEmpty else { return [:] }
+        let surveys = try await Survey.query(on: db).filter(\.$pairID ~~ ids).sort(\.$createdAt).all()
+        guard !surveys.isEmpty else { return [:] }
+        let responses = Dictionary(
+            grouping: try await SurveyResponse.query(on: db).filter(\.$survey.$id ~~ surveys.compactMap(\.id)).all(), by: { $0.$survey.id })
+        let people = try await Participant.query(on: db).filter(\.$id ~~ pairs.flatMap { [$0.$mentee.id, $0.$mentor.id] }).all()
+        let personOf = Dictionary(uniqueKeysWithValues: people.map { ($0.id!, $0.$person.id) })
+        var result: [UUID: [PulseSignals.Answer]] = [:]
+        for survey in surveys {
+            guard let pairID = survey.pairID, let pair = pairs.first(where: { $0.id == pairID }) else { continue }
+            let answers = responses[survey.id!] ?? []
+            func fit(_ participant: UUID) -> Int? {
+                answers.first { $0.$person.id == personOf[participant] }?.answers["fit"].flatMap { Int($0) }
+            }
+            let answer = PulseSignals.Answer(mentee: fit(pair.$mentee.id), mentor: fit(pair.$mentor.id))
+            if answer.mentee != nil || answer.mentor != nil { result[pairID, default: []].append(answer) }
+        }
+        return result
+    }
+
+    /// Opens each live pair's latest due pulse (once per window) and asks both people.
+    func schedulePulses(program: Program) async throws {
+        let pairs = try await Pair.query(on: db).filter(\.$program.$id == program.requireID()).filter(\.$status == Pair.Status.live.rawValue).all()
+        for pair in pairs {
+            let id = try pair.requireID()
+            let firstHeld = try await Meeting.query(on: db).filter(\.$pair.$id == id).filter(\.$status == MeetingStatus.held.rawValue).sort(\.$startsAt).first()
+            guard
+                let window = PulseSchedule.latestWindow(
+                    liveSince: pair.liveAt ?? pair.createdAt, firstHeld: firstHeld?.startsAt, now: clock.now, every: pulseEveryDays),
+                try await Survey.query(on: db).filter(\.$pairID == id).filter(\.$window == window).count() == 0
+            else { continue }
+            let survey = try await SurveyService(db: db, clock: clock).create(
+                in: program, phase: SurveyPhase.pulse.rawValue, anonymous: false, audience: "both", by: nil, pair: id, window: window)
+            for participantID in [pair.$mentee.id, pair.$mentor.id] {
+                guard let participant = try await Participant.find(participantID, on: db) else { continue }
+                try await Notifications(db: db, clock: clock).send(
+                    to: participant.$person.id, kind: "survey.pulse", title: "How is your pairing going?",
+                    body: "One question (and room for a comment) about how your pairing works for you. Your program manager sees the answer.",
+                    link: SiteRoute.survey.path(survey.id!.uuidString))
+            }
+        }
+    }
 
     func assess(program: Program) async throws -> [UUID: PairHealth.Assessment] {
         let pairs = try await Pair.query(on: db).filter(\.$program.$id == program.requireID())
@@ -21,17 +68,19 @@ struct PairHealthMonitor {
             grouping: try await Concern.query(on: db).filter(\.$pair.$id ~~ ids).filter(\.$status != ConcernStatus.resolved.rawValue).all(),
             by: { $0.$pair.id })
         let now = clock.now
+        let pulses = try await pulses(pairs)
         var result: [UUID: PairHealth.Assessment] = [:]
         for pair in pairs {
             let id = pair.id!
             let list = meetings[id] ?? []
             let logged = list.filter { $0.meetingStatus == .held || $0.meetingStatus == .missed }
             let activity = (logged.map(\.updatedAt) + (goals[id] ?? []).map(\.updatedAt) + (notes[id] ?? []).map(\.createdAt)).max()
-            let facts = PairHealth.Facts(
+            var facts = PairHealth.Facts(
                 liveSince: pair.liveAt ?? pair.createdAt, cadenceDays: program.cadenceDays,
                 held: list.filter { $0.meetingStatus == .held }.map(\.startsAt), missed: list.filter { $0.meetingStatus == .missed }.map(\.startsAt),
                 unloggedPast: list.filter { $0.meetingStatus == .scheduled && $0.endsAt < now.addingTimeInterval(-7 * 86_400) }.count,
                 goals: goals[id]?.count ?? 0, openConcerns: concerns[id]?.count ?? 0, lastActivity: activity)
+            facts.pulses = pulses[id] ?? []
             result[id] = PairHealth.assess(facts, now: now)
         }
         return result
@@ -41,6 +90,7 @@ struct PairHealthMonitor {
     func run() async throws {
         let programs = try await Program.query(on: db).filter(\.$status == ProgramStatus.active.rawValue).all()
         for program in programs {
+            try await schedulePulses(program: program)
             let assessments = try await assess(program: program)
             guard !assessments.isEmpty else { continue }
             let pairs = try await Pair.query(on: db).filter(\.$id ~~ Array(assessments.keys))

@@ -10,7 +10,9 @@ struct SurveyService {
     let clock: any UpwardClock
     var rule = AnonymityRule()
 
-    func create(in program: Program, phase raw: String?, anonymous: Bool, audience rawAudience: String?, by viewer: Viewer) async throws -> Survey {
+    func create(
+        in program: Program, phase raw: String?, anonymous: Bool, audience rawAudience: String?, by viewer: Viewer?, pair: UUID? = nil, window: String? = nil
+    ) async throws -> Survey {
         var check = FieldChecker()
         let phase = SurveyPhase(rawValue: raw ?? "")
         if phase == nil { check.add("phase", "must be baseline, midpoint, final or pulse") }
@@ -26,6 +28,9 @@ struct SurveyService {
         survey.audience = audience
         survey.questionsJSON = JSONText.encode(SurveyTemplates.questions(phase, focusAreas: program.settings.focusAreas))
         survey.createdAt = clock.now
+        survey.pairID = pair
+        survey.window = window
+        if let window { survey.title = "Pulse check-in (\(window.replacingOccurrences(of: "-", with: " ")))" }
         try await db.transaction { db in
             try await survey.create(on: db)
             if anonymous {
@@ -62,8 +67,16 @@ struct SurveyService {
         return survey
     }
 
+    /// The program's surveys (a pair's own pulses are left out).
     func list(program: UUID) async throws -> [Survey] {
-        try await Survey.query(on: db).filter(\.$program.$id == program).sort(\.$createdAt).all()
+        try await Survey.query(on: db).filter(\.$program.$id == program).filter(\.$pairID == nil).sort(\.$createdAt).all()
+    }
+
+    /// Whether the participant is one of the two people of a pair's pulse (always true for program surveys).
+    func concerns(_ survey: Survey, _ participant: Participant) async throws -> Bool {
+        guard let pairID = survey.pairID else { return true }
+        guard let pair = try await Pair.find(pairID, on: db) else { return false }
+        return pair.$mentee.id == participant.id || pair.$mentor.id == participant.id
     }
 
     func answered(_ survey: Survey) async throws -> [String] {
@@ -75,6 +88,7 @@ struct SurveyService {
         let surveys = try await Survey.query(on: db).filter(\.$program.$id == participant.$program.id).filter(\.$closedAt == nil).sort(\.$createdAt).all()
         var result: [Survey] = []
         for survey in surveys where survey.includes(participant.enrollmentRole) {
+            guard try await concerns(survey, participant) else { continue }
             if !(try await answered(survey).contains(participant.$person.id.uuidString)) { result.append(survey) }
         }
         return result
@@ -86,7 +100,7 @@ struct SurveyService {
         guard let survey = try await Survey.find(id, on: db), let person = viewer.personID,
             let participant = try await Participant.query(on: db).filter(\.$program.$id == survey.$program.id).filter(\.$person.$id == person)
                 .filter(\.$acceptedAt != nil).with(\.$person).first(),
-            survey.includes(participant.enrollmentRole)
+            survey.includes(participant.enrollmentRole), try await concerns(survey, participant)
         else { throw notFound }
         return (survey, participant)
     }
