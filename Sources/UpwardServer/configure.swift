@@ -50,8 +50,8 @@ public func configure(_ app: Application, environment: UpwardEnvironment) async 
     app.middleware.use(PageErrorMiddleware())
 
     if environment.runsHousekeeping {
-        app.lifecycle.use(HousekeepingSchedule(interval: config.housekeepingInterval))
-        if config.deliveryWorker { app.lifecycle.use(DeliveryWorker(interval: config.deliveryInterval)) }
+        app.lifecycle.use(RepeatingJob.housekeeping(every: config.housekeepingInterval))
+        if config.deliveryWorker { app.lifecycle.use(RepeatingJob.delivery(every: config.deliveryInterval)) }
     }
     try routes(app)
 }

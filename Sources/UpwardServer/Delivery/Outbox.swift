@@ -63,18 +63,9 @@ struct Outbox {
     {
         let managers = try await ProgramManager.query(on: db).filter(\.$program.$id == program.requireID()).all().map(\.$user.id)
         for user in managers {
-            let delivery = Delivery()
-            delivery.channel = "user"
-            delivery.address = user.uuidString
-            delivery.kind = kind
-            delivery.title = title
-            delivery.body = body
-            delivery.link = link
-            delivery.status = Delivery.Status.pending.rawValue
-            delivery.attempts = 0
-            delivery.nextAttemptAt = clock.now
-            delivery.createdAt = clock.now
-            try await delivery.create(on: db)
+            try await Delivery(
+                channel: "user", address: user.uuidString, kind: kind, message: OutgoingMessage(title: title, body: body, link: link), at: clock.now
+            ).create(on: db)
         }
     }
 
@@ -85,18 +76,10 @@ struct Outbox {
             try await Notifications(db: db, clock: clock).send(to: person, kind: "security.notice", title: title, body: body, link: SitePath.account)
             return
         }
-        let delivery = Delivery()
-        delivery.channel = "user"
-        delivery.address = try user.requireID().uuidString
-        delivery.kind = "security.notice"
-        delivery.title = title
-        delivery.body = body
-        delivery.link = SitePath.account
-        delivery.status = Delivery.Status.pending.rawValue
-        delivery.attempts = 0
-        delivery.nextAttemptAt = clock.now
-        delivery.createdAt = clock.now
-        try await delivery.create(on: db)
+        try await Delivery(
+            channel: "user", address: try user.requireID().uuidString, kind: "security.notice",
+            message: OutgoingMessage(title: title, body: body, link: SitePath.account), at: clock.now
+        ).create(on: db)
     }
 
     /// Turns new in-app messages (and messages addressed to accounts) into one delivery per
@@ -164,19 +147,8 @@ struct Outbox {
             case .teams: address = setting?.teamsURL
             }
             guard let address, !address.isEmpty else { continue }
-            let delivery = Delivery()
-            delivery.notificationID = notification
-            delivery.channel = channel.rawValue
-            delivery.address = address
-            delivery.kind = kind
-            delivery.title = message.title
-            delivery.body = message.body
-            delivery.link = message.link
-            delivery.status = Delivery.Status.pending.rawValue
-            delivery.attempts = 0
-            delivery.nextAttemptAt = clock.now
-            delivery.createdAt = clock.now
-            try await delivery.create(on: db)
+            try await Delivery(channel: channel.rawValue, address: address, kind: kind, message: message, notification: notification, at: clock.now)
+                .create(on: db)
             made += 1
         }
         return made
@@ -253,37 +225,6 @@ struct Outbox {
             try await delivery.save(on: db)
         }
         return stale.count
-    }
-}
-
-/// Runs the outbox every `interval` inside `serve` (switch off per instance with `UPWARD_DELIVERY_WORKER=false`).
-final class DeliveryWorker: LifecycleHandler {
-    let interval: TimeInterval
-    private let task = NIOLockedValueBox<RepeatedTask?>(nil)
-
-    init(interval: TimeInterval) { self.interval = interval }
-
-    func didBoot(_ app: Application) throws {
-        let loop = app.eventLoopGroup.any()
-        let scheduled = loop.scheduleRepeatedAsyncTask(initialDelay: .seconds(10), delay: .milliseconds(Int64(interval * 1000))) { _ in
-            loop.makeFutureWithTask {
-                // The demo holds background jobs while it seeds (SQLite has one writer).
-                guard !app.backgroundJobsHeld.withLockedValue({ $0 }) else { return }
-                do {
-                    let report = try await app.outbox.runOnce()
-                    if report.sent + report.failed + report.retried > 0 {
-                        app.logger.info("delivery: \(report.sent) sent, \(report.retried) to retry, \(report.failed) failed")
-                    }
-                } catch {
-                    app.logger.error("delivery failed: \(String(reflecting: error))")
-                }
-            }
-        }
-        task.withLockedValue { $0 = scheduled }
-    }
-
-    func shutdown(_ app: Application) {
-        task.withLockedValue { $0?.cancel() }
     }
 }
 

@@ -27,25 +27,36 @@ struct Housekeeping {
 
 }
 
-/// Runs ``Housekeeping`` every `interval` while `serve` runs.
-final class HousekeepingSchedule: LifecycleHandler {
+/// Runs a job every `interval` while `serve` runs (housekeeping, delivery). A failed run is
+/// logged and the next one comes on time; while the demo seeds, runs are skipped.
+final class RepeatingJob: LifecycleHandler {
+    let name: String
     let interval: TimeInterval
+    let initialDelay: TimeInterval
+    /// One run; returns a line worth logging, or nil.
+    let work: @Sendable (Application) async throws -> String?
     private let task = NIOLockedValueBox<RepeatedTask?>(nil)
 
-    init(interval: TimeInterval) { self.interval = interval }
+    init(name: String, every interval: TimeInterval, after initialDelay: TimeInterval, work: @escaping @Sendable (Application) async throws -> String?) {
+        self.name = name
+        self.interval = interval
+        self.initialDelay = initialDelay
+        self.work = work
+    }
 
     func didBoot(_ app: Application) throws {
-        let delay = TimeAmount.seconds(Int64(interval))
         let loop = app.eventLoopGroup.any()
-        let scheduled = loop.scheduleRepeatedAsyncTask(initialDelay: .seconds(5), delay: delay) { _ in
+        let (name, work) = (name, work)
+        let scheduled = loop.scheduleRepeatedAsyncTask(
+            initialDelay: .milliseconds(Int64(initialDelay * 1000)), delay: .milliseconds(Int64(interval * 1000))
+        ) { _ in
             loop.makeFutureWithTask {
                 // The demo holds background jobs while it seeds (SQLite has one writer).
                 guard !app.backgroundJobsHeld.withLockedValue({ $0 }) else { return }
                 do {
-                    let report = try await Housekeeping(db: app.db, environment: app.upward).run()
-                    if report.expiredSessions > 0 { app.logger.info("housekeeping: removed \(report.expiredSessions) expired sessions") }
+                    if let line = try await work(app) { app.logger.info("\(name): \(line)") }
                 } catch {
-                    app.logger.error("housekeeping failed: \(String(reflecting: error))")
+                    app.logger.error("\(name) failed: \(String(reflecting: error))")
                 }
             }
         }
@@ -54,6 +65,21 @@ final class HousekeepingSchedule: LifecycleHandler {
 
     func shutdown(_ app: Application) {
         task.withLockedValue { $0?.cancel() }
+    }
+
+    static func housekeeping(every interval: TimeInterval) -> RepeatingJob {
+        RepeatingJob(name: "housekeeping", every: interval, after: 5) { app in
+            let report = try await Housekeeping(db: app.db, environment: app.upward).run()
+            return report.expiredSessions > 0 ? "removed \(report.expiredSessions) expired sessions" : nil
+        }
+    }
+
+    static func delivery(every interval: TimeInterval) -> RepeatingJob {
+        RepeatingJob(name: "delivery", every: interval, after: 10) { app in
+            let report = try await app.outbox.runOnce()
+            return report.sent + report.failed + report.retried > 0
+                ? "\(report.sent) sent, \(report.retried) to retry, \(report.failed) failed" : nil
+        }
     }
 }
 

@@ -61,6 +61,19 @@ final class Meeting: Model, @unchecked Sendable {
     init() {}
 
     var meetingStatus: MeetingStatus { MeetingStatus(rawValue: status) ?? .scheduled }
+
+    /// A scheduled meeting from a checked draft; an empty place or agenda takes the given default.
+    init(draft: MeetingDraft, defaultAgenda: String, at now: Date) {
+        startsAt = draft.start
+        durationMinutes = draft.durationMinutes
+        timeZone = draft.timeZone
+        location = draft.location.isEmpty ? Meetings.defaultLocation : draft.location
+        agenda = draft.agenda.isEmpty ? defaultAgenda : draft.agenda
+        status = MeetingStatus.scheduled.rawValue
+        sequence = 0
+        createdAt = now
+        updatedAt = now
+    }
     var endsAt: Date { startsAt.addingTimeInterval(TimeInterval(durationMinutes * 60)) }
 }
 
@@ -183,4 +196,19 @@ final class Delivery: Model, @unchecked Sendable {
     @Field(key: "created_at") var createdAt: Date
     init() {}
     var deliveryStatus: Status { Status(rawValue: status) ?? .pending }
+
+    /// A pending delivery due now. Channel `user` means "to this account's chosen channels", expanded when routed.
+    init(channel: String, address: String, kind: String, message: OutgoingMessage, notification: UUID? = nil, at now: Date) {
+        notificationID = notification
+        self.channel = channel
+        self.address = address
+        self.kind = kind
+        title = message.title
+        body = message.body
+        link = message.link
+        status = Status.pending.rawValue
+        attempts = 0
+        nextAttemptAt = now
+        createdAt = now
+    }
 }

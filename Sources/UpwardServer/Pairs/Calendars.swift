@@ -82,6 +82,15 @@ struct Calendars {
 
     static func feedPath(_ token: String) -> String { "/calendar/\(token).ics" }
 
+    /// The meetings of these circles as events, in one query.
+    func circleEvents(_ circles: [Circle]) async throws -> [CalendarEvent] {
+        guard !circles.isEmpty else { return [] }
+        let byID = Dictionary(uniqueKeysWithValues: circles.map { ($0.id!, $0) })
+        return try await Meeting.query(on: db).filter(\.$circle.$id ~~ Array(byID.keys)).sort(\.$startsAt).all().compactMap { meeting in
+            meeting.$circle.id.flatMap { byID[$0] }.map { event(meeting, circle: $0) }
+        }
+    }
+
     /// The feed behind a token: the person's pair meetings (cancelled ones as cancelled) and their circles.
     func feed(token: String) async throws -> String {
         guard token.count <= 100, let feed = try await CalendarFeed.query(on: db).filter(\.$tokenHash == SessionStore.hash(token)).first(),
@@ -100,22 +109,13 @@ struct Calendars {
             }
             let places = try await Participant.query(on: db).filter(\.$person.$id == person).filter(\.$acceptedAt != nil).all()
             for place in places {
-                let circles = try await Circle.query(on: db).filter(\.$program.$id == place.$program.id).filter(\.$audience == place.role).all()
-                for circle in circles {
-                    for meeting in try await Meeting.query(on: db).filter(\.$circle.$id == circle.requireID()).all() {
-                        events.append(event(meeting, circle: circle))
-                    }
-                }
+                events += try await circleEvents(
+                    try await Circle.query(on: db).filter(\.$program.$id == place.$program.id).filter(\.$audience == place.role).all())
             }
         }
         if user.isAdmin {
             let programs = try await Programs(db: db, clock: clock).visible(to: Viewer(user)).compactMap(\.id)
-            let circles = try await Circle.query(on: db).filter(\.$program.$id ~~ programs).all()
-            for circle in circles {
-                for meeting in try await Meeting.query(on: db).filter(\.$circle.$id == circle.requireID()).all() {
-                    events.append(event(meeting, circle: circle))
-                }
-            }
+            events += try await circleEvents(try await Circle.query(on: db).filter(\.$program.$id ~~ programs).all())
         }
         return ICalendar.document(events, name: "Upward · \(user.name)", method: "PUBLISH", refreshMinutes: Self.refreshMinutes)
     }
@@ -156,17 +156,9 @@ struct Circles {
             circle.title = title
             circle.createdAt = clock.now
             try await circle.create(on: db)
-            let meeting = Meeting()
+            let meeting = Meeting(
+                draft: draft, defaultAgenda: "Compare notes with your peers. Nothing said here is recorded against a pair.", at: clock.now)
             meeting.$circle.id = try circle.requireID()
-            meeting.startsAt = draft.start
-            meeting.durationMinutes = draft.durationMinutes
-            meeting.timeZone = draft.timeZone
-            meeting.location = draft.location.isEmpty ? Meetings.defaultLocation : draft.location
-            meeting.agenda = draft.agenda.isEmpty ? "Compare notes with your peers. Nothing said here is recorded against a pair." : draft.agenda
-            meeting.status = MeetingStatus.scheduled.rawValue
-            meeting.sequence = 0
-            meeting.createdAt = clock.now
-            meeting.updatedAt = clock.now
             try await meeting.create(on: db)
             let zone = TimeZone(identifier: draft.timeZone) ?? TimeZone(identifier: "UTC")!
             for invitee in invitees {

@@ -36,8 +36,9 @@ struct Goals {
         return goal
     }
 
-    /// Replaces a goal's fields; absent fields keep their value.
-    func update(_ goal: Goal, with input: GoalDraft.Input, in context: PairContext, by viewer: Viewer) async throws -> Goal {
+    /// Replaces a goal's fields; absent fields keep their value. `clearProgress` returns the goal
+    /// to progress from its milestones.
+    func update(_ goal: Goal, with input: GoalDraft.Input, clearProgress: Bool = false, in context: PairContext, by viewer: Viewer) async throws -> Goal {
         _ = try context.requireParticipant("change goals")
         try context.requireWorking("change goals")
         var merged = input
@@ -49,7 +50,7 @@ struct Goals {
         merged.owner = input.owner ?? goal.owner
         merged.milestones = input.milestones ?? goal.milestones
         merged.status = input.status ?? goal.status
-        if input.progress == nil { merged.progress = goal.manualProgress }
+        if input.progress == nil { merged.progress = clearProgress ? nil : goal.manualProgress }
         let draft = try GoalDraft.validate(merged, focusAreas: context.program.settings.focusAreas)
         goal.apply(draft)
         goal.updatedAt = clock.now

@@ -66,17 +66,8 @@ struct Meetings {
         let me = try context.requireParticipant("plan meetings")
         guard context.pair.pairStatus == .live else { throw Abort(.conflict, reason: "Meetings can be added only while the pair is live.") }
         let draft = try MeetingDraft.validate(input)
-        let meeting = Meeting()
+        let meeting = Meeting(draft: draft, defaultAgenda: MeetingDraft.agendaTemplate(topics: []), at: clock.now)
         meeting.$pair.id = context.pairID
-        meeting.startsAt = draft.start
-        meeting.durationMinutes = draft.durationMinutes
-        meeting.timeZone = draft.timeZone
-        meeting.location = draft.location.isEmpty ? Self.defaultLocation : draft.location
-        meeting.agenda = draft.agenda.isEmpty ? MeetingDraft.agendaTemplate(topics: []) : draft.agenda
-        meeting.status = MeetingStatus.scheduled.rawValue
-        meeting.sequence = 0
-        meeting.createdAt = clock.now
-        meeting.updatedAt = clock.now
         try await db.transaction { db in
             try await meeting.create(on: db)
             try await tellPartner(context, me: me, on: db, kind: "meeting.added", title: "\(me.person.name) added a meeting", meeting: meeting)

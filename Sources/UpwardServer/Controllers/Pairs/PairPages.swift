@@ -245,14 +245,10 @@ struct PairPages: SiteController {
             let done = Set(form.done ?? [])
             var milestones = goal.milestones.enumerated().map { Milestone(title: $0.element.title, done: done.contains(String($0.offset))) }
             if let extra = form.newMilestone?.trimmingCharacters(in: .whitespaces), !extra.isEmpty { milestones.append(Milestone(title: extra, done: false)) }
-            var input = GoalDraft.Input(milestones: milestones, progress: try Self.progressValue(form.progress), status: form.status)
-            if form.progress?.trimmingCharacters(in: .whitespaces).isEmpty == true { input.progress = nil }
-            let updated = try await req.goals.update(goal, with: input, in: context, by: viewer)
+            let input = GoalDraft.Input(milestones: milestones, progress: try Self.progressValue(form.progress), status: form.status)
             // An emptied progress box returns the goal to progress from milestones.
-            if form.progress?.trimmingCharacters(in: .whitespaces).isEmpty == true, updated.manualProgress != nil {
-                updated.manualProgress = nil
-                try await updated.save(on: req.db)
-            }
+            let cleared = form.progress?.trimmingCharacters(in: .whitespaces).isEmpty == true
+            _ = try await req.goals.update(goal, with: input, clearProgress: cleared, in: context, by: viewer)
         }
     }
 
