@@ -109,29 +109,82 @@ struct PrePostFileTests {
 
 @Suite("Anonymity")
 struct AnonymityTests {
-    @Test("an adversary who knows the total and every visible group never learns a group under the threshold")
+    /// Whether `target` is a linear combination of `rows` (Gaussian elimination on small 0/1 vectors).
+    static func inSpan(_ target: [Double], _ rows: [[Double]]) -> Bool {
+        func rank(_ matrix: [[Double]]) -> Int {
+            var m = matrix
+            var rank = 0
+            let width = m.first?.count ?? 0
+            for column in 0..<width {
+                guard let pivot = (rank..<m.count).max(by: { abs(m[$0][column]) < abs(m[$1][column]) }), abs(m[pivot][column]) > 1e-9 else { continue }
+                m.swapAt(rank, pivot)
+                for r in 0..<m.count where r != rank {
+                    let factor = m[r][column] / m[rank][column]
+                    for c in 0..<width { m[r][c] -= factor * m[rank][c] }
+                }
+                rank += 1
+            }
+            return rank
+        }
+        return rank(rows + [target]) == rank(rows)
+    }
+
+    @Test("no sum or difference of the views shown, over every combination of filters, singles out a group under the threshold")
     func adversarialSearch() {
         var generator = SeededGenerator(seed: 11)
         let rule = AnonymityRule()
-        for _ in 0..<5_000 {
-            let groups = Int.random(in: 1...7, using: &generator)
-            var counts: [String: Int] = [:]
-            for g in 0..<groups { counts["g\(g)"] = Int.random(in: 0...14, using: &generator) }
-            let table = rule.table(counts)
-            let hidden = Set(counts.keys).subtracting(table.visible)
-            // Every visible group meets the threshold.
-            #expect(table.visible.allSatisfy { counts[$0]! >= 5 })
-            guard table.totalVisible, !hidden.isEmpty else { continue }
-            // What subtraction reveals: the hidden groups together. That union must hold at least
-            // two groups and reach the threshold, so no small group can be singled out.
-            let revealed = counts.values.reduce(0, +) - table.visible.map { counts[$0]! }.reduce(0, +)
-            #expect(hidden.count >= 2 && revealed >= 5, "\(counts) → visible \(table.visible)")
-            // The hiding is minimal: showing the smallest hidden group that meets the threshold would break the rule.
-            if let smallestLarge = hidden.filter({ counts[$0]! >= 5 }).min(by: { counts[$0]! < counts[$1]! }) {
-                let rest = hidden.subtracting([smallestLarge])
-                #expect(rest.count < 2 || rest.map { counts[$0]! }.reduce(0, +) < 5, "\(counts): \(smallestLarge) was hidden needlessly")
+        let sides = ["mentee", "mentor"]
+        for trial in 0..<1_500 {
+            let departments = (0..<Int.random(in: 1...4, using: &generator)).map { "d\($0)" }
+            var counts: [[String]: Int] = [:]
+            for side in sides {
+                for department in departments { counts[[side, department]] = Int.random(in: 0...(trial % 3 == 0 ? 40 : 12), using: &generator) }
+            }
+            let comments = trial % 5 == 0
+            let threshold = comments ? rule.minimumForComments : rule.minimum
+            let views = rule.views(counts, comments: comments)
+            let filters: [[String?]] = ([nil] + sides.map(Optional.some)).flatMap { side in ([nil] + departments.map(Optional.some)).map { [side, $0] } }
+            let cells = counts.keys.filter { counts[$0]! > 0 }.sorted { $0.lexicographicallyPrecedes($1) }
+            let shown = filters.filter { views.shows($0) }
+            // Every view shown meets the threshold on its own, whichever filters made it.
+            for filter in shown { #expect(views.respondents(filter) >= threshold, "\(counts): \(filter)") }
+            // What the adversary can work out: any group of cells whose indicator is a combination
+            // of the shown views' indicators (totals, differences, differences of differences).
+            let rows = shown.map { filter in
+                let selected = Set(views.cells(filter))
+                return cells.map { selected.contains($0) ? 1.0 : 0.0 }
+            }
+            guard !rows.isEmpty, cells.count <= 8 else { continue }
+            for mask in 1..<(1 << cells.count) {
+                let group = cells.indices.filter { mask & (1 << $0) != 0 }
+                let size = group.reduce(0) { $0 + counts[cells[$1]]! }
+                guard size < threshold else { continue }
+                let target = cells.indices.map { mask & (1 << $0) != 0 ? 1.0 : 0.0 }
+                #expect(!Self.inSpan(target, rows), "\(counts) comments \(comments): \(group.map { cells[$0] }) (\(size)) can be worked out")
+            }
+            // Nothing is hidden needlessly: when every cell meets the threshold, every view is shown.
+            if cells.count == counts.count, cells.allSatisfy({ counts[$0]! >= threshold }) {
+                #expect(shown.count == filters.count, "\(counts)")
             }
         }
+    }
+
+    @Test("a combination of filters must reach the threshold together; the first breakdown stays visible longest")
+    func combinations() {
+        let counts: [[String]: Int] = [
+            ["mentee", "Sales"]: 3, ["mentee", "Design"]: 9, ["mentor", "Sales"]: 9, ["mentor", "Design"]: 8,
+        ]
+        let views = AnonymityRule().views(counts)
+        #expect(views.shows([nil, nil]))
+        #expect(views.shows(["mentee", nil]) && views.shows(["mentor", nil]))
+        #expect(views.shows(["mentor", "Sales"]) && views.shows(["mentor", "Design"]))
+        // mentee ∧ Sales has 3: hidden, and so is its sibling, and both departments (Sales − mentor ∧ Sales would give it away).
+        #expect(!views.shows(["mentee", "Sales"]) && !views.shows(["mentee", "Design"]))
+        #expect(!views.shows([nil, "Sales"]) && !views.shows([nil, "Design"]))
+        #expect(views.respondents(["mentee", nil]) == 12)
+        #expect(!AnonymityRule().views([["a"]: 2, ["b"]: 1]).shows([nil]))
+        let one = AnonymityRule().views([["a"]: 20, ["b"]: 3, ["c"]: 6])
+        #expect(one.shows(["a"]) && !one.shows(["b"]) && !one.shows(["c"]) && one.shows([nil]))
     }
 
     @Test("thresholds can be raised, never lowered; comments need 10")
@@ -141,8 +194,6 @@ struct AnonymityTests {
         #expect(AnonymityRule(minimum: 12).minimumForComments == 12)
         #expect(!AnonymityRule().shows(respondents: 9, comments: true))
         #expect(AnonymityRule().shows(respondents: 5))
-        #expect(AnonymityRule().table(["a": 2, "b": 1]).totalVisible == false)
-        #expect(AnonymityRule().table(["a": 20, "b": 3, "c": 6]).visible == ["a"])
     }
 }
 

@@ -1,8 +1,7 @@
 import Foundation
 
-/// Which figures may be shown without exposing anyone: a group under the threshold is hidden
-/// ("too few answers to show"), and so many more of its siblings that neither one hidden group
-/// nor the hidden groups together can be worked out by subtracting the visible ones from the total.
+/// Which figures may be shown without exposing anyone: a group under the threshold shows "too few
+/// answers to show", and no sum or difference of the figures that are shown may single it out.
 public struct AnonymityRule: Sendable, Equatable {
     /// Respondents a figure needs (5 by default).
     public let minimum: Int
@@ -22,36 +21,75 @@ public struct AnonymityRule: Sendable, Equatable {
         self.minimumForComments = max(10, minimumForComments, self.minimum)
     }
 
-    public struct Table<Key: Hashable & Sendable>: Sendable {
-        /// Groups that may be shown.
-        public let visible: Set<Key>
-        /// Whether the total over every group may be shown.
-        public let totalVisible: Bool
-    }
-
-    /// The groups of one breakdown (for example respondents by department) and their total.
-    /// Small groups are hidden; if any is hidden, further groups are hidden smallest first until
-    /// at least two are hidden and together reach the threshold, so `total − visible` reveals
-    /// neither one of them nor anything under the threshold. If that is impossible, everything is hidden.
-    public func table<Key: Hashable & Sendable>(_ counts: [Key: Int], comments: Bool = false) -> Table<Key> {
-        let threshold = comments ? minimumForComments : minimum
-        let total = counts.values.reduce(0, +)
-        guard total >= threshold else { return Table(visible: [], totalVisible: false) }
-        let ordered = counts.sorted { ($0.value, "\($0.key)") < ($1.value, "\($1.key)") }
-        var hidden = Set(ordered.filter { $0.value < threshold }.map(\.key))
-        if hidden.isEmpty { return Table(visible: Set(counts.keys), totalVisible: true) }
-        for (key, _) in ordered where !hidden.contains(key) {
-            let hiddenSum = ordered.filter { hidden.contains($0.key) }.map(\.value).reduce(0, +)
-            if hidden.count >= 2 && hiddenSum >= threshold { break }
-            hidden.insert(key)
-        }
-        let hiddenSum = ordered.filter { hidden.contains($0.key) }.map(\.value).reduce(0, +)
-        if hidden.count < 2 || hiddenSum < threshold { return Table(visible: [], totalVisible: true) }
-        return Table(visible: Set(counts.keys).subtracting(hidden), totalVisible: true)
-    }
-
     /// Whether one figure over `respondents` may be shown (a combination of filters counts together).
     public func shows(respondents: Int, comments: Bool = false) -> Bool {
         respondents >= (comments ? minimumForComments : minimum)
+    }
+
+    /// Which filtered views of a cross-tabulation may be shown. `counts` holds respondents per cell;
+    /// a cell is one value per dimension (for example `["mentee", "Sales"]`), and a view is a filter
+    /// that fixes some dimensions and leaves the others open (`["mentee", nil]`).
+    ///
+    /// The cells are grouped into blocks of at least the threshold: each block under it is merged
+    /// with the block most like it (the same value in the first dimension counts most, so the
+    /// breakdown named first stays visible longest), smallest first. A view is shown only when it
+    /// is made of whole blocks. Then every sum or difference of visible figures is again made of
+    /// whole blocks, so no combination of filters and totals singles out fewer people than the threshold.
+    public func views(_ counts: [[String]: Int], comments: Bool = false) -> Views {
+        let threshold = comments ? minimumForComments : minimum
+        var blocks: [[[String]]] = counts.filter { $0.value > 0 }.keys.sorted { $0.lexicographicallyPrecedes($1) }.map { [$0] }
+        func size(_ block: [[String]]) -> Int { block.reduce(0) { $0 + (counts[$1] ?? 0) } }
+        func likeness(_ a: [[String]], _ b: [[String]]) -> [Int] {
+            // Per dimension, in order: 1 when some cells of the two blocks share that value.
+            let width = a.first?.count ?? 0
+            return (0..<width).map { dimension in
+                a.contains { cell in b.contains { $0[dimension] == cell[dimension] } } ? 1 : 0
+            }
+        }
+        while blocks.count > 1 {
+            let sizes = blocks.map(size)
+            guard let small = sizes.indices.filter({ sizes[$0] < threshold }).min(by: { (sizes[$0], $0) < (sizes[$1], $1) }) else { break }
+            let partner = blocks.indices.filter { $0 != small }.max { a, b in
+                let la = likeness(blocks[small], blocks[a])
+                let lb = likeness(blocks[small], blocks[b])
+                if la != lb { return la.lexicographicallyPrecedes(lb) }
+                return (sizes[a], a) > (sizes[b], b)
+            }!
+            blocks[partner] += blocks[small]
+            blocks.remove(at: small)
+        }
+        var blockOf: [[String]: Int] = [:]
+        for (index, block) in blocks.enumerated() {
+            for cell in block { blockOf[cell] = index }
+        }
+        return Views(threshold: threshold, counts: counts, blockOf: blockOf, blockSizes: blocks.map(size))
+    }
+
+    /// The answer of ``views(_:comments:)``.
+    public struct Views: Sendable {
+        public let threshold: Int
+        let counts: [[String]: Int]
+        let blockOf: [[String]: Int]
+        let blockSizes: [Int]
+
+        /// The cells a filter selects (`nil` leaves a dimension open).
+        public func cells(_ filter: [String?]) -> [[String]] {
+            counts.keys.filter { cell in
+                cell.count == filter.count && zip(cell, filter).allSatisfy { value, wanted in wanted == nil || wanted == value }
+            }
+        }
+
+        /// Respondents in a view, whether or not it may be shown.
+        public func respondents(_ filter: [String?]) -> Int { cells(filter).reduce(0) { $0 + counts[$1]! } }
+
+        /// Whether the view may be shown: it holds respondents, and only whole blocks of at least the threshold.
+        public func shows(_ filter: [String?]) -> Bool {
+            let selected = cells(filter).filter { counts[$0]! > 0 }
+            guard !selected.isEmpty else { return false }
+            let touched = Set(selected.compactMap { blockOf[$0] })
+            let inside = selected.count
+            let blockCells = blockOf.values.filter { touched.contains($0) }.count
+            return blockCells == inside && touched.allSatisfy { blockSizes[$0] >= threshold }
+        }
     }
 }
