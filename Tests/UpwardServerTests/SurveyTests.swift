@@ -141,6 +141,15 @@ extension AppTests {
                 let decoded = try results.content.decode(APIModel.SurveyResultsOut.self)
                 #expect(decoded.skills.first { $0.skill == "AI tools" }?.meanChange == ai.meanChange)
                 #expect(decoded.skills.first { $0.skill == "Communication" }?.hidden == true)
+                // A breakdown must reach the threshold on its own: seven answered, but only four mentors.
+                #expect(decoded.questions.first { $0.id == "recommend" }?.hidden == false)
+                let mentors = try await world.api(.GET, "/api/v1/surveys/\(final.id!)/results?side=mentor", token: token)
+                    .content.decode(APIModel.SurveyResultsOut.self)
+                #expect(mentors.questions.first { $0.id == "recommend" }.map { $0.hidden && $0.respondents == 4 } == true)
+                #expect(mentors.skills.allSatisfy { $0.hidden })
+                #expect(try await world.api(.GET, "/api/v1/surveys/\(final.id!)/results?side=senior", token: token).status == .unprocessableEntity)
+                let filtered = try await manager.get(SiteRoute.surveyResults.path(final.id!.uuidString) + "?side=mentee&department=Sales").body.string
+                #expect(filtered.contains("<option value=\"mentee\" selected>") && filtered.contains("Too few answers to show."))
                 let pulse = try await world.api(
                     .POST, "/api/v1/programs/\(world.programA.id!)/surveys", token: token, json: #"{"phase":"pulse","anonymous":true}"#)
                 #expect(pulse.status == .created)
@@ -159,6 +168,8 @@ extension AppTests {
                 #expect(try await world.api(.GET, "/api/v1/surveys/\(pulseID)/results", token: mentorToken).status == .forbidden)
                 let hidden = try await world.api(.GET, "/api/v1/surveys/\(pulseID)/results", token: token).content.decode(APIModel.SurveyResultsOut.self)
                 #expect(hidden.answered == 1 && hidden.questions.allSatisfy { $0.hidden })
+                // Anonymous answers carry no side or department, so they cannot be broken down.
+                #expect(try await world.api(.GET, "/api/v1/surveys/\(pulseID)/results?side=mentee", token: token).status == .badRequest)
             }
         }
     }

@@ -20,8 +20,12 @@ extension APIRoute {
             success: (204, nil)),
         APIRoute(
             method: .GET, path: "/api/v1/surveys/{surveyId}/results", access: .programManager, operationId: "getSurveyResults",
-            summary: "Results under the anonymity rule (figures need five answers, comments ten).", tag: "measurement", success: (200, "SurveyResults"),
-            conflicts: false),
+            summary: "Results under the anonymity rule (figures need five answers, comments ten); named surveys break down by side and department.",
+            tag: "measurement", success: (200, "SurveyResults"),
+            query: [
+                .init(name: "side", schema: .enumeration(["mentee", "mentor"]), description: "Only answers from mentees or from mentors (named surveys)."),
+                .init(name: "department", schema: .string(maxLength: 200), description: "Only answers from one department (named surveys)."),
+            ], conflicts: false),
         APIRoute(
             method: .GET, path: "/api/v1/programs/{programId}/outcomes", access: .programManager, operationId: "getOutcomes",
             summary: "Every figure of the outcomes report, under the anonymity rule.", tag: "measurement", success: (200, "FigureList"), conflicts: false),
@@ -162,20 +166,16 @@ extension APIController {
                 return Response(status: .noContent)
             },
             "getSurveyResults": { req in
-                let viewer = try req.viewer
                 let id = try IDParameter.parse(req, "surveyId")
-                guard let survey = try await Survey.find(id, on: req.db), let program = try await Program.find(survey.$program.id, on: req.db),
-                    try await req.programs.manages(program, viewer)
-                else { throw Abort(.notFound, reason: "No survey with id \(id.uuidString) is visible to you.") }
-                let invited = try await Participant.query(on: req.db).filter(\.$program.$id == program.requireID()).filter(\.$acceptedAt != nil).all()
-                    .filter { survey.includes($0.enrollmentRole) }.count
-                let questions = try await req.surveys.results(survey).map {
+                let (survey, program, invited) = try await req.surveys.managed(id, by: try req.viewer)
+                let breakdown = try SurveyService.Breakdown(side: req.query["side"], department: req.query["department"])
+                let questions = try await req.surveys.results(survey, breakdown: breakdown).map {
                     APIModel.SurveyResultsOut.Question(
                         id: $0.question.id, text: $0.question.text, respondents: $0.respondents, hidden: $0.distribution == nil && $0.comments == nil,
                         distribution: $0.distribution?.map { APIModel.SurveyResultsOut.Count(value: $0.value, count: $0.count) }, mean: Self.finite($0.mean),
                         netScore: Self.finite($0.netScore), comments: $0.comments)
                 }
-                let skills = survey.surveyPhase == .final ? try await req.surveys.skillChange(program: program) : []
+                let skills = survey.surveyPhase == .final ? try await req.surveys.skillChange(program: program, breakdown: breakdown) : []
                 return try Self.json(
                     APIModel.SurveyResultsOut(
                         surveyId: id, answered: try await req.surveys.answered(survey).count, invited: invited, questions: questions,

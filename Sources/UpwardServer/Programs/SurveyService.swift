@@ -169,6 +169,16 @@ struct SurveyService {
 
     // MARK: - Results
 
+    /// A survey of a program the viewer manages, and how many people it was sent to.
+    func managed(_ id: UUID, by viewer: Viewer) async throws -> (survey: Survey, program: Program, invited: Int) {
+        guard let survey = try await Survey.find(id, on: db), let program = try await Program.find(survey.$program.id, on: db),
+            try await Programs(db: db, clock: clock).manages(program, viewer)
+        else { throw Abort(.notFound, reason: "No survey with id \(id.uuidString) is visible to you.") }
+        let invited = try await Participant.query(on: db).filter(\.$program.$id == program.requireID()).filter(\.$acceptedAt != nil).all()
+            .filter { survey.includes($0.enrollmentRole) }.count
+        return (survey, program, invited)
+    }
+
     struct QuestionResult: Sendable {
         let question: SurveyQuestion
         let respondents: Int
@@ -179,38 +189,91 @@ struct SurveyService {
         let comments: [String]?
     }
 
-    /// Values per question, whoever answered: from tallies (anonymous) or responses (named).
-    func values(_ survey: Survey) async throws -> [String: [String: Int]] {
-        var values: [String: [String: Int]] = [:]
-        if survey.anonymous {
-            for tally in try await SurveyTally.query(on: db).filter(\.$surveyID == survey.requireID()).all() {
-                values[tally.question, default: [:]][tally.value, default: 0] += tally.count
-            }
-        } else {
-            for response in try await SurveyResponse.query(on: db).filter(\.$survey.$id == survey.requireID()).all() {
-                for (question, value) in response.answers { values[question, default: [:]][value, default: 0] += 1 }
-            }
+    /// A breakdown of named answers by side and department; anonymous answers carry neither, by design
+    /// (in a small department the department would be the person).
+    struct Breakdown: Sendable, Equatable {
+        var side: String?
+        var department: String?
+
+        init(side: String? = nil, department: String? = nil) throws {
+            let side = side?.trimmingCharacters(in: .whitespaces).isEmpty == false ? side?.trimmingCharacters(in: .whitespaces) : nil
+            let department =
+                department?.trimmingCharacters(in: .whitespaces).isEmpty == false ? department?.trimmingCharacters(in: .whitespaces) : nil
+            if let side, !["mentee", "mentor"].contains(side) { throw ValidationFailure("side", "must be mentee or mentor (or left out for both)") }
+            if let department, department.count > 200 { throw ValidationFailure("department", "must be at most 200 characters") }
+            self.side = side
+            self.department = department
         }
-        return values
+
+        var isEmpty: Bool { side == nil && department == nil }
+        var filter: [String?] { [side, department] }
     }
 
-    func results(_ survey: Survey) async throws -> [QuestionResult] {
-        let values = try await values(survey)
+    /// One named answer set with the cell it falls in (side, department).
+    private struct Answered {
+        let person: UUID
+        let cell: [String]
+        let answers: [String: String]
+    }
+
+    private func named(_ survey: Survey) async throws -> [Answered] {
+        try await SurveyResponse.query(on: db).filter(\.$survey.$id == survey.requireID()).with(\.$person).all().map {
+            Answered(person: $0.$person.id, cell: [$0.role, $0.person.department ?? "(no department)"], answers: $0.answers)
+        }
+    }
+
+    /// Departments that appear among a survey's named answers, for the breakdown's choices.
+    func departments(_ survey: Survey) async throws -> [String] {
+        survey.anonymous ? [] : Array(Set(try await named(survey).map { $0.cell[1] })).sorted()
+    }
+
+    /// Results per question under the anonymity rule. With a breakdown, a question's figures show
+    /// only when the chosen cells reach the threshold together and no sum or difference of the
+    /// views on offer can single out a smaller group (``AnonymityRule/views(_:comments:)``).
+    func results(_ survey: Survey, breakdown: Breakdown? = nil) async throws -> [QuestionResult] {
+        let breakdown = try breakdown ?? Breakdown()
+        if survey.anonymous && !breakdown.isEmpty {
+            throw Abort(.badRequest, reason: "An anonymous survey cannot be broken down by side or department: its answers carry neither.")
+        }
+        var tallies: [String: [String: Int]] = [:]
         var comments: [String: [String]] = [:]
+        var answered: [Answered] = []
         if survey.anonymous {
+            for tally in try await SurveyTally.query(on: db).filter(\.$surveyID == survey.requireID()).all() {
+                tallies[tally.question, default: [:]][tally.value, default: 0] += tally.count
+            }
             for row in try await SurveyComments.query(on: db).filter(\.$surveyID == survey.requireID()).all() {
                 comments[row.question] = JSONText.decode(row.commentsJSON) ?? []
             }
+        } else {
+            answered = try await named(survey)
         }
         return survey.questions.map { question in
-            let counts = values[question.id] ?? [:]
-            if question.kind == .text {
-                let list = survey.anonymous ? (comments[question.id] ?? []) : counts.keys.sorted()
-                let shown = rule.shows(respondents: list.count, comments: true)
-                return QuestionResult(question: question, respondents: list.count, distribution: nil, mean: nil, netScore: nil, comments: shown ? list : nil)
+            let text = question.kind == .text
+            // Respondents per cell for this question, and the values of the cells the breakdown selects.
+            var cells: [[String]: Int] = [:]
+            var counts: [String: Int] = [:]
+            var list: [String] = []
+            if survey.anonymous {
+                list = comments[question.id] ?? []
+                counts = tallies[question.id] ?? [:]
+                cells[["", ""]] = text ? list.count : counts.values.reduce(0, +)
+            } else {
+                for item in answered {
+                    guard let value = item.answers[question.id] else { continue }
+                    cells[item.cell, default: 0] += 1
+                    guard zip(item.cell, breakdown.filter).allSatisfy({ $1 == nil || $0 == $1 }) else { continue }
+                    if text { list.append(value) } else { counts[value, default: 0] += 1 }
+                }
+                list.sort()
             }
-            let n = counts.values.reduce(0, +)
-            guard rule.shows(respondents: n) else {
+            let views = rule.views(cells, comments: text)
+            let shown = views.shows(breakdown.filter)
+            let n = views.respondents(breakdown.filter)
+            if text {
+                return QuestionResult(question: question, respondents: n, distribution: nil, mean: nil, netScore: nil, comments: shown ? list : nil)
+            }
+            guard shown else {
                 return QuestionResult(question: question, respondents: n, distribution: nil, mean: nil, netScore: nil, comments: nil)
             }
             let ordered: [(value: String, count: Int)]
@@ -226,38 +289,42 @@ struct SurveyService {
         }
     }
 
-    /// Self-assessed growth per skill: named baseline and final answers of the same people.
-    func skillChange(program: Program) async throws -> [(skill: String, summary: PrePostSummary?)] {
+    /// Self-assessed growth per skill: named baseline and final answers of the same people, for the
+    /// breakdown's cells, under the same rule as the results.
+    func skillChange(program: Program, breakdown: Breakdown? = nil) async throws -> [(skill: String, summary: PrePostSummary?)] {
+        let breakdown = try breakdown ?? Breakdown()
         let surveys = try await list(program: program.requireID()).filter { !$0.anonymous }
         guard let baseline = surveys.first(where: { $0.surveyPhase == .baseline }), let final = surveys.last(where: { $0.surveyPhase == .final }) else {
             return []
         }
-        let before = Dictionary(
-            try await SurveyResponse.query(on: db).filter(\.$survey.$id == baseline.requireID()).all().map { ($0.$person.id, $0.answers) },
-            uniquingKeysWith: { a, _ in a })
-        let after = try await SurveyResponse.query(on: db).filter(\.$survey.$id == final.requireID()).all()
+        let before = Dictionary(try await named(baseline).map { ($0.person, $0.answers) }, uniquingKeysWith: { a, _ in a })
+        let after = try await named(final)
         var result: [(skill: String, summary: PrePostSummary?)] = []
-        var pooledBefore: [Double] = []
-        var pooledAfter: [Double] = []
+        // Pooled over skills, a person counts once.
+        var pooled: (before: [Double], after: [Double], people: [[String]: Set<UUID>]) = ([], [], [:])
         for question in final.questions where question.skill != nil {
             guard let skill = question.skill, let earlier = baseline.questions.first(where: { $0.skill == skill }) else { continue }
             var b: [Double] = []
             var a: [Double] = []
-            for response in after {
-                guard let first = before[response.$person.id]?[earlier.id].flatMap(Double.init), let last = response.answers[question.id].flatMap(Double.init)
-                else {
+            var cells: [[String]: Int] = [:]
+            for item in after {
+                guard let first = before[item.person]?[earlier.id].flatMap(Double.init), let last = item.answers[question.id].flatMap(Double.init) else {
                     continue
                 }
+                cells[item.cell, default: 0] += 1
+                pooled.people[item.cell, default: []].insert(item.person)
+                guard zip(item.cell, breakdown.filter).allSatisfy({ $1 == nil || $0 == $1 }) else { continue }
                 b.append(first)
                 a.append(last)
             }
-            pooledBefore += b
-            pooledAfter += a
-            result.append((skill, rule.shows(respondents: b.count) ? PairedStatistics.summary(before: b, after: a) : nil))
+            pooled.before += b
+            pooled.after += a
+            let shown = !b.isEmpty && rule.views(cells).shows(breakdown.filter)
+            result.append((skill, shown ? PairedStatistics.summary(before: b, after: a) : nil))
         }
-        if !pooledBefore.isEmpty {
-            result.append(
-                ("All skills", rule.shows(respondents: pooledBefore.count) ? PairedStatistics.summary(before: pooledBefore, after: pooledAfter) : nil))
+        if !pooled.people.isEmpty {
+            let shown = !pooled.before.isEmpty && rule.views(pooled.people.mapValues(\.count)).shows(breakdown.filter)
+            result.append(("All skills", shown ? PairedStatistics.summary(before: pooled.before, after: pooled.after) : nil))
         }
         return result
     }

@@ -122,6 +122,14 @@ struct SurveyPages: SiteController {
         let rows: [ResultRow]
         let skills: [SkillRow]
         let minimum: Int
+        let side: String
+        let department: String
+        let departments: [Choice]
+    }
+
+    struct Choice: Encodable {
+        let value: String
+        let selected: Bool
     }
 
     static func format(_ value: Double, _ digits: Int = 2) -> String {
@@ -129,16 +137,11 @@ struct SurveyPages: SiteController {
     }
 
     @Sendable func results(req: Request) async throws -> View {
-        let viewer = try req.viewer
-        let id = try IDParameter.parse(req, "surveyID")
-        guard let survey = try await Survey.find(id, on: req.db), let program = try await Program.find(survey.$program.id, on: req.db),
-            try await req.programs.manages(program, viewer)
-        else { throw Abort(.notFound, reason: "No survey with id \(id.uuidString) is visible to you.") }
         let service = req.surveys
-        let invited = try await Participant.query(on: req.db).filter(\.$program.$id == program.requireID()).filter(\.$acceptedAt != nil).all()
-            .filter { survey.includes($0.enrollmentRole) }.count
+        let (survey, program, invited) = try await service.managed(try IDParameter.parse(req, "surveyID"), by: try req.viewer)
+        let breakdown = try SurveyService.Breakdown(side: req.query["side"], department: req.query["department"])
         let answered = try await service.answered(survey).count
-        let rows = try await service.results(survey).map { result -> ResultRow in
+        let rows = try await service.results(survey, breakdown: breakdown).map { result -> ResultRow in
             let top = max(1, result.distribution?.map(\.count).max() ?? 1)
             var summary: String?
             if let mean = result.mean { summary = "mean \(Self.format(mean)) of 5" }
@@ -152,7 +155,8 @@ struct SurveyPages: SiteController {
                 }, summary: summary,
                 comments: result.comments, height: (result.distribution?.count ?? 0) * 22)
         }
-        let skills = survey.surveyPhase == .final ? try await service.skillChange(program: program) : []
+        let skills = survey.surveyPhase == .final ? try await service.skillChange(program: program, breakdown: breakdown) : []
+        let departments = try await service.departments(survey)
         return try await req.view.render(
             "survey-results",
             ResultsPage(
@@ -164,6 +168,7 @@ struct SurveyPages: SiteController {
                         interval: s.map { "\(Self.format($0.ciLow)) to \(Self.format($0.ciHigh))" } ?? "",
                         p: s.map { "t-test \(Self.format($0.tP, 3)), Wilcoxon \(Self.format($0.wilcoxonP, 3))" } ?? "",
                         effect: s.map { "d_z \(Self.format($0.dZ)), r \(Self.format($0.rankBiserial))" } ?? "")
-                }, minimum: service.rule.minimum))
+                }, minimum: service.rule.minimum, side: breakdown.side ?? "", department: breakdown.department ?? "",
+                departments: departments.map { Choice(value: $0, selected: $0 == breakdown.department) }))
     }
 }
