@@ -60,6 +60,8 @@ public enum SurveyTemplates {
             ]
         case .final:
             return skills + [
+                SurveyQuestion(
+                    id: "partnerGrowth", text: "How much has your partner grown in what they came to learn? (1 not at all, 5 a great deal)", kind: .likert),
                 SurveyQuestion(id: "satisfaction", text: "How satisfied are you with the program overall?", kind: .likert), recommend,
                 SurveyQuestion(id: "comments", text: "What was the most valuable thing you learned?", kind: .text),
             ]

@@ -123,6 +123,14 @@ struct SiteRoute: Sendable, CustomStringConvertible {
     static let surveyAnswer = SiteRoute(.POST, "/surveys/:surveyID", .signedIn)
     static let surveyResults = SiteRoute(.GET, "/surveys/:surveyID/results", .programManager)
     static let dashboard = SiteRoute(.GET, "/programs/:programID/outcomes", .programManager)
+    static let ideaCreate = SiteRoute(.POST, "/pairs/:pairID/ideas", .signedIn)
+    static let ideas = SiteRoute(.GET, "/programs/:programID/ideas", .programManager)
+    static let ideaStatus = SiteRoute(.POST, "/programs/:programID/ideas/:ideaID", .programManager)
+    static let storyCreate = SiteRoute(.POST, "/pairs/:pairID/stories", .signedIn)
+    static let storyUpdate = SiteRoute(.POST, "/pairs/:pairID/stories/:storyID", .signedIn)
+    static let storyConsent = SiteRoute(.POST, "/pairs/:pairID/stories/:storyID/consent", .signedIn)
+    static let stories = SiteRoute(.GET, "/programs/:programID/stories", .signedIn)
+    static let certificate = SiteRoute(.GET, "/programs/:programID/certificates/:participantID", .signedIn)
     static let account = SiteRoute(.GET, "/account", .signedIn)
     static let tokenCreate = SiteRoute(.POST, "/account/tokens", .signedIn)
     static let tokenRevoke = SiteRoute(.POST, "/account/tokens/:tokenID/revoke", .signedIn)
@@ -137,6 +145,7 @@ struct SiteRoute: Sendable, CustomStringConvertible {
         goalCreate, goalUpdate, meetingCreate, meetingUpdate, meetingCancel, meetingLog, meetingICS, noteCreate, noteDelete, concernRaise,
         pairPause, pairResume, pairEnd, calendarFeed, calendarRegenerate, calendarRevoke, deliverySettings, concerns, concern, concernHandle,
         circleSchedule, deliveries, surveyCreate, survey, surveyAnswer, surveyResults, dashboard,
+        ideaCreate, ideas, ideaStatus, storyCreate, storyUpdate, storyConsent, stories, certificate,
     ]
 
     /// Paths anyone may reach without signing in.

@@ -15,5 +15,6 @@ enum UpwardMigrations {
         app.migrations.add(CreatePairHealth())
         app.migrations.add(CreateSurveys())
         app.migrations.add(CreatePulses())
+        app.migrations.add(CreateRecognition())
     }
 }

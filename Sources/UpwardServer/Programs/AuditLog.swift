@@ -64,7 +64,7 @@ struct AuditLog {
         "invitation.sent", "invitation.reissued", "invitation.accepted", "enrollment.submitted", "training.added", "training.completed",
         "agreement.accepted", "matching.run", "pair.manual", "pair.swapped", "pair.locked", "pair.unlocked", "matching.approved", "pair.live",
         "pair.declined", "pair.rematch_requested", "request.sent", "request.accepted", "request.declined", "request.passed",
-        "token.created", "token.revoked", "role.changed",
+        "token.created", "token.revoked", "role.changed", "idea.raised", "idea.status", "story.written", "story.consented", "story.withdrawn",
     ]
 }
 

@@ -97,6 +97,24 @@ struct PairPages: SiteController {
         let when: String
     }
 
+    struct IdeaLine: Encodable {
+        let title: String
+        let description: String
+        let status: String
+        let raisedBy: String
+    }
+
+    struct StoryRow: Encodable {
+        let title: String
+        let body: String
+        let published: Bool
+        let menteeAgreed: Bool
+        let mentorAgreed: Bool
+        let iAgreed: Bool
+        let updatePath: String
+        let consentPath: String
+    }
+
     struct Page: Encodable {
         let layout: LayoutContext
         let program: ProgramSummary
@@ -122,6 +140,10 @@ struct PairPages: SiteController {
         let concerns: [ConcernRow]
         let categories: [Option]
         let myZone: String
+        let ideas: [IdeaLine]
+        let stories: [StoryRow]
+        let canWriteStory: Bool
+        let storiesPath: String
         let paths: [String: String]
         let notice: String?
         var issues: [Issue] = []
@@ -162,6 +184,14 @@ struct PairPages: SiteController {
         }
         let notes = context.isParticipant ? try await req.notes.list(context) : []
         let concerns = try await req.concerns.mine(context)
+        let mySide = context.me.map { Recognition.side(context, $0) }
+        let stories = try await req.recognition.stories(pair: pair.id!).map { story in
+            let consent = story.consent
+            return StoryRow(
+                title: story.title, body: story.body, published: consent.isPublished, menteeAgreed: consent.mentee, mentorAgreed: consent.mentor,
+                iAgreed: mySide == .mentee ? consent.mentee : (mySide == .mentor ? consent.mentor : false),
+                updatePath: SiteRoute.storyUpdate.path(key, story.id!.uuidString), consentPath: SiteRoute.storyConsent.path(key, story.id!.uuidString))
+        }
         return Page(
             layout: LayoutContext(req, title: "\(pair.mentee.person.name) & \(pair.mentor.person.name)"), program: ProgramSummary(program),
             mentee: PersonSummary(pair.mentee.person), mentor: PersonSummary(pair.mentor.person), score: Int(pair.score.rounded()), reasons: pair.reasons,
@@ -180,10 +210,14 @@ struct PairPages: SiteController {
                 ConcernRow(category: $0.concernCategory.label, status: $0.concernStatus.label, when: dateFormatter.string(from: $0.createdAt))
             },
             categories: ConcernCategory.allCases.map { Option(value: $0.rawValue, label: $0.label, selected: false) }, myZone: myZone.identifier,
+            ideas: try await req.recognition.ideas(pair: pair.id!).map {
+                IdeaLine(title: $0.title, description: $0.description, status: $0.ideaStatus.label, raisedBy: $0.raisedBy.name)
+            }, stories: stories, canWriteStory: context.isParticipant && (pair.pairStatus.isWorking || pair.pairStatus == .ended),
+            storiesPath: SiteRoute.stories.path(program.id!.uuidString),
             paths: [
                 "goal": SiteRoute.goalCreate.path(key), "meeting": SiteRoute.meetingCreate.path(key), "note": SiteRoute.noteCreate.path(key),
                 "concern": SiteRoute.concernRaise.path(key), "pause": SiteRoute.pairPause.path(key), "resume": SiteRoute.pairResume.path(key),
-                "end": SiteRoute.pairEnd.path(key),
+                "end": SiteRoute.pairEnd.path(key), "idea": SiteRoute.ideaCreate.path(key), "story": SiteRoute.storyCreate.path(key),
             ],
             notice: req.notice)
     }

@@ -31,6 +31,9 @@ struct DashboardPages: SiteController {
         let charts: [Chart]
         let atRisk: [Figure]
         let csvPath: String
+        let ideasPath: String
+        let storiesPath: String
+        let certificates: [Figure]
     }
 
     struct Query: Content { var format: String? }
@@ -65,8 +68,23 @@ struct DashboardPages: SiteController {
         let page = Page(
             layout: LayoutContext(req, title: "Outcomes · \(program.name)"), program: ProgramSummary(program),
             generated: formatter.string(from: req.upward.clock.now), charts: charts, atRisk: atRisk,
-            csvPath: SiteRoute.dashboard.path(program.id!.uuidString) + "?format=csv")
+            csvPath: SiteRoute.dashboard.path(program.id!.uuidString) + "?format=csv", ideasPath: SiteRoute.ideas.path(program.id!.uuidString),
+            storiesPath: SiteRoute.stories.path(program.id!.uuidString), certificates: try await Self.certificates(req, program: program))
         return try await req.view.render("dashboard", page).encodeResponse(for: req)
+    }
+
+    /// Everyone with a certificate (a completed program, a pair that met): label is the name, value the link.
+    static func certificates(_ req: Request, program: Program) async throws -> [Figure] {
+        guard program.programStatus == .completed else { return [] }
+        let id = try program.requireID()
+        let held = try await Meeting.query(on: req.db).filter(\.$status == MeetingStatus.held.rawValue).join(Pair.self, on: \Meeting.$pair.$id == \Pair.$id)
+            .filter(Pair.self, \.$program.$id == id).all().compactMap { $0.$pair.id }
+        let pairs = try await Pair.query(on: req.db).filter(\.$id ~~ Array(Set(held))).with(\.$mentee) { $0.with(\.$person) }
+            .with(\.$mentor) { $0.with(\.$person) }.all()
+        var seen = Set<UUID>()
+        return pairs.flatMap { [$0.mentor, $0.mentee] }.filter { seen.insert($0.id!).inserted }.sorted { $0.person.name < $1.person.name }.map {
+            Figure(section: $0.role, label: $0.person.name, value: SiteRoute.certificate.path(id.uuidString, $0.id!.uuidString))
+        }
     }
 
     /// A CSV field, quoted; a leading =, +, - or @ is neutralized so spreadsheets never run it.
@@ -132,6 +150,31 @@ struct DashboardPages: SiteController {
                         ]
                     }, note: nil))
         }
+        // Goal completion, ideas and stories.
+        let goals = try await Goal.query(on: req.db).filter(\.$pair.$id ~~ pairs.compactMap(\.id)).all()
+        if !goals.isEmpty {
+            let parts = GoalStatus.allCases.map { status in (status.rawValue.capitalized, Double(goals.filter { $0.status == status.rawValue }.count)) }
+            charts.append(
+                Chart(
+                    title: "Goal completion", svg: SVGChart.bars(parts, title: "Goals by status"),
+                    rows: parts.map { Figure(section: "Goals", label: $0.0, value: SVGChart.number($0.1)) }
+                        + [
+                            Figure(
+                                section: "Goals", label: "achieved share",
+                                value:
+                                    "\(Int((Double(goals.filter { $0.status == GoalStatus.achieved.rawValue }.count) / Double(goals.count) * 100).rounded()))%")
+                        ], note: nil))
+        }
+        let ideas = try await req.recognition.ideas(program: id)
+        let stories = try await req.recognition.published(program: id)
+        let ideaParts = IdeaStatus.allCases.map { status in (status.label, Double(ideas.filter { $0.ideaStatus == status }.count)) }
+        charts.append(
+            Chart(
+                title: "Innovation ideas from the pairs", svg: ideas.isEmpty ? "" : SVGChart.bars(ideaParts, title: "Ideas by status"),
+                rows: ideaParts.map { Figure(section: "Ideas", label: $0.0, value: SVGChart.number($0.1)) }
+                    + [Figure(section: "Stories", label: "success stories published", value: String(stories.count))]
+                    + ideas.filter { $0.ideaStatus != .proposed }.map { Figure(section: "Ideas", label: $0.title, value: $0.ideaStatus.label) },
+                note: "Ideas the pairs raised and where they stand; stories are published only with both people's consent."))
         // Retention of the junior mentors against colleagues in the same departments and level bands.
         let juniors = Set(participants.filter { $0.enrollmentRole == .mentor && $0.acceptedAt != nil }.map { $0.$person.id.uuidString })
         if !juniors.isEmpty {
@@ -214,6 +257,16 @@ struct DashboardPages: SiteController {
                             title: "Satisfaction", svg: "", rows: [Figure(section: "Satisfaction", label: survey.title, value: "too few answers to show")],
                             note: "Fewer than \(rule.minimum) answers."))
                 }
+            }
+            if let partner = results.first(where: { $0.question.id == "partnerGrowth" }) {
+                charts.append(
+                    Chart(
+                        title: "Growth as the partner sees it (1-5)", svg: "",
+                        rows: [
+                            Figure(
+                                section: "Partner view", label: "mean rating of the partner's growth",
+                                value: partner.mean.map { "\(String(format: "%.2f", $0)) (\(partner.respondents) answers)" } ?? "too few answers to show")
+                        ], note: "Each person rates how much their partner grew: the mentors' view of the leaders and the other way round."))
             }
             if let recommend = results.first(where: { $0.question.id == "recommend" }) {
                 charts.append(

@@ -139,6 +139,8 @@ struct ParticipantPages: SiteController {
         let incoming: [RequestRow]
         let paths: [String: String]
         var surveys: [ModuleLink] = []
+        var certificatePath: String?
+        var storiesPath = ""
     }
 
     static func programPage(_ req: Request) async throws -> Response {
@@ -188,6 +190,12 @@ struct ParticipantPages: SiteController {
         var full = page
         full.surveys = try await req.surveys.open(for: participant).map {
             ModuleLink(title: $0.title + ($0.anonymous ? " (anonymous)" : ""), href: SiteRoute.survey.path($0.id!.uuidString), done: false)
+        }
+        full.storiesPath = SiteRoute.stories.path(key)
+        if program.programStatus == .completed,
+            (try? await req.recognition.certificate(participant.id!, program: id, viewer: try req.viewer)) != nil
+        {
+            full.certificatePath = SiteRoute.certificate.path(key, participant.id!.uuidString)
         }
         return try await req.view.render("program-participant", full).encodeResponse(for: req)
     }
