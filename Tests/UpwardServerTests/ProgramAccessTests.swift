@@ -283,7 +283,7 @@ extension AppTests {
                 let accounts = Accounts(db: app.db, hasher: app.password.async, environment: app.upward)
                 let credentials = try await DemoSeeder(db: app.db, accounts: accounts).seed()
                 let programs = try await Program.query(on: app.db).all()
-                let pilot = try #require(programs.first { $0.isPilot })
+                let pilot = try #require(programs.first { $0.isPilot && $0.programStatus != .completed })
                 let spring = try #require(programs.first { !$0.isPilot })
                 #expect(pilot.programStatus == .active)
                 #expect(spring.programStatus == .enrolling)
@@ -302,7 +302,7 @@ extension AppTests {
                 #expect(try await browser.get("/").body.string.contains("Your mentor:"))
                 // Pairs at work: goals with milestones, held and missed meetings, meetings ahead, notes, a concern, a circle.
                 let goals = try await Goal.query(on: app.db).all()
-                #expect(goals.count == 12 && goals.allSatisfy { !$0.milestones.isEmpty })
+                #expect(goals.count == 32 && goals.allSatisfy { !$0.milestones.isEmpty })
                 let meetings = try await Meeting.query(on: app.db).filter(\.$pair.$id != nil).all()
                 let now = app.upward.clock.now
                 #expect(meetings.contains { $0.meetingStatus == .held && $0.summary != nil })
@@ -318,6 +318,13 @@ extension AppTests {
                 #expect(page.contains("Use an AI assistant for my weekly reports"))
                 #expect(page.contains("Private: I still find it hard"))
                 #expect(page.contains("held"))
+                // Last year's completed pilot: ended pairs, assessments before and after, ideas, stories.
+                let completed = try #require(programs.first { $0.programStatus == .completed })
+                #expect(try await Pair.query(on: app.db).filter(\.$program.$id == completed.id!).filter(\.$status == Pair.Status.ended.rawValue).count() == 10)
+                let growth = try await SurveyService(db: app.db, clock: app.upward.clock).skillChange(program: completed)
+                #expect(growth.count == 6 && growth.allSatisfy { ($0.summary?.n ?? 0) >= 10 })
+                #expect(try await Idea.query(on: app.db).filter(\.$status == IdeaStatus.adopted.rawValue).count() == 1)
+                #expect(try await Recognition(db: app.db, clock: app.upward.clock).published(program: completed.id!).count == 2)
             }
         }
     }

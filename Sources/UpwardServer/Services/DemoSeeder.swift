@@ -32,7 +32,7 @@ struct DemoSeeder {
         // Round-robin over departments, so pairs can cross departments and reporting chains.
         let juniors = Self.spread(
             try await Person.query(on: db).filter(\.$level <= 3).filter(\.$generation == Generation.genZ.rawValue)
-                .filter(\.$terminationDate == nil).sort(\.$employeeID).all(), count: 16)
+                .filter(\.$terminationDate == nil).sort(\.$employeeID).all(), count: 26)
         let seniors = Self.spread(
             try await Person.query(on: db).filter(\.$level >= 11).filter(\.$chainDepth >= 1).sort(\.$employeeID).all(), count: 12)
         let manager = Viewer(admin)
@@ -44,25 +44,8 @@ struct DemoSeeder {
         // The pilot: invited, enrolled, trained, matched, approved and live.
         let pilot = try await programs.create(
             try ProgramSettings.validate(Self.settings(name: "Digital Leadership Pilot", pilot: true, today: clock.now)), by: manager)
-        for module in Self.modules { _ = try await enrollments.addModule(module, to: pilot, by: manager) }
-        try await programs.transition(pilot, to: .enrolling, by: manager)
-        let pilotMentors = try await invitations.invite(juniors.prefix(6).compactMap(\.id), role: .mentor, to: pilot, by: manager)
-        let pilotMentees = try await invitations.invite(seniors.prefix(6).compactMap(\.id), role: .mentee, to: pilot, by: manager)
-        var livePeople: [(Person, String, Enrollment.Role)] = []
-        for (link, role) in pilotMentors.links.map({ ($0, Enrollment.Role.mentor) }) + pilotMentees.links.map({ ($0, Enrollment.Role.mentee) }) {
-            let password = Self.generatePassword()
-            let user = try await invitations.accept(token: link.token, password: password, name: nil, signedIn: nil, accounts: accounts)
-            let viewer = Viewer(user)
-            try await enrollments.submit(Self.answers(role: role, using: &random), for: link.participant, in: pilot, by: viewer)
-            for module in try await enrollments.modules(of: pilot.requireID()) where module.moduleAudience.applies(to: role) {
-                try await enrollments.completeModule(module.requireID(), for: link.participant, in: pilot, by: viewer)
-            }
-            try await enrollments.agree(link.participant, in: pilot, by: viewer)
-            livePeople.append((link.person, password, role))
-        }
-        try await programs.transition(pilot, to: .matching, by: manager)
-        _ = try await Matchmaking(db: db, clock: clock).run(pilot, by: manager)
-        _ = try await Matchmaking(db: db, clock: clock).approve(pilot, by: manager)
+        let livePeople = try await enrollAndMatch(
+            pilot, mentors: Array(juniors.prefix(6)), mentees: Array(seniors.prefix(6)), by: manager, random: &random)
         // Print one live mentor and one live mentee.
         let live = try await Pair.query(on: db).filter(\.$program.$id == pilot.requireID()).filter(\.$status == Pair.Status.live.rawValue)
             .with(\.$mentee) { $0.with(\.$person) }.with(\.$mentor) { $0.with(\.$person) }.sort(\.$createdAt).first()
@@ -73,6 +56,11 @@ struct DemoSeeder {
         }
 
         try await seedPairWork(pilot, manager: manager)
+
+        // Last year's completed pilot, with its whole record: the outcomes report shows real shapes.
+        let managers = Self.spread(
+            try await Person.query(on: db).filter(\.$level >= 8).filter(\.$level <= 10).filter(\.$chainDepth >= 1).sort(\.$employeeID).all(), count: 10)
+        try await seedCompletedProgram(mentors: Array(juniors.dropFirst(12).prefix(10)), mentees: managers, by: manager, random: &random)
 
         // The spring cohort: enrolling, with invitations out, some accepted, some enrollments in progress.
         let spring = try await programs.create(
@@ -94,6 +82,159 @@ struct DemoSeeder {
             if index.isMultiple(of: 2) { try await enrollments.agree(link.participant, in: spring, by: Viewer(user)) }
         }
         return credentials
+    }
+
+    /// Invites the people, accepts for them, enrolls, trains, agrees, runs the matching and approves it.
+    func enrollAndMatch(_ program: Program, mentors: [Person], mentees: [Person], by manager: Viewer, random: inout SeededGenerator) async throws
+        -> [(Person, String, Enrollment.Role)]
+    {
+        let programs = Programs(db: db, clock: clock)
+        let invitations = Invitations(db: db, clock: clock, lifetime: accounts.environment.configuration.invitationLifetime)
+        let enrollments = Enrollments(db: db, clock: clock)
+        for module in Self.modules { _ = try await enrollments.addModule(module, to: program, by: manager) }
+        try await programs.transition(program, to: .enrolling, by: manager)
+        let mentorLinks = try await invitations.invite(mentors.compactMap(\.id), role: .mentor, to: program, by: manager)
+        let menteeLinks = try await invitations.invite(mentees.compactMap(\.id), role: .mentee, to: program, by: manager)
+        var people: [(Person, String, Enrollment.Role)] = []
+        for (link, role) in mentorLinks.links.map({ ($0, Enrollment.Role.mentor) }) + menteeLinks.links.map({ ($0, Enrollment.Role.mentee) }) {
+            let password = Self.generatePassword()
+            let user = try await invitations.accept(token: link.token, password: password, name: nil, signedIn: nil, accounts: accounts)
+            let viewer = Viewer(user)
+            try await enrollments.submit(Self.answers(role: role, using: &random), for: link.participant, in: program, by: viewer)
+            for module in try await enrollments.modules(of: program.requireID()) where module.moduleAudience.applies(to: role) {
+                try await enrollments.completeModule(module.requireID(), for: link.participant, in: program, by: viewer)
+            }
+            try await enrollments.agree(link.participant, in: program, by: viewer)
+            people.append((link.person, password, role))
+        }
+        try await programs.transition(program, to: .matching, by: manager)
+        _ = try await Matchmaking(db: db, clock: clock).run(program, by: manager)
+        _ = try await Matchmaking(db: db, clock: clock).approve(program, by: manager)
+        return people
+    }
+
+    /// A pilot that ran from 230 to 40 days ago: a meeting every two weeks (most held), goals
+    /// mostly achieved, baseline and final self-assessments that grew, an anonymous midpoint,
+    /// ideas piloted and adopted, two published stories; then completed.
+    func seedCompletedProgram(mentors: [Person], mentees: [Person], by manager: Viewer, random: inout SeededGenerator) async throws {
+        let now = clock.now
+        var input = Self.settings(name: "Autumn Pilot: Digital Tools for Leaders", pilot: true, today: now)
+        input.description = "Last year's first cohort: ten junior colleagues and ten managers, every two weeks for six months. Completed."
+        input.focusAreas = ["AI tools", "Collaboration tools", "Social media"]
+        input.startsOn = Self.day(now, plus: -230)
+        input.endsOn = Self.day(now, plus: -40)
+        let program = try await Programs(db: db, clock: clock).create(try ProgramSettings.validate(input), by: manager)
+        _ = try await enrollAndMatch(program, mentors: mentors, mentees: mentees, by: manager, random: &random)
+        let pairs = try await Pair.query(on: db).filter(\.$program.$id == program.requireID()).filter(\.$status == Pair.Status.live.rawValue)
+            .with(\.$mentee) { $0.with(\.$person) }.with(\.$mentor) { $0.with(\.$person) }.sort(\.$createdAt).all()
+        let start = now.addingTimeInterval(-223 * 86_400)
+        let ideas = [
+            (
+                "A shared prompt library for the finance team", "Collect the prompts that worked in our sessions so every analyst can reuse them.",
+                IdeaStatus.adopted
+            ),
+            ("Replace the weekly status email with a channel", "Leaders post three lines on Friday; everyone reads them in one place.", .piloted),
+            ("Short video updates from the leadership team", "Two-minute phone videos instead of long memos, as the juniors suggested.", .piloted),
+            ("Reverse mentoring for new managers", "Offer every newly promoted manager a junior mentor in their first quarter.", .proposed),
+        ]
+        for (index, pair) in pairs.enumerated() {
+            guard let menteeUser = try await User.query(on: db).filter(\.$person.$id == pair.mentee.$person.id).first(),
+                let mentorUser = try await User.query(on: db).filter(\.$person.$id == pair.mentor.$person.id).first()
+            else { continue }
+            let menteeContext = PairContext(pair: pair, program: program, me: pair.mentee)
+            let mentorContext = PairContext(pair: pair, program: program, me: pair.mentor)
+            // Thirteen fortnightly meetings; a few missed, the last ones of two pairs never logged.
+            for step in 0..<13 {
+                let meeting = Meeting()
+                meeting.$pair.id = try pair.requireID()
+                meeting.startsAt = start.addingTimeInterval(TimeInterval(step * 14) * 86_400 + TimeInterval(9 + index % 6) * 3600)
+                meeting.durationMinutes = Meetings.defaultDuration
+                meeting.timeZone = "UTC"
+                meeting.location = "Video call"
+                meeting.agenda = MeetingDraft.agendaTemplate(topics: [program.settings.focusAreas[step % 3]])
+                let roll = Int.random(in: 0..<100, using: &random)
+                let status: MeetingStatus = step > 10 && index % 5 == 3 ? .scheduled : (roll < 12 + index * 2 ? .missed : .held)
+                meeting.status = status.rawValue
+                meeting.summary = status == .held ? "Worked through \(program.settings.focusAreas[step % 3].lowercased()) with a real task." : nil
+                meeting.sequence = 0
+                meeting.createdAt = start
+                meeting.updatedAt = meeting.startsAt
+                meeting.reminderSentAt = meeting.startsAt
+                meeting.unloggedSentAt = meeting.startsAt
+                try await meeting.create(on: db)
+            }
+            for (owner, title, area) in [
+                ("mentee", "Run a team meeting with a shared digital whiteboard", "Collaboration tools"),
+                ("mentor", "Lead a cross-team workshop", nil as String?),
+            ] {
+                let goal = try await Goals(db: db, clock: clock).create(
+                    GoalDraft.Input(
+                        title: title, why: "Asked for in our first session", measure: "Done once, with feedback", focusArea: area, owner: owner,
+                        milestones: [Milestone(title: "Plan it", done: true), Milestone(title: "Do it", done: index % 4 != 1)]),
+                    in: owner == "mentee" ? menteeContext : mentorContext, by: Viewer(owner == "mentee" ? menteeUser : mentorUser))
+                if index % 4 != 1 {
+                    _ = try await Goals(db: db, clock: clock).update(
+                        goal, with: GoalDraft.Input(status: GoalStatus.achieved.rawValue), in: owner == "mentee" ? menteeContext : mentorContext,
+                        by: Viewer(owner == "mentee" ? menteeUser : mentorUser))
+                }
+            }
+            if index < ideas.count {
+                let (title, description, status) = ideas[index]
+                let idea = try await Recognition(db: db, clock: clock).raiseIdea(
+                    title: title, description: description, in: index % 2 == 0 ? mentorContext : menteeContext,
+                    by: Viewer(index % 2 == 0 ? mentorUser : menteeUser))
+                if status != .proposed {
+                    _ = try await Recognition(db: db, clock: clock).setStatus(idea.requireID(), in: program, to: status.rawValue, by: manager)
+                }
+            }
+            if index < 3 {
+                let story = try await Recognition(db: db, clock: clock).writeStory(
+                    nil, title: ["From memos to a team channel", "Teaching my director to prompt", "What a 24-year-old taught me about feedback"][index],
+                    body: [
+                        "We started with my inbox: 140 emails a day. Six months later the leadership team runs its Friday update in a channel, and I learned how decisions are really made.",
+                        "Every second Tuesday we took one real task and did it with an AI assistant. The prompt library we built is now used by the whole finance team.",
+                        "I expected to teach tools. I ended up learning how to give feedback upward, and my mentee started asking for it too.",
+                    ][index], consent: true, in: mentorContext, by: Viewer(mentorUser))
+                if index < 2 {
+                    _ = try await Recognition(db: db, clock: clock).consent(story.requireID(), agree: true, in: menteeContext, by: Viewer(menteeUser))
+                }
+            }
+        }
+        // Baseline and final self-assessments (named), an anonymous midpoint.
+        let surveys = SurveyService(db: db, clock: clock)
+        let baseline = try await surveys.create(in: program, phase: SurveyPhase.baseline.rawValue, anonymous: false, audience: "both", by: manager)
+        let midpoint = try await surveys.create(in: program, phase: SurveyPhase.midpoint.rawValue, anonymous: true, audience: "both", by: manager)
+        let final = try await surveys.create(in: program, phase: SurveyPhase.final.rawValue, anonymous: false, audience: "both", by: manager)
+        let participants = try await Participant.query(on: db).filter(\.$program.$id == program.requireID()).filter(\.$acceptedAt != nil).all()
+        for (index, participant) in participants.enumerated() {
+            var before: [String: String] = [:]
+            var after: [String: String] = [:]
+            for question in baseline.questions where question.skill != nil {
+                let first = Int.random(in: 1...3, using: &random)
+                // Each side grows most in what it came to learn.
+                let learns = (participant.enrollmentRole == .mentee) == program.settings.focusAreas.contains(question.skill ?? "")
+                let gain = learns ? Int.random(in: 0...2, using: &random) : Int.random(in: -1...1, using: &random)
+                before[question.id] = String(first)
+                after[question.id] = String(min(5, max(1, first + gain)))
+            }
+            before["hopes"] = "Learn from someone who sees work differently."
+            try await surveys.answer(baseline, by: participant, raw: before)
+            if index % 7 != 6 {
+                try await surveys.answer(
+                    midpoint, by: participant,
+                    raw: [
+                        "fit": String(Int.random(in: 3...5, using: &random)), "satisfaction": String(Int.random(in: 3...5, using: &random)),
+                        "pace": ["As planned", "As planned", "Less than planned"][index % 3], "recommend": String(Int.random(in: 5...10, using: &random)),
+                    ])
+            }
+            guard index % 10 != 9 else { continue }
+            after["partnerGrowth"] = String(Int.random(in: 3...5, using: &random))
+            after["satisfaction"] = String(Int.random(in: 2...5, using: &random) == 2 ? 3 : Int.random(in: 4...5, using: &random))
+            after["recommend"] = String(Int.random(in: 6...10, using: &random))
+            after["comments"] = ["The open time at the end of each session.", "Seeing my own habits through someone else's eyes.", "Prompting."][index % 3]
+            try await surveys.answer(final, by: participant, raw: after)
+        }
+        try await Programs(db: db, clock: clock).transition(program, to: .completed, by: manager)
     }
 
     /// The pilot's pairs at work: goals with milestones, past meetings (held and missed) with
