@@ -45,6 +45,15 @@ extension AppTests {
                 #expect(try await Idea.find(idea.id, on: app.db)?.ideaStatus == .piloted)
                 let told = try await Notification.query(on: app.db).filter(\.$kind == "idea").all().map(\.$person.id)
                 #expect(Set(told) == [pair.mentee.$person.id, pair.mentor.$person.id])
+                let token = try await world.token(world.managerA)
+                let adopted = try await world.api(
+                    .PUT, "/api/v1/programs/\(world.programA.id!)/ideas/\(idea.id!)/status", token: token, json: #"{"status":"adopted"}"#)
+                #expect(try adopted.content.decode(APIModel.IdeaOut.self).status == "adopted")
+                let menteeToken = try await world.token(world.users[pair.mentee.person.employeeID]!)
+                let raisedByAPI = try await world.api(
+                    .POST, "/api/v1/pairs/\(pair.id!)/ideas", token: menteeToken, json: #"{"title":"Office hours","description":"  "}"#)
+                #expect(raisedByAPI.status == .unprocessableEntity && raisedByAPI.body.string.contains("description"))
+                _ = try await world.api(.PUT, "/api/v1/programs/\(world.programA.id!)/ideas/\(idea.id!)/status", token: token, json: #"{"status":"piloted"}"#)
                 // The outcomes report counts it.
                 let csv = try await manager.get(SiteRoute.dashboard.path(world.programA.id!.uuidString) + "?format=csv").body.string
                 #expect(csv.contains("\"Ideas\",\"Piloted\",\"1\"") && csv.contains("\"Ideas\",\"Use an AI meeting summarizer\",\"Piloted\""))
@@ -90,6 +99,23 @@ extension AppTests {
                 #expect(!(try await outsider.get(storiesPage).body.string.contains("wrote a policy")))
                 try await mentor.get(SitePath.pair(pair.id!))
                 #expect(try await mentor.post(SiteRoute.storyConsent.path(key, story.id!.uuidString), form: ["agree": "maybe"]).status == .unprocessableEntity)
+                // The same through the API, on the same service.
+                let second = pairs[1]
+                let mentorToken = try await world.token(world.users[second.mentor.person.employeeID]!)
+                let menteeToken = try await world.token(world.users[second.mentee.person.employeeID]!)
+                let written = try await world.api(
+                    .POST, "/api/v1/pairs/\(second.id!)/stories", token: mentorToken, json: #"{"title":"Two ways","body":"Both learned.","consent":true}"#)
+                #expect(written.status == .created)
+                let storyOut = try written.content.decode(APIModel.StoryOut.self)
+                #expect(storyOut.mentorConsents && !storyOut.menteeConsents && !storyOut.published)
+                let agreed = try await world.api(
+                    .PUT, "/api/v1/pairs/\(second.id!)/stories/\(storyOut.id)/consent", token: menteeToken, json: #"{"agree":true}"#)
+                #expect(try agreed.content.decode(APIModel.StoryOut.self).published)
+                let listed = try await world.api(.GET, "/api/v1/programs/\(world.programA.id!)/stories", token: menteeToken)
+                #expect(try listed.content.decode([APIModel.PublishedStoryOut].self).map(\.title) == ["Two ways"])
+                // The manager reads published stories, not the pair's drafts.
+                let managerToken = try await world.token(world.managerA)
+                #expect(try await world.api(.GET, "/api/v1/pairs/\(second.id!)/stories", token: managerToken).status == .forbidden)
                 // Someone outside the program cannot read its stories.
                 let manager = try await world.signIn(manager: world.managerB)
                 #expect(try await manager.get(storiesPage).status == .notFound)
@@ -127,6 +153,10 @@ extension AppTests {
                 #expect(try await mentee.get(SiteRoute.certificate.path(programKey, pair.mentee.id!.uuidString)).status == .ok)
                 #expect(try await (try await world.signIn(manager: world.managerA)).get(path).status == .ok)
                 #expect(try await (try await world.signIn(manager: world.managerB)).get(path).status == .notFound)
+                let certificate = try await world.api(
+                    .GET, "/api/v1/programs/\(programKey)/certificates/\(pair.mentor.id!)", token: try await world.token(world.managerA))
+                let decoded = try certificate.content.decode(APIModel.CertificateOut.self)
+                #expect(decoded.meetingsHeld == 1 && decoded.role == "mentor" && decoded.partners == [pair.mentee.person.name])
                 // A pair that never met has nothing to certify.
                 let idle = pairs[1]
                 let idleMentor = try await world.signIn(idle.mentor.person.employeeID)

@@ -9,6 +9,7 @@ struct APIController {
 
     func register(on app: Application) throws {
         let handlers = self.handlers.merging(self.pairHandlers) { a, _ in a }.merging(self.measurementHandlers) { a, _ in a }
+            .merging(self.recognitionHandlers) { a, _ in a }
         app.get("api", "v1", "openapi.json") { req -> Response in
             let response = Response(status: .ok, body: .init(data: OpenAPIDocument.served))
             response.headers.contentType = .json

@@ -25,10 +25,47 @@ extension APIRoute {
             query: [
                 .init(name: "side", schema: .enumeration(["mentee", "mentor"]), description: "Only answers from mentees or from mentors (named surveys)."),
                 .init(name: "department", schema: .string(maxLength: 200), description: "Only answers from one department (named surveys)."),
-            ], conflicts: false),
+            ]),
         APIRoute(
             method: .GET, path: "/api/v1/programs/{programId}/outcomes", access: .programManager, operationId: "getOutcomes",
             summary: "Every figure of the outcomes report, under the anonymity rule.", tag: "measurement", success: (200, "FigureList"), conflicts: false),
+        APIRoute(
+            method: .GET, path: "/api/v1/pairs/{pairId}/ideas", access: .signedIn, operationId: "listPairIdeas",
+            summary: "The ideas a pair raised.", tag: "recognition", success: (200, "IdeaList"), conflicts: false),
+        APIRoute(
+            method: .POST, path: "/api/v1/pairs/{pairId}/ideas", access: .signedIn, operationId: "raiseIdea",
+            summary: "Raise an idea for the organization (either person in a live or paused pair); the managers hear of it.", tag: "recognition",
+            body: .json("IdeaInput"), success: (201, "Idea")),
+        APIRoute(
+            method: .GET, path: "/api/v1/programs/{programId}/ideas", access: .programManager, operationId: "listProgramIdeas",
+            summary: "Every idea the program's pairs raised.", tag: "recognition", success: (200, "IdeaList"), conflicts: false),
+        APIRoute(
+            method: .PUT, path: "/api/v1/programs/{programId}/ideas/{ideaId}/status", access: .programManager, operationId: "setIdeaStatus",
+            summary: "Move an idea to proposed, piloted or adopted; the pair is told.", tag: "recognition", body: .json("IdeaStatusInput"),
+            success: (200, "Idea")),
+        APIRoute(
+            method: .GET, path: "/api/v1/pairs/{pairId}/stories", access: .signedIn, operationId: "listPairStories",
+            summary: "The pair's success stories with each side's consent (its two people).", tag: "recognition", success: (200, "StoryList"),
+            conflicts: false),
+        APIRoute(
+            method: .POST, path: "/api/v1/pairs/{pairId}/stories", access: .signedIn, operationId: "writeStory",
+            summary: "Write a success story; it is published only when both consent.", tag: "recognition", body: .json("StoryInput"),
+            success: (201, "Story")),
+        APIRoute(
+            method: .PUT, path: "/api/v1/pairs/{pairId}/stories/{storyId}", access: .signedIn, operationId: "updateStory",
+            summary: "Change a story's text; the partner is asked to consent again.", tag: "recognition", body: .json("StoryInput"),
+            success: (200, "Story")),
+        APIRoute(
+            method: .PUT, path: "/api/v1/pairs/{pairId}/stories/{storyId}/consent", access: .signedIn, operationId: "setStoryConsent",
+            summary: "Give or withdraw the caller's consent to publish.", tag: "recognition", body: .json("StoryConsentInput"), success: (200, "Story")),
+        APIRoute(
+            method: .GET, path: "/api/v1/programs/{programId}/stories", access: .signedIn, operationId: "listPublishedStories",
+            summary: "Stories both people consented to (the program's people and managers).", tag: "recognition", success: (200, "PublishedStoryList"),
+            conflicts: false),
+        APIRoute(
+            method: .GET, path: "/api/v1/programs/{programId}/certificates/{participantId}", access: .signedIn, operationId: "getCertificate",
+            summary: "A participant's certificate after a completed program (their own, or any for the program's managers).", tag: "recognition",
+            success: (200, "Certificate")),
     ]
 }
 
@@ -67,6 +104,32 @@ extension OpenAPIDocument {
                     ])),
             ]),
             "FigureList": .array(.object(["section": .string(), "label": .string(), "value": .string()])),
+            "Idea": .object([
+                "id": .uuid, "pairId": .uuid, "title": .string(), "description": .string(), "status": .enumeration(IdeaStatus.allCases.map(\.rawValue)),
+                "raisedBy": .string(), "createdAt": .string(format: "date-time"),
+            ]),
+            "IdeaList": .array(.ref("Idea")),
+            "IdeaInput": .object(
+                ["title": .string(minLength: 1, maxLength: 200, pattern: plainText), "description": .string(minLength: 1, maxLength: 4000)],
+                required: ["title", "description"]),
+            "IdeaStatusInput": .object(["status": .enumeration(IdeaStatus.allCases.map(\.rawValue))], required: ["status"]),
+            "Story": .object([
+                "id": .uuid, "pairId": .uuid, "title": .string(), "body": .string(), "menteeConsents": .boolean, "mentorConsents": .boolean,
+                "published": .boolean,
+            ]),
+            "StoryList": .array(.ref("Story")),
+            "StoryInput": .object(
+                [
+                    "title": .string(minLength: 1, maxLength: 200, pattern: plainText), "body": .string(minLength: 1, maxLength: 10000),
+                    "consent": Schema.boolean.orNull,
+                ], required: ["title", "body"]),
+            "StoryConsentInput": .object(["agree": .boolean], required: ["agree"]),
+            "PublishedStoryList": .array(.object(["id": .uuid, "title": .string(), "body": .string(), "mentee": .string(), "mentor": .string()])),
+            "Certificate": .object([
+                "name": .string(), "role": .enumeration(["mentor", "mentee"]), "programId": .uuid, "programName": .string(),
+                "startsOn": .string(format: "date"), "endsOn": .string(format: "date"), "partners": .array(.string()), "meetingsHeld": .integer(1),
+                "goalsAchieved": .integer(0), "ideasRaised": .integer(0),
+            ]),
         ]
     }
 }
@@ -136,7 +199,160 @@ extension APIModel {
     }
 }
 
+extension APIModel {
+    struct IdeaOut: Content {
+        let id: UUID
+        let pairId: UUID
+        let title: String
+        let description: String
+        let status: String
+        let raisedBy: String
+        let createdAt: String
+        init(_ idea: Idea, raisedBy: String) {
+            id = idea.id!
+            pairId = idea.$pair.id
+            title = idea.title
+            description = idea.description
+            status = idea.status
+            self.raisedBy = raisedBy
+            createdAt = ISO.string(from: idea.createdAt)
+        }
+    }
+
+    struct IdeaIn: Content {
+        var title: String?
+        var description: String?
+    }
+
+    struct IdeaStatusIn: Content { var status: String? }
+
+    struct StoryOut: Content {
+        let id: UUID
+        let pairId: UUID
+        let title: String
+        let body: String
+        let menteeConsents: Bool
+        let mentorConsents: Bool
+        let published: Bool
+        init(_ story: Story) {
+            id = story.id!
+            pairId = story.$pair.id
+            title = story.title
+            body = story.body
+            menteeConsents = story.consent.mentee
+            mentorConsents = story.consent.mentor
+            published = story.consent.isPublished
+        }
+    }
+
+    struct StoryIn: Content {
+        var title: String?
+        var body: String?
+        var consent: Bool?
+    }
+
+    struct StoryConsentIn: Content { var agree: Bool }
+
+    struct PublishedStoryOut: Content {
+        let id: UUID
+        let title: String
+        let body: String
+        let mentee: String
+        let mentor: String
+    }
+
+    struct CertificateOut: Content {
+        let name: String
+        let role: String
+        let programId: UUID
+        let programName: String
+        let startsOn: String
+        let endsOn: String
+        let partners: [String]
+        let meetingsHeld: Int
+        let goalsAchieved: Int
+        let ideasRaised: Int
+    }
+}
+
 extension APIController {
+    static func ideaOut(_ idea: Idea, on db: any Database) async throws -> APIModel.IdeaOut {
+        let name = try await Person.find(idea.$raisedBy.id, on: db)?.name ?? ""
+        return APIModel.IdeaOut(idea, raisedBy: name)
+    }
+
+    var recognitionHandlers: [String: Handler] {
+        [
+            "listPairIdeas": { req in
+                let context = try await req.pairContext("pairId")
+                return try Self.json(try await req.recognition.ideas(pair: context.pairID).map { APIModel.IdeaOut($0, raisedBy: $0.raisedBy.name) })
+            },
+            "raiseIdea": { req in
+                let context = try await req.pairContext("pairId")
+                let input = try Self.body(req, APIModel.IdeaIn.self)
+                let idea = try await req.recognition.raiseIdea(title: input.title, description: input.description, in: context, by: try req.viewer)
+                return try Self.json(try await Self.ideaOut(idea, on: req.db), .created)
+            },
+            "listProgramIdeas": { req in
+                let (program, _) = try await Self.managed(req)
+                return try Self.json(
+                    try await req.recognition.ideas(program: program.requireID()).map { APIModel.IdeaOut($0, raisedBy: $0.raisedBy.name) })
+            },
+            "setIdeaStatus": { req in
+                let (program, viewer) = try await Self.managed(req)
+                let input = try Self.body(req, APIModel.IdeaStatusIn.self)
+                let idea = try await req.recognition.setStatus(try IDParameter.parse(req, "ideaId"), in: program, to: input.status, by: viewer)
+                return try Self.json(try await Self.ideaOut(idea, on: req.db))
+            },
+            "listPairStories": { req in
+                let context = try await req.pairContext("pairId")
+                _ = try context.requireParticipant("read the pair's story drafts")
+                return try Self.json(try await req.recognition.stories(pair: context.pairID).map(APIModel.StoryOut.init))
+            },
+            "writeStory": { req in
+                let context = try await req.pairContext("pairId")
+                let input = try Self.body(req, APIModel.StoryIn.self)
+                let story = try await req.recognition.writeStory(
+                    nil, title: input.title, body: input.body, consent: input.consent ?? false, in: context, by: try req.viewer)
+                return try Self.json(APIModel.StoryOut(story), .created)
+            },
+            "updateStory": { req in
+                let context = try await req.pairContext("pairId")
+                let input = try Self.body(req, APIModel.StoryIn.self)
+                let story = try await req.recognition.writeStory(
+                    try IDParameter.parse(req, "storyId"), title: input.title, body: input.body, consent: input.consent ?? false, in: context,
+                    by: try req.viewer)
+                return try Self.json(APIModel.StoryOut(story))
+            },
+            "setStoryConsent": { req in
+                let context = try await req.pairContext("pairId")
+                let input = try Self.body(req, APIModel.StoryConsentIn.self)
+                let story = try await req.recognition.consent(try IDParameter.parse(req, "storyId"), agree: input.agree, in: context, by: try req.viewer)
+                return try Self.json(APIModel.StoryOut(story))
+            },
+            "listPublishedStories": { req in
+                let program = try await req.recognition.storiesProgram(try IDParameter.parse(req, "programId"), viewer: try req.viewer)
+                return try Self.json(
+                    try await req.recognition.published(program: program.requireID()).map {
+                        APIModel.PublishedStoryOut(
+                            id: $0.story.id!, title: $0.story.title, body: $0.story.body, mentee: $0.pair.mentee.person.name,
+                            mentor: $0.pair.mentor.person.name)
+                    })
+            },
+            "getCertificate": { req in
+                let certificate = try await req.recognition.certificate(
+                    try IDParameter.parse(req, "participantId"), program: try IDParameter.parse(req, "programId"), viewer: try req.viewer)
+                let settings = certificate.program.settings
+                return try Self.json(
+                    APIModel.CertificateOut(
+                        name: certificate.person.name, role: certificate.role.rawValue, programId: certificate.program.id!,
+                        programName: certificate.program.name, startsOn: settings.startsOn.description, endsOn: settings.endsOn.description,
+                        partners: certificate.partners, meetingsHeld: certificate.meetingsHeld, goalsAchieved: certificate.goalsAchieved,
+                        ideasRaised: certificate.ideas))
+            },
+        ]
+    }
+
     /// A finite number or nil (JSON has no NaN).
     static func finite(_ value: Double?) -> Double? { value.flatMap { $0.isFinite ? $0 : nil } }
 

@@ -199,8 +199,11 @@ struct SurveyService {
             let side = side?.trimmingCharacters(in: .whitespaces).isEmpty == false ? side?.trimmingCharacters(in: .whitespaces) : nil
             let department =
                 department?.trimmingCharacters(in: .whitespaces).isEmpty == false ? department?.trimmingCharacters(in: .whitespaces) : nil
-            if let side, !["mentee", "mentor"].contains(side) { throw ValidationFailure("side", "must be mentee or mentor (or left out for both)") }
-            if let department, department.count > 200 { throw ValidationFailure("department", "must be at most 200 characters") }
+            // Query values: a wrong one is a bad request (400) naming the parameter.
+            if let side, !["mentee", "mentor"].contains(side) {
+                throw Abort(.badRequest, reason: "side: \"\(side.prefix(40))\" must be mentee or mentor (or left out for both)")
+            }
+            if let department, department.count > 200 { throw Abort(.badRequest, reason: "department: must be at most 200 characters") }
             self.side = side
             self.department = department
         }
@@ -233,7 +236,7 @@ struct SurveyService {
     func results(_ survey: Survey, breakdown: Breakdown? = nil) async throws -> [QuestionResult] {
         let breakdown = try breakdown ?? Breakdown()
         if survey.anonymous && !breakdown.isEmpty {
-            throw Abort(.badRequest, reason: "An anonymous survey cannot be broken down by side or department: its answers carry neither.")
+            throw Abort(.conflict, reason: "An anonymous survey cannot be broken down by side or department: its answers carry neither.")
         }
         var tallies: [String: [String: Int]] = [:]
         var comments: [String: [String]] = [:]
