@@ -174,3 +174,43 @@ extension AppTests {
         }
     }
 }
+
+extension AppTests {
+    @Suite("SQLite write concurrency")
+    struct WriteConcurrencyTests {
+        @Test("concurrent read-then-write transactions on a SQLite file all succeed: each takes the write lock first")
+        func concurrentAnswers() async throws {
+            let directory = FileManager.default.temporaryDirectory.appendingPathComponent("upward-busy-\(UUID().uuidString)")
+            try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
+            defer { try? FileManager.default.removeItem(at: directory) }
+            let app = try await Application.make(.testing)
+            do {
+                let clock = FixedClock(ProgramWorld.spring)
+                let configuration = UpwardConfiguration(storage: .sqliteFile(path: directory.appendingPathComponent("upward.sqlite").path), bcryptCost: 4)
+                try await configure(app, environment: UpwardEnvironment(configuration: configuration, clock: clock))
+                try await app.autoMigrate()
+                let world = try await ProgramWorld.make(app, clock: clock)
+                let loops = Array(app.eventLoopGroup.makeIterator())
+                #expect(loops.count >= 2)
+                for round in 0..<15 {
+                    let survey = try await SurveyService(db: app.db, clock: clock).create(
+                        in: world.programA, phase: "pulse", anonymous: round % 2 == 0, audience: "both", by: Viewer(world.managerA))
+                    // Every participant answers at once, each on its own connection.
+                    try await withThrowingTaskGroup(of: Void.self) { group in
+                        for (index, id) in SurveyTests.everyone.enumerated() {
+                            let participant = world.participants[id]!
+                            let db = app.databases.database(logger: app.logger, on: loops[index % loops.count])!
+                            group.addTask { try await SurveyService(db: db, clock: clock).answer(survey, by: participant, raw: ["fit": "4"]) }
+                        }
+                        try await group.waitForAll()
+                    }
+                    #expect(try await SurveyService(db: app.db, clock: clock).answered(survey).count == SurveyTests.everyone.count)
+                }
+                try await app.asyncShutdown()
+            } catch {
+                try? await app.asyncShutdown()
+                throw error
+            }
+        }
+    }
+}

@@ -34,7 +34,7 @@ struct DeliveryScheduler {
         let due = try await Meeting.query(on: db).filter(\.$status == MeetingStatus.scheduled.rawValue).filter(\.$reminderSentAt == nil)
             .filter(\.$startsAt > now).filter(\.$startsAt <= now.addingTimeInterval(reminderLead)).all()
         for meeting in due {
-            try await db.transaction { db in
+            try await db.writeTransaction { db in
                 guard try await claim(Meeting.schema, "reminder_sent_at", id: meeting.id!, on: db) else { return }
                 for (person, other, link) in try await recipients(meeting, on: db) {
                     let zone = person.timeZone.flatMap(TimeZone.init(identifier:)) ?? TimeZone(identifier: meeting.timeZone) ?? TimeZone(identifier: "UTC")!
@@ -52,7 +52,7 @@ struct DeliveryScheduler {
         let candidates = try await Meeting.query(on: db).filter(\.$status == MeetingStatus.scheduled.rawValue).filter(\.$unloggedSentAt == nil)
             .filter(\.$pair.$id != nil).filter(\.$startsAt < cutoff).all()
         for meeting in candidates where DeliverySchedule.unloggedDue(end: meeting.endsAt, now: clock.now, grace: Self.unloggedGrace) {
-            try await db.transaction { db in
+            try await db.writeTransaction { db in
                 guard try await claim(Meeting.schema, "unlogged_sent_at", id: meeting.id!, on: db) else { return }
                 for (person, other, link) in try await recipients(meeting, on: db) {
                     try await Notifications(db: db, clock: clock).send(
@@ -85,7 +85,7 @@ struct DeliveryScheduler {
             let setting = try await DeliverySetting.forUser(user?.id, on: db)
             let since = setting?.lastDigestAt ?? notes.map(\.createdAt).min() ?? clock.now
             guard clock.now >= DeliverySchedule.nextDigest(after: since, zone: zone) else { continue }
-            try await db.transaction { db in
+            try await db.writeTransaction { db in
                 guard let sql = db as? any SQLDatabase else { return }
                 let claimed = try await sql.update(Notification.schema).set("in_digest", to: false).where("person_id", .equal, personID)
                     .where("in_digest", .equal, true).returning("id").all()

@@ -63,7 +63,7 @@ struct DeliverySettings {
         setting.preferencesJSON = JSONText.encode(preferences)
         setting.slackURL = slack
         setting.teamsURL = teams
-        try await db.transaction { db in
+        try await db.writeTransaction { db in
             try await setting.save(on: db)
             try await AuditLog(db: db, clock: clock).record(viewer, program: nil, action: "delivery.updated", object: "user", id: viewer.id)
         }

@@ -89,7 +89,7 @@ struct Outbox {
         var count = 0
         let fresh = try await Notification.query(on: db).filter(\.$routedAt == nil).sort(\.$createdAt).range(..<limit).all()
         for note in fresh {
-            let won = try await db.transaction { db -> Bool in
+            let won = try await db.writeTransaction { db -> Bool in
                 let rows = try await Self.sql(db).update(Notification.schema).set("routed_at", to: clock.now)
                     .where("id", .equal, note.id!).where("routed_at", .is, SQLLiteral.null).returning("id").all()
                 guard !rows.isEmpty else { return false }
@@ -113,7 +113,7 @@ struct Outbox {
         // Messages to accounts (program managers): expand by their preferences.
         let forUsers = try await Delivery.query(on: db).filter(\.$channel == "user").filter(\.$status == Delivery.Status.pending.rawValue).range(..<limit).all()
         for row in forUsers {
-            let routed = try await db.transaction { db -> Bool in
+            let routed = try await db.writeTransaction { db -> Bool in
                 let deleted = try await Self.sql(db).delete(from: Delivery.schema).where("id", .equal, row.id!).where("channel", .equal, "user")
                     .returning("id").all()
                 guard !deleted.isEmpty, let userID = UUID(uuidString: row.address), let user = try await User.find(userID, on: db) else { return false }

@@ -54,7 +54,7 @@ struct Calendars {
     /// A new secret feed address for the user; any earlier one stops working.
     func regenerate(for viewer: Viewer) async throws -> String {
         let token = SessionStore.newToken()
-        try await db.transaction { db in
+        try await db.writeTransaction { db in
             try await CalendarFeed.query(on: db).filter(\.$user.$id == viewer.id).delete()
             let feed = CalendarFeed()
             feed.$user.id = viewer.id
@@ -149,7 +149,7 @@ struct Circles {
         let programID = try program.requireID()
         let invitees = try await Participant.query(on: db).filter(\.$program.$id == programID).filter(\.$role == audience.rawValue)
             .filter(\.$acceptedAt != nil).all()
-        return try await db.transaction { db in
+        return try await db.writeTransaction { db in
             let circle = Circle()
             circle.$program.id = programID
             circle.audience = audience.rawValue

@@ -25,7 +25,7 @@ struct Concerns {
         concern.status = ConcernStatus.open.rawValue
         concern.createdAt = clock.now
         concern.updatedAt = clock.now
-        try await db.transaction { db in
+        try await db.writeTransaction { db in
             try await concern.create(on: db)
             try await AuditLog(db: db, clock: clock).record(viewer, program: context.program.id, action: "concern.raised", object: "concern", id: concern.id)
             try await Outbox.toManagers(
@@ -73,7 +73,7 @@ struct Concerns {
         let text = check.text(note, field: "note", required: false, limit: 5000, multiline: true)
         try check.finish()
         let chosen = status
-        try await db.transaction { db in
+        try await db.writeTransaction { db in
             let status = chosen
             if status != concern.concernStatus {
                 concern.status = status.rawValue
@@ -105,7 +105,7 @@ struct Concerns {
         guard context.pair.pairStatus == .live else {
             throw Abort(.conflict, reason: "Only a live pair can be paused (this one is \(context.pair.pairStatus.label.lowercased())).")
         }
-        try await db.transaction { db in
+        try await db.writeTransaction { db in
             context.pair.status = Pair.Status.paused.rawValue
             try await context.pair.save(on: db)
             try await Meetings(db: db, clock: clock).cancelUpcoming(pair: context.pairID, on: db)
@@ -126,7 +126,7 @@ struct Concerns {
     func resume(_ context: PairContext, by viewer: Viewer) async throws {
         let me = try context.requireParticipant("resume it")
         guard context.pair.pairStatus == .paused else { throw Abort(.conflict, reason: "Only a paused pair can resume.") }
-        try await db.transaction { db in
+        try await db.writeTransaction { db in
             context.pair.status = Pair.Status.live.rawValue
             try await context.pair.save(on: db)
             try await Meetings(db: db, clock: clock).proposeSeries(
@@ -144,7 +144,7 @@ struct Concerns {
     func end(_ context: PairContext, by viewer: Viewer) async throws {
         _ = try context.requireParticipant("end it")
         guard context.pair.pairStatus.isWorking else { throw Abort(.conflict, reason: "Only a live or paused pair can end.") }
-        try await db.transaction { db in
+        try await db.writeTransaction { db in
             context.pair.status = Pair.Status.ended.rawValue
             context.pair.endedAt = clock.now
             try await context.pair.save(on: db)

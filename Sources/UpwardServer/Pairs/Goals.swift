@@ -21,7 +21,7 @@ struct Goals {
         goal.apply(draft)
         goal.createdAt = clock.now
         goal.updatedAt = clock.now
-        try await db.transaction { db in
+        try await db.writeTransaction { db in
             try await goal.create(on: db)
             try await AuditLog(db: db, clock: clock).record(
                 viewer, program: context.program.id, action: "goal.created", object: "goal", id: goal.id, detail: "for the \(draft.owner.rawValue)")
@@ -54,7 +54,7 @@ struct Goals {
         let draft = try GoalDraft.validate(merged, focusAreas: context.program.settings.focusAreas)
         goal.apply(draft)
         goal.updatedAt = clock.now
-        try await db.transaction { db in
+        try await db.writeTransaction { db in
             try await goal.save(on: db)
             try await AuditLog(db: db, clock: clock).record(
                 viewer, program: context.program.id, action: "goal.updated", object: "goal", id: goal.id, detail: "status \(draft.status.rawValue)")

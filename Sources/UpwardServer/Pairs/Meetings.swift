@@ -68,7 +68,7 @@ struct Meetings {
         let draft = try MeetingDraft.validate(input)
         let meeting = Meeting(draft: draft, defaultAgenda: MeetingDraft.agendaTemplate(topics: []), at: clock.now)
         meeting.$pair.id = context.pairID
-        try await db.transaction { db in
+        try await db.writeTransaction { db in
             try await meeting.create(on: db)
             try await tellPartner(context, me: me, on: db, kind: "meeting.added", title: "\(me.person.name) added a meeting", meeting: meeting)
             try await AuditLog(db: db, clock: clock).record(viewer, program: context.program.id, action: "meeting.added", object: "meeting", id: meeting.id)
@@ -107,7 +107,7 @@ struct Meetings {
             meeting.reminderSentAt = nil
             meeting.unloggedSentAt = nil
         }
-        try await db.transaction { db in
+        try await db.writeTransaction { db in
             try await meeting.save(on: db)
             try await tellPartner(
                 context, me: me, on: db, kind: "meeting.changed", title: moved ? "\(me.person.name) moved a meeting" : "\(me.person.name) changed a meeting",
@@ -123,7 +123,7 @@ struct Meetings {
         meeting.status = MeetingStatus.cancelled.rawValue
         meeting.sequence += 1
         meeting.updatedAt = clock.now
-        try await db.transaction { db in
+        try await db.writeTransaction { db in
             try await meeting.save(on: db)
             try await tellPartner(context, me: me, on: db, kind: "meeting.cancelled", title: "\(me.person.name) cancelled a meeting", meeting: meeting)
             try await AuditLog(db: db, clock: clock).record(viewer, program: context.program.id, action: "meeting.cancelled", object: "meeting", id: meeting.id)
@@ -148,7 +148,7 @@ struct Meetings {
         meeting.summary = text.isEmpty ? nil : text
         meeting.followUps = follow.isEmpty ? nil : follow
         meeting.updatedAt = clock.now
-        try await db.transaction { db in
+        try await db.writeTransaction { db in
             try await meeting.save(on: db)
             try await AuditLog(db: db, clock: clock).record(
                 viewer, program: context.program.id, action: "meeting.logged", object: "meeting", id: meeting.id, detail: meeting.status)

@@ -98,7 +98,7 @@ struct PairHealthMonitor {
             for pair in pairs {
                 guard let assessment = assessments[pair.id!] else { continue }
                 let previous = pair.health
-                try await db.transaction { db in
+                try await db.writeTransaction { db in
                     if assessment.status.rawValue != previous {
                         pair.health = assessment.status.rawValue
                         try await pair.save(on: db)

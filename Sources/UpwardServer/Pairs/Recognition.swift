@@ -33,7 +33,7 @@ struct Recognition {
         idea.status = IdeaStatus.proposed.rawValue
         idea.createdAt = clock.now
         idea.updatedAt = clock.now
-        try await db.transaction { db in
+        try await db.writeTransaction { db in
             try await idea.create(on: db)
             try await AuditLog(db: db, clock: clock).record(viewer, program: context.program.id, action: "idea.raised", object: "idea", id: idea.id)
             try await Outbox.toManagers(
@@ -51,7 +51,7 @@ struct Recognition {
         guard status != idea.ideaStatus else { return idea }
         idea.status = status.rawValue
         idea.updatedAt = clock.now
-        try await db.transaction { db in
+        try await db.writeTransaction { db in
             try await idea.save(on: db)
             try await AuditLog(db: db, clock: clock).record(
                 viewer, program: program.id, action: "idea.status", object: "idea", id: idea.id, detail: status.rawValue)
@@ -118,7 +118,7 @@ struct Recognition {
         story.body = draft.body
         story.apply(story.consent.edited(by: Self.side(context, me), consenting: consent), at: clock.now)
         story.updatedAt = clock.now
-        try await db.transaction { db in
+        try await db.writeTransaction { db in
             try await story.save(on: db)
             try await AuditLog(db: db, clock: clock).record(viewer, program: context.program.id, action: "story.written", object: "story", id: story.id)
             if let partner = context.partner {
@@ -144,7 +144,7 @@ struct Recognition {
         let wasPublished = story.consent.isPublished
         story.apply(story.consent.setting(Self.side(context, me), to: agree), at: clock.now)
         story.updatedAt = clock.now
-        try await db.transaction { db in
+        try await db.writeTransaction { db in
             try await story.save(on: db)
             try await AuditLog(db: db, clock: clock).record(
                 viewer, program: context.program.id, action: agree ? "story.consented" : "story.withdrawn", object: "story", id: story.id,

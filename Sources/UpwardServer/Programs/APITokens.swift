@@ -23,7 +23,7 @@ struct APITokens {
         token.name = label
         token.tokenHash = SessionStore.hash(secret)
         token.createdAt = clock.now
-        try await db.transaction { db in
+        try await db.writeTransaction { db in
             try await token.create(on: db)
             try await AuditLog(db: db, clock: clock).record(
                 viewer ?? Viewer(user), program: nil, action: "token.created", object: "api_token", id: token.id, detail: "\(user.email): \(label)")
@@ -44,7 +44,7 @@ struct APITokens {
             throw Abort(.notFound, reason: "No active token with id \(id.uuidString) belongs to this account.")
         }
         token.revokedAt = clock.now
-        try await db.transaction { db in
+        try await db.writeTransaction { db in
             try await token.save(on: db)
             try await AuditLog(db: db, clock: clock).record(
                 viewer ?? Viewer(user), program: nil, action: "token.revoked", object: "api_token", id: id, detail: "\(user.email): \(token.name)")

@@ -25,7 +25,7 @@ struct Enrollments {
             input, role: participant.enrollmentRole, maximumCapacity: program.maximumMenteesPerMentor, knownEmployeeIDs: { known.contains($0) })
         participant.answersJSON = JSONText.encode(answers)
         participant.enrolledAt = participant.enrolledAt ?? clock.now
-        try await db.transaction { db in
+        try await db.writeTransaction { db in
             try await participant.save(on: db)
             try await AuditLog(db: db, clock: clock).record(
                 viewer, program: program.id, action: "enrollment.submitted", object: "participant", id: participant.id)
@@ -55,7 +55,7 @@ struct Enrollments {
         module.content = content
         module.audience = audience!.rawValue
         module.position = try await modules(of: program.requireID()).count + 1
-        try await db.transaction { db in
+        try await db.writeTransaction { db in
             try await module.create(on: db)
             try await AuditLog(db: db, clock: clock).record(
                 viewer, program: program.id, action: "training.added", object: "training_module", id: module.id, detail: title)
@@ -73,7 +73,7 @@ struct Enrollments {
         }
         let participantID = try participant.requireID()
         if try await TrainingCompletion.query(on: db).filter(\.$participant.$id == participantID).filter(\.$module.$id == moduleID).count() > 0 { return }
-        try await db.transaction { db in
+        try await db.writeTransaction { db in
             let completion = TrainingCompletion()
             completion.$participant.id = participantID
             completion.$module.id = moduleID
@@ -89,7 +89,7 @@ struct Enrollments {
         try Self.requireOpen(program)
         guard participant.agreedAt == nil else { return }
         participant.agreedAt = clock.now
-        try await db.transaction { db in
+        try await db.writeTransaction { db in
             try await participant.save(on: db)
             try await AuditLog(db: db, clock: clock).record(
                 viewer, program: program.id, action: "agreement.accepted", object: "participant", id: participant.id)

@@ -39,7 +39,7 @@ struct Invitations {
         let missing = Set(personIDs).subtracting(people.compactMap(\.id))
         if let first = missing.first { throw ValidationFailure("people", "no person with id \(first.uuidString) is in the directory") }
         let existing = Set(try await Participant.query(on: db).filter(\.$program.$id == programID).filter(\.$person.$id ~~ personIDs).all().map(\.$person.id))
-        return try await db.transaction { db -> Outcome in
+        return try await db.writeTransaction { db -> Outcome in
             var outcome = Outcome()
             for person in people {
                 if let left = person.terminationDate {
@@ -80,7 +80,7 @@ struct Invitations {
         let token = SessionStore.newToken()
         participant.invitationHash = SessionStore.hash(token)
         participant.invitationExpiresAt = clock.now.addingTimeInterval(lifetime)
-        try await db.transaction { db in
+        try await db.writeTransaction { db in
             try await participant.save(on: db)
             try await AuditLog(db: db, clock: clock).record(
                 viewer, program: participant.$program.id, action: "invitation.reissued", object: "participant", id: participant.id)
@@ -133,7 +133,7 @@ struct Invitations {
         }
         let chosen = name?.trimmingCharacters(in: .whitespaces) ?? ""
         // The new account and the accepted invitation are written together, or neither is.
-        let user = try await db.transaction { db -> User in
+        let user = try await db.writeTransaction { db -> User in
             let user: User
             if let existing {
                 user = existing

@@ -136,7 +136,7 @@ struct Matchmaking {
         run.solverSeconds = seconds
         run.createdAt = clock.now
         let keptCount = locked.count
-        try await db.transaction { db in
+        try await db.writeTransaction { db in
             try await Pair.query(on: db).filter(\.$program.$id == programID).filter(\.$status == Pair.Status.proposed.rawValue)
                 .filter(\.$locked == false).delete()
             try await run.create(on: db)
@@ -207,7 +207,7 @@ struct Matchmaking {
         let displaced = Array(others.filter { !$0.locked && !$0.pairStatus.isPublished }.prefix(max(0, others.count - capacity + 1)))
         let reason = try Self.reasonIfNeeded(rawReason, score: built.model.unrestrictedScore(mentee: i, mentor: j), threshold: program.reviewThreshold)
         let pair = Self.newPair(built, mentee: i, mentor: j, threshold: program.reviewThreshold, source: "manual", locked: true, reason: reason, now: clock.now)
-        try await db.transaction { db in
+        try await db.writeTransaction { db in
             try await Pair.query(on: db).filter(\.$program.$id == programID).filter(\.$mentee.$id == menteeID)
                 .filter(\.$status == Pair.Status.proposed.rawValue).delete()
             for other in displaced { try await other.delete(on: db) }
@@ -254,7 +254,7 @@ struct Matchmaking {
             built, mentee: a, mentor: y, threshold: program.reviewThreshold, source: "manual", locked: true, reason: reason, now: clock.now)
         let second = Self.newPair(
             built, mentee: b, mentor: x, threshold: program.reviewThreshold, source: "manual", locked: true, reason: reason, now: clock.now)
-        try await db.transaction { db in
+        try await db.writeTransaction { db in
             for pair in pairs { try await pair.delete(on: db) }
             try await first.create(on: db)
             try await second.create(on: db)
@@ -268,7 +268,7 @@ struct Matchmaking {
             throw Abort(.conflict, reason: "Only proposed pairs are locked or unlocked; published pairs are always kept.")
         }
         pair.locked = locked
-        try await db.transaction { db in
+        try await db.writeTransaction { db in
             try await pair.save(on: db)
             try await AuditLog(db: db, clock: clock).record(
                 viewer, program: program.id, action: locked ? "pair.locked" : "pair.unlocked", object: "pair", id: pair.id)
@@ -282,7 +282,7 @@ struct Matchmaking {
         let proposed = try await Pair.query(on: db).filter(\.$program.$id == programID).filter(\.$status == Pair.Status.proposed.rawValue)
             .with(\.$mentee) { $0.with(\.$person) }.with(\.$mentor) { $0.with(\.$person) }.all()
         guard !proposed.isEmpty else { throw Abort(.conflict, reason: "Nothing to approve: run matching or pair people by hand first.") }
-        try await db.transaction { db in
+        try await db.writeTransaction { db in
             for pair in proposed {
                 pair.status = Pair.Status.waiting.rawValue
                 pair.publishedAt = clock.now
@@ -324,7 +324,7 @@ struct Matchmaking {
         let programID = try program.requireID()
         let partnerID = pair.$mentee.id == participant.id ? pair.$mentor.id : pair.$mentee.id
         let partner = try await Participant.query(on: db).filter(\.$id == partnerID).with(\.$person).first()
-        try await db.transaction { db in
+        try await db.writeTransaction { db in
             pair.status = (rematch ? Pair.Status.rematched : .declined).rawValue
             pair.endedAt = clock.now
             try await pair.save(on: db)

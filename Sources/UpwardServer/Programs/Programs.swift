@@ -66,7 +66,7 @@ struct Programs {
         let program = Program()
         program.apply(settings)
         program.status = ProgramStatus.draft.rawValue
-        try await db.transaction { db in
+        try await db.writeTransaction { db in
             try await program.create(on: db)
             try await ProgramManager(programID: program.requireID(), userID: viewer.id).create(on: db)
             try await AuditLog(db: db, clock: clock).record(
@@ -82,7 +82,7 @@ struct Programs {
         }
         program.apply(settings)
         let changed = Self.changedFields(before.input, settings.input)
-        try await db.transaction { db in
+        try await db.writeTransaction { db in
             try await program.save(on: db)
             try await AuditLog(db: db, clock: clock).record(
                 viewer, program: program.id, action: "program.updated", object: "program", id: program.id,
@@ -125,7 +125,7 @@ struct Programs {
         let from = program.programStatus
         try ProgramLifecycle.check(from: from, to: target, facts: try await facts(program))
         let id = try program.requireID()
-        try await db.transaction { db in
+        try await db.writeTransaction { db in
             program.status = target.rawValue
             try await program.save(on: db)
             if target == .completed || target == .cancelled {
@@ -150,7 +150,7 @@ struct Programs {
         copy.status = ProgramStatus.draft.rawValue
         copy.clonedFrom = program.id
         let sourceID = try program.requireID()
-        try await db.transaction { db in
+        try await db.writeTransaction { db in
             try await copy.create(on: db)
             let copyID = try copy.requireID()
             let managers = try await ProgramManager.query(on: db).filter(\.$program.$id == sourceID).all()
@@ -186,7 +186,7 @@ struct Programs {
         let programID = try program.requireID()
         let userID = try user.requireID()
         if try await ProgramManager.query(on: db).filter(\.$program.$id == programID).filter(\.$user.$id == userID).count() > 0 { return }
-        try await db.transaction { db in
+        try await db.writeTransaction { db in
             try await ProgramManager(programID: programID, userID: userID).create(on: db)
             try await AuditLog(db: db, clock: clock).record(
                 viewer, program: programID, action: "program.manager_added", object: "user", id: userID, detail: user.email)
@@ -198,7 +198,7 @@ struct Programs {
         let rows = try await ProgramManager.query(on: db).filter(\.$program.$id == programID).all()
         guard rows.contains(where: { $0.$user.id == userID }) else { throw Abort(.notFound, reason: "That account does not manage this program.") }
         guard rows.count > 1 else { throw Abort(.conflict, reason: "A program keeps at least one program manager; add another before removing this one.") }
-        try await db.transaction { db in
+        try await db.writeTransaction { db in
             try await ProgramManager.query(on: db).filter(\.$program.$id == programID).filter(\.$user.$id == userID).delete()
             try await AuditLog(db: db, clock: clock).record(viewer, program: programID, action: "program.manager_removed", object: "user", id: userID)
         }

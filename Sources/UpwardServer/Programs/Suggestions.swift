@@ -89,7 +89,7 @@ struct Suggestions {
         request.requestedAt = clock.now
         request.dueAt = clock.now.addingTimeInterval(Double(program.requestTimeoutDays) * 86_400)
         let menteePerson = try await mentee.$person.get(on: db)
-        try await db.transaction { db in
+        try await db.writeTransaction { db in
             try await request.create(on: db)
             try await notifyMentor(chosen.person, mentee: menteePerson, program: program, request: request, on: db)
             try await AuditLog(db: db, clock: clock).record(
@@ -114,7 +114,7 @@ struct Suggestions {
         try Self.requireChoosing(program)
         let programID = try program.requireID()
         if !accept {
-            try await db.transaction { db in
+            try await db.writeTransaction { db in
                 try await Exclusion(
                     programID: programID, mentee: request.$mentee.id, mentor: request.$mentor.id, reason: "request-declined", by: mentor.id,
                     at: clock.now
@@ -131,7 +131,7 @@ struct Suggestions {
         if let refusal = built.model.manualRefusal(mentee: i, mentor: j) { throw Abort(.conflict, reason: refusal) }
         let pair = Matchmaking.newPair(
             built, mentee: i, mentor: j, threshold: program.reviewThreshold, source: "request", locked: true, reason: nil, now: clock.now, status: .waiting)
-        try await db.transaction { db in
+        try await db.writeTransaction { db in
             request.status = MatchRequest.Status.accepted.rawValue
             request.answeredAt = clock.now
             try await request.save(on: db)
@@ -200,7 +200,7 @@ struct Suggestions {
         let due = try await MatchRequest.query(on: db).filter(\.$status == MatchRequest.Status.pending.rawValue).filter(\.$dueAt <= clock.now).all()
         for request in due {
             guard let program = try await Program.find(request.$program.id, on: db) else { continue }
-            try await db.transaction { db in try await Suggestions(db: db, clock: clock).pass(request, in: program, because: .timedOut) }
+            try await db.writeTransaction { db in try await Suggestions(db: db, clock: clock).pass(request, in: program, because: .timedOut) }
         }
     }
 }

@@ -31,7 +31,7 @@ struct SurveyService {
         survey.pairID = pair
         survey.window = window
         if let window { survey.title = "Pulse check-in (\(window.replacingOccurrences(of: "-", with: " ")))" }
-        try await db.transaction { db in
+        try await db.writeTransaction { db in
             try await survey.create(on: db)
             if anonymous {
                 // Every count and comment list exists from the start, so no row's creation marks a first answer.
@@ -112,7 +112,7 @@ struct SurveyService {
         let answers = try SurveyAnswers.validate(raw, questions: survey.questions)
         let surveyID = try survey.requireID()
         let person = participant.$person.id.uuidString
-        try await db.transaction { db in
+        try await db.writeTransaction { db in
             let sql = try Outbox.sql(db)
             let lock = sql.dialect.name == "postgresql" ? " FOR UPDATE" : ""
             // One mark row per survey, locked while it changes (SQLite has one writer anyway).

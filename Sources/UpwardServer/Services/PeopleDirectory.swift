@@ -27,7 +27,7 @@ struct PeopleDirectory {
     /// nothing written.
     func importPeople(_ file: PeopleFile) async throws -> ImportSummary {
         do {
-            return try await db.transaction { db in try await Self.apply(file, on: db) }
+            return try await db.writeTransaction { db in try await Self.apply(file, on: db) }
         } catch let failure as ImportFailure {
             throw failure
         } catch {
