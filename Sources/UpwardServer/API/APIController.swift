@@ -138,6 +138,10 @@ struct APIController {
                 let role = try MatchingPages.role(input.role)
                 var ids: [UUID]
                 if let filters = input.filters, input.people?.isEmpty ?? true {
+                    // Strict like the directory's query: an empty generation is an error, not "any".
+                    if filters.generation?.isEmpty == true {
+                        throw ValidationFailure("filters.generation", "must be one of \(OpenAPIDocument.generations.joined(separator: ", ")) or left out")
+                    }
                     // The directory's own filter checks; in a body, a bad filter is a field problem (422).
                     let parsed: PeopleListQuery
                     do {
