@@ -42,6 +42,7 @@ public func configure(_ app: Application, environment: UpwardEnvironment) async 
 
     // Outermost first: headers on everything, then no error escapes with internal detail.
     app.middleware = Middlewares()
+    app.middleware.use(RequestIDMiddleware())
     app.middleware.use(SecurityHeadersMiddleware())
     app.middleware.use(FallbackErrorMiddleware())
     app.middleware.use(FileMiddleware(publicDirectory: app.directory.publicDirectory))

@@ -52,6 +52,22 @@ extension AppTests {
 
     @Suite("Hardening: sign-in limits that can't be dodged")
     struct SignInHardeningTests {
+        @Test("every response carries a request id of our own, errors and static files included; a client's X-Request-Id is not believed")
+        func requestIDs() async throws {
+            try await withUpward { app in
+                var seen: Set<String> = []
+                for (path, status) in [("/health", HTTPStatus.ok), ("/css/upward.css", .ok), ("/no-such-page", .notFound), ("/api/v1/me", .unauthorized)] {
+                    try await app.testing().test(.GET, path, headers: ["X-Request-Id": "spoofed-id"]) { response in
+                        #expect(response.status == status, "\(path)")
+                        let id = try #require(response.headers.first(name: RequestIDMiddleware.header), "\(path)")
+                        #expect(UUID(uuidString: id) != nil && id != "spoofed-id", "\(path): \(id)")
+                        seen.insert(id)
+                    }
+                }
+                #expect(seen.count == 4)
+            }
+        }
+
         @Test("with the proxy not trusted, spoofed X-Forwarded-For and Forwarded headers don't change the address")
         func spoofedHeadersIgnored() async throws {
             try await withUpward(configure: { $0.maxFailuresPerAddress = 6 }) { app in
