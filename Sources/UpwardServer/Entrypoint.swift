@@ -27,6 +27,9 @@ public enum UpwardMain {
             FileHandle.standardError.write(Data((error.description + "\n").utf8))
             return 2
         }
+        if command == "backup" || command == "restore" {
+            return await backupCommand(command ?? "", arguments: Array(arguments.dropFirst(2)), configuration: configuration)
+        }
 
         var vaporEnvironment: Environment
         do {
@@ -77,6 +80,42 @@ public enum UpwardMain {
         }
         try? await app.asyncShutdown()
         return status
+    }
+
+    /// `upward backup FILE` (online) and `upward restore FILE` (server stopped), on the SQLite file.
+    static func backupCommand(_ command: String, arguments: [String], configuration: UpwardConfiguration) async -> Int32 {
+        let usage =
+            command == "backup"
+            ? "Usage: upward backup FILE\nA consistent copy of the running SQLite database (VACUUM INTO), checked after writing.\n"
+            : "Usage: upward restore FILE\nChecks the backup, keeps the current database as <database>.before-restore-<time>, and puts the backup in its place. Stop the server first.\n"
+        if arguments.contains("--help") || arguments.contains("-h") {
+            FileHandle.standardOutput.write(Data(usage.utf8))
+            return 0
+        }
+        guard arguments.count == 1, let file = arguments.first, !file.hasPrefix("-") else {
+            FileHandle.standardError.write(Data(usage.utf8))
+            return 1
+        }
+        guard case .sqliteFile(let path) = configuration.storage else {
+            FileHandle.standardError.write(
+                Data("error: \(command) works on the SQLite file; for PostgreSQL use pg_dump and pg_restore (see the README).\n".utf8))
+            return 1
+        }
+        do {
+            if command == "backup" {
+                let summary = try await SQLiteBackup.backup(database: path, to: file)
+                print("Backed up \(path) to \(file): \(summary.bytes) bytes, \(summary.migrations) migrations, integrity ok.")
+            } else {
+                let kept = try await SQLiteBackup.restore(file, into: path)
+                print(
+                    "Restored \(file) into \(path).\(kept.isEmpty ? "" : " The previous database is kept as \(kept).") Run `upward migrate` if the backup is from an older release."
+                )
+            }
+            return 0
+        } catch {
+            FileHandle.standardError.write(Data("error: \(error.description)\n".utf8))
+            return 1
+        }
     }
 
     static func registerCommands(_ app: Application) {
