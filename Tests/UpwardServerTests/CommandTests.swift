@@ -50,8 +50,19 @@ extension AppTests {
             let short = try upward(["serve", "--port", "0"], environment: env.merging(["UPWARD_NOTE_KEY": "c2hvcnQ="]) { _, new in new })
             #expect(short.status == 2)
             #expect(short.output.contains("UPWARD_NOTE_KEY: the note key must be 32 bytes of base64, not 5"))
-            // Other commands do not need it.
-            #expect(try upward(["migrate"], environment: env).status == 0)
+            // Other commands do not need it. migrate says what it will do first.
+            let preview = try upward(["migrate", "--dry-run"], environment: env)
+            #expect(preview.status == 0 && preview.output.contains("Would run") && preview.output.contains("CreateRecognition"), "\(preview.output)")
+            let migrated = try upward(["migrate"], environment: env)
+            #expect(migrated.status == 0 && migrated.output.contains("Running") && migrated.output.contains("CreatePeople"))
+            #expect(try upward(["migrate"], environment: env).output.contains("nothing to run"))
+            // backup and restore through the command line.
+            let backedUp = try upward(["backup", path("serve-backup.sqlite")], environment: env)
+            #expect(backedUp.status == 0 && backedUp.output.contains("integrity ok"), "\(backedUp.output)")
+            #expect(try upward(["backup", path("serve-backup.sqlite")], environment: env).output.contains("already exists"))
+            let restored = try upward(["restore", path("serve-backup.sqlite")], environment: env)
+            #expect(restored.status == 0 && restored.output.contains("before-restore"), "\(restored.output)")
+            #expect(try upward(["backup", path("x.sqlite")], environment: ["DATABASE_URL": "postgres://u@127.0.0.1:1/x"]).output.contains("pg_dump"))
             let demo = try upward(["demo", "--no-serve", "--database", path("demo.sqlite")])
             #expect(demo.status == 0, "\(demo.output)")
             let key = try String(contentsOfFile: path("demo.sqlite.note-key"), encoding: .utf8)
