@@ -41,6 +41,7 @@ public func configure(_ app: Application, environment: UpwardEnvironment) async 
     // Request bodies keep Vapor's small default (16 KB); only the upload route declares a larger one.
 
     // Outermost first: headers on everything, then no error escapes with internal detail.
+    _ = app.metrics  // made once here, before any request or job reads it
     app.middleware = Middlewares()
     app.middleware.use(RequestIDMiddleware())
     app.middleware.use(SecurityHeadersMiddleware())

@@ -11,7 +11,7 @@ func routes(_ app: Application) throws {
         uploadLimit: ByteCount(value: app.upward.configuration.uploadLimitBytes))
     let controllers: [any SiteController] = [
         AuthController(), HealthController(), HomeController(), PeopleController(), ProgramPages(), MatchingPages(), ParticipantPages(), PairPages(),
-        ConcernPages(), SurveyPages(), DashboardPages(), RecognitionPages(),
+        ConcernPages(), SurveyPages(), DashboardPages(), RecognitionPages(), MetricsController(),
         AccountPages(),
     ]
     for controller in controllers { controller.register(on: router) }

@@ -53,6 +53,8 @@ struct SiteRoute: Sendable, CustomStringConvertible {
     static let login = SiteRoute(.POST, "/login", .anyone)
     static let logout = SiteRoute(.POST, "/logout", .anyone)
     static let health = SiteRoute(.GET, "/health", .anyone)
+    /// Behind its own bearer token (`UPWARD_METRICS_TOKEN`), not a session.
+    static let metrics = SiteRoute(.GET, "/metrics", .anyone)
     static let people = SiteRoute(.GET, "/admin/people", .programManager)
     static let peopleImportForm = SiteRoute(.GET, "/admin/people/import", .programManager)
     static let peopleImport = SiteRoute(.POST, "/admin/people/import", .programManager, body: .upload)
@@ -137,7 +139,7 @@ struct SiteRoute: Sendable, CustomStringConvertible {
 
     /// Every route of the site; the access tests check that exactly these are registered.
     static let all: [SiteRoute] = [
-        home, loginForm, login, logout, health, people, peopleImportForm, peopleImport, person,
+        home, loginForm, login, logout, health, metrics, people, peopleImportForm, peopleImport, person,
         programs, programNew, programCreate, program, programEdit, programUpdate, programTransition, programClone, programManagers, programManagerRemove,
         invitations, invite, reissue, trainingAdd, matching, matchingRun, matchingAssign, matchingSwap, matchingLock, matchingApprove,
         programAudit, audit, invitation, invitationAccept, enrollForm, enroll, trainingModule, trainingComplete, agreement, requestMentor,

@@ -47,6 +47,8 @@ public struct UpwardConfiguration: Sendable {
     public var reminderLead: TimeInterval = 24 * 3600
     /// Days between pairing-fit pulses after day 30 (`UPWARD_PULSE_DAYS`).
     public var pulseEveryDays = 60
+    /// The bearer token `GET /metrics` requires (`UPWARD_METRICS_TOKEN`); unset, there is no /metrics.
+    public var metricsToken: String?
     /// This instance's name in claimed deliveries (`UPWARD_INSTANCE`).
     public var instanceName = "\(ProcessInfo.processInfo.hostName)-\(ProcessInfo.processInfo.processIdentifier)"
 
@@ -129,6 +131,7 @@ public struct UpwardConfiguration: Sendable {
         ("UPWARD_REMINDER_HOURS", "24", "how long before a meeting its reminder is sent"),
         ("UPWARD_INSTANCE", "<host>-<pid>", "this instance's name in the delivery log"),
         ("UPWARD_PULSE_DAYS", "60", "days between pairing-fit pulses after the first meeting and day 30"),
+        ("UPWARD_METRICS_TOKEN", "(unset)", "bearer token for GET /metrics (Prometheus text format); unset, /metrics answers 404"),
         ("UPWARD_ADMIN_PASSWORD", "(unset)", "password for `upward admin create` when not prompting"),
         ("LOG_LEVEL", "info", "trace, debug, info, notice, warning, error or critical"),
     ]
@@ -206,6 +209,10 @@ public struct UpwardConfiguration: Sendable {
         config.reminderLead = TimeInterval(integer("UPWARD_REMINDER_HOURS", default: 24, in: 1...336)) * 3600
         config.pulseEveryDays = integer("UPWARD_PULSE_DAYS", default: 60, in: 7...365)
         if let name = env["UPWARD_INSTANCE"], !name.isEmpty { config.instanceName = String(name.prefix(100)) }
+        if let token = env["UPWARD_METRICS_TOKEN"], !token.isEmpty {
+            if token.count < 16 { problems.append("UPWARD_METRICS_TOKEN must be at least 16 characters (try openssl rand -hex 24)") }
+            config.metricsToken = token
+        }
         config.sessionLifetime = TimeInterval(integer("UPWARD_SESSION_HOURS", default: 12, in: 1...720)) * 3600
         config.maxFailuresPerAccount = integer("UPWARD_LOGIN_MAX_FAILURES_ACCOUNT", default: 5, in: 1...1000)
         config.maxFailuresPerAddress = integer("UPWARD_LOGIN_MAX_FAILURES_ADDRESS", default: 20, in: 1...100_000)

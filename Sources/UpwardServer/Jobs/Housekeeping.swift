@@ -55,8 +55,10 @@ final class RepeatingJob: LifecycleHandler {
                 guard !app.backgroundJobsHeld.withLockedValue({ $0 }) else { return }
                 do {
                     if let line = try await work(app) { app.logger.info("\(name): \(line)") }
+                    app.metrics.job(name, ok: true)
                 } catch {
                     app.logger.error("\(name) failed: \(String(reflecting: error))")
+                    app.metrics.job(name, ok: false)
                 }
             }
         }
@@ -77,6 +79,9 @@ final class RepeatingJob: LifecycleHandler {
     static func delivery(every interval: TimeInterval) -> RepeatingJob {
         RepeatingJob(name: "delivery", every: interval, after: 10) { app in
             let report = try await app.outbox.runOnce()
+            for (outcome, count) in [("sent", report.sent), ("retry", report.retried), ("failed", report.failed), ("interrupted", report.interrupted)] {
+                for _ in 0..<count { app.metrics.delivery(outcome) }
+            }
             return report.sent + report.failed + report.retried > 0
                 ? "\(report.sent) sent, \(report.retried) to retry, \(report.failed) failed" : nil
         }

@@ -13,21 +13,31 @@ struct RequestIDMiddleware: AsyncMiddleware {
         request.logger[metadataKey: "request-id"] = .string(id)
         request.storage[Key.self] = id
         let started = ContinuousClock.now
+        let metrics = request.application.metrics
+        metrics.started()
         let response: Response
         do {
             response = try await next.respond(to: request)
         } catch {
+            metrics.answered(route: Self.route(request), method: request.method.rawValue, status: 500, duration: ContinuousClock.now - started)
             request.logger.info("\(request.method) \(request.url.path) failed: \(String(reflecting: type(of: error)))")
             throw error
         }
         response.headers.replaceOrAdd(name: Self.header, value: id)
         let elapsed = ContinuousClock.now - started
+        metrics.answered(route: Self.route(request), method: request.method.rawValue, status: response.status.code, duration: elapsed)
         let milliseconds = Double(elapsed.components.seconds) * 1000 + Double(elapsed.components.attoseconds) / 1e15
         request.logger.info("\(request.method) \(request.url.path) \(response.status.code) \(String(format: "%.1f", milliseconds)) ms")
         return response
     }
 
     struct Key: StorageKey { typealias Value = String }
+
+    /// The matched route's pattern (bounded: one label value per route), static files as one, or "unmatched".
+    static func route(_ request: Request) -> String {
+        if let route = request.route { return "/" + route.path.map(\.description).joined(separator: "/") }
+        return SitePath.staticPrefixes.contains { request.url.path.hasPrefix($0) } ? "static" : "unmatched"
+    }
 }
 
 extension Request {

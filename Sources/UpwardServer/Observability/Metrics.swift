@@ -1,0 +1,92 @@
+import Crypto
+import Fluent
+import Foundation
+import Prometheus
+import Vapor
+
+/// What `GET /metrics` reports, in the Prometheus text format (swift-prometheus): requests by
+/// route pattern, method and status with a latency histogram, requests in flight, outbox queue
+/// length and delivery outcomes, background job runs.
+final class UpwardMetrics: Sendable {
+    let registry = PrometheusCollectorRegistry()
+    private let inFlight: Gauge
+    private let queue: Gauge
+    static let buckets: [Duration] = [
+        .milliseconds(1), .milliseconds(2), .milliseconds(5), .milliseconds(10), .milliseconds(25), .milliseconds(50), .milliseconds(100),
+        .milliseconds(250), .milliseconds(500), .seconds(1), .seconds(2.5), .seconds(5),
+    ]
+
+    init() {
+        inFlight = registry.makeGauge(name: "upward_http_requests_in_flight", help: "Requests being answered now.")
+        queue = registry.makeGauge(name: "upward_outbox_pending", help: "Deliveries waiting to be sent (due or backing off).")
+    }
+
+    func started() { inFlight.increment() }
+
+    /// One answered request; `route` is the pattern (`GET /pairs/:pairID`), never the concrete path.
+    func answered(route: String, method: String, status: UInt, duration: Duration) {
+        inFlight.decrement()
+        let labels = [("route", route), ("method", method), ("status", String(status))]
+        registry.makeCounter(name: "upward_http_requests_total", labels: labels, help: "Requests answered, by route, method and status.").increment()
+        registry.makeDurationHistogram(
+            descriptor: MetricNameDescriptor(metricName: "upward_http_request_duration", unitName: "seconds", helpText: "Time to answer, by route."),
+            labels: [("route", route), ("method", method)], buckets: Self.buckets
+        ).record(duration)
+    }
+
+    func delivery(_ outcome: String) {
+        registry.makeCounter(name: "upward_deliveries_total", labels: [("outcome", outcome)], help: "Delivery attempts by outcome (sent, retry, failed).")
+            .increment()
+    }
+
+    func job(_ name: String, ok: Bool) {
+        registry.makeCounter(name: "upward_job_runs_total", labels: [("job", name), ("outcome", ok ? "ok" : "failed")], help: "Background job runs.")
+            .increment()
+    }
+
+    /// The text exposition, with the outbox queue read from the database at scrape time.
+    func exposition(db: any Database) async throws -> String {
+        queue.set(
+            Double(try await Delivery.query(on: db).filter(\.$status == Delivery.Status.pending.rawValue).filter(\.$channel != "user").count()))
+        return registry.emitToString()
+    }
+
+    /// Whether `header` is `Bearer <token>`, compared in constant time.
+    static func authorized(_ header: String?, token: String) -> Bool {
+        guard let header, header.hasPrefix("Bearer ") else { return false }
+        let given = SHA256.hash(data: Data(header.dropFirst(7).utf8))
+        let wanted = SHA256.hash(data: Data(token.utf8))
+        return given == wanted
+    }
+}
+
+extension Application {
+    private struct MetricsKey: StorageKey { typealias Value = UpwardMetrics }
+
+    /// This process's metrics (one registry per application).
+    var metrics: UpwardMetrics {
+        if let existing = storage[MetricsKey.self] { return existing }
+        let made = UpwardMetrics()
+        storage[MetricsKey.self] = made
+        return made
+    }
+}
+
+/// `GET /metrics` behind its bearer token; 404 when no token is configured, 401 for a wrong one.
+struct MetricsController: SiteController {
+    func register(on router: SiteRouter) {
+        router.on(.metrics, use: metrics)
+    }
+
+    @Sendable func metrics(req: Request) async throws -> Response {
+        guard let token = req.upward.configuration.metricsToken else { throw Abort(.notFound) }
+        guard UpwardMetrics.authorized(req.headers.first(name: .authorization), token: token) else {
+            var headers = HTTPHeaders()
+            headers.add(name: .wwwAuthenticate, value: "Bearer realm=\"metrics\"")
+            throw Abort(.unauthorized, headers: headers, reason: "GET /metrics needs Authorization: Bearer <UPWARD_METRICS_TOKEN>.")
+        }
+        let response = Response(status: .ok, body: .init(string: try await req.application.metrics.exposition(db: req.db)))
+        response.headers.replaceOrAdd(name: .contentType, value: "text/plain; version=0.0.4; charset=utf-8")
+        return response
+    }
+}

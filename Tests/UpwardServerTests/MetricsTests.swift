@@ -1,0 +1,46 @@
+import Foundation
+import Testing
+import UpwardCore
+import UpwardTestSupport
+import VaporTesting
+
+@testable import UpwardServer
+
+extension AppTests {
+    @Suite("Metrics")
+    struct MetricsTests {
+        static let token = "metrics-token-for-tests-0123456789"
+
+        @Test("GET /metrics needs its bearer token and reports requests by route pattern, status and latency, and the outbox queue")
+        func exposition() async throws {
+            try await withUpward(configure: { $0.metricsToken = Self.token }) { app in
+                for _ in 0..<3 { try await app.testing().test(.GET, "/health") { #expect($0.status == .ok) } }
+                let id = UUID().uuidString
+                try await app.testing().test(.GET, "/pairs/\(id)") { #expect($0.status == .seeOther) }
+                try await app.testing().test(.GET, "/metrics") { #expect($0.status == .unauthorized) }
+                try await app.testing().test(.GET, "/metrics", headers: ["Authorization": "Bearer wrong-token-0123456789"]) {
+                    #expect($0.status == .unauthorized)
+                }
+                try await app.testing().test(.GET, "/metrics", headers: ["Authorization": "Bearer \(Self.token)"]) { response in
+                    #expect(response.status == .ok)
+                    #expect(response.headers.contentType?.description.hasPrefix("text/plain") == true)
+                    let text = response.body.string
+                    #expect(text.contains(#"upward_http_requests_total{route="/health",method="GET",status="200"} 3"#), "\(text.prefix(2000))")
+                    #expect(text.contains(#"upward_http_request_duration_seconds_bucket{route="/health",method="GET",le="#))
+                    #expect(text.contains(#"route="/metrics",method="GET",status="401"} 2"#))
+                    // Route patterns, never concrete ids: the label set stays small.
+                    #expect(text.contains(#"route="/pairs/:pairID""#) && !text.contains(id))
+                    #expect(text.contains("upward_outbox_pending 0"))
+                }
+            }
+        }
+
+        @Test("without a configured token there is no /metrics, and a short token is refused at start-up")
+        func off() async throws {
+            try await withUpward { app in
+                try await app.testing().test(.GET, "/metrics", headers: ["Authorization": "Bearer anything-at-all-here"]) { #expect($0.status == .notFound) }
+            }
+            #expect(throws: (any Error).self) { try UpwardConfiguration.from(environment: ["UPWARD_METRICS_TOKEN": "short"]) }
+        }
+    }
+}
