@@ -5,6 +5,7 @@ import Foundation
 import Leaf
 import LeafKit
 import NIOCore
+import UpwardCore
 import Vapor
 
 /// Sets up storage, views, middleware, housekeeping and routes.
@@ -42,6 +43,10 @@ public func configure(_ app: Application, environment: UpwardEnvironment) async 
 
     // Outermost first: headers on everything, then no error escapes with internal detail.
     _ = app.metrics  // made once here, before any request or job reads it
+    let rates = environment.configuration
+    app.apiRateLimiter = APIRateLimiter(
+        perToken: rates.apiRatePerToken > 0 ? RateLimit(perSecond: rates.apiRatePerToken, burst: 2 * rates.apiRatePerToken) : nil,
+        perAddress: rates.apiRatePerAddress > 0 ? RateLimit(perSecond: rates.apiRatePerAddress, burst: 2 * rates.apiRatePerAddress) : nil)
     app.middleware = Middlewares()
     app.middleware.use(RequestIDMiddleware())
     app.middleware.use(SecurityHeadersMiddleware())

@@ -217,3 +217,21 @@ struct RetentionTests {
         #expect(abs(result.participantRate - 2.0 / 3.0) < 1e-12)
     }
 }
+
+@Suite("Rate limits")
+struct RateLimitCoreTests {
+    @Test("a token bucket allows its burst, then one request per 1/rate seconds, and says how long to wait")
+    func bucket() {
+        let limit = RateLimit(perSecond: 2, burst: 4)
+        var bucket = TokenBucket(full: limit, at: 100)
+        for _ in 0..<4 { #expect(bucket.take(at: 100, limit: limit) == nil) }
+        let wait = bucket.take(at: 100, limit: limit)
+        #expect(wait.map { abs($0 - 0.5) < 1e-9 } == true)
+        #expect(bucket.take(at: 100.25, limit: limit) != nil)
+        #expect(bucket.take(at: 100.5, limit: limit) == nil)
+        #expect(!bucket.isFull(at: 100.5, limit: limit) && bucket.isFull(at: 103, limit: limit))
+        // A long pause refills to the burst, not beyond.
+        for _ in 0..<4 { #expect(bucket.take(at: 200, limit: limit) == nil) }
+        #expect(bucket.take(at: 200, limit: limit) != nil)
+    }
+}

@@ -70,4 +70,40 @@ extension AppTests {
             }
         }
     }
+
+    @Suite("Rate limiting the API")
+    struct APIRateLimitTests {
+        @Test("a token over its rate gets 429 with Retry-After; another token is unaffected")
+        func perToken() async throws {
+            try await withUpward(clock: FixedClock(ProgramWorld.spring), configure: { $0.apiRatePerToken = 1 }) { app in
+                let world = try await ProgramWorld.make(app, clock: app.upward.clock as! FixedClock)
+                let busy = try await world.token(world.managerA)
+                let calm = try await world.token(world.managerB)
+                var statuses: [HTTPStatus] = []
+                for _ in 0..<6 { statuses.append(try await world.api(.GET, "/api/v1/me", token: busy).status) }
+                // A burst of two (twice the rate), then refused (a token comes back each second).
+                #expect(statuses.prefix(2).allSatisfy { $0 == .ok } && statuses.contains(.tooManyRequests), "\(statuses)")
+                let refused = try await world.api(.GET, "/api/v1/me", token: busy)
+                #expect(refused.status == .tooManyRequests)
+                #expect(Int(refused.headers.first(name: "Retry-After") ?? "") ?? 0 >= 1)
+                #expect(refused.body.string.contains("Too many requests with this token"))
+                #expect(try await world.api(.GET, "/api/v1/me", token: calm).status == .ok)
+                // The site's pages are not the API's budget.
+                #expect(try await app.testing().sendRequest(.GET, "/health").status == .ok)
+            }
+        }
+
+        @Test("an address over its rate gets 429 whatever token or X-Forwarded-For it sends")
+        func perAddress() async throws {
+            try await withUpward(clock: FixedClock(ProgramWorld.spring), configure: { $0.apiRatePerAddress = 0.2 }) { app in
+                var statuses: [HTTPStatus] = []
+                for index in 0..<10 {
+                    let headers: HTTPHeaders = ["Authorization": "Bearer not-a-token-\(index)", "X-Forwarded-For": "198.51.100.\(index)"]
+                    statuses.append(try await app.testing().sendRequest(.GET, "/api/v1/me", headers: headers).status)
+                }
+                // A burst of one, and the next token only comes back after five seconds.
+                #expect(statuses.first == .unauthorized && statuses.dropFirst().allSatisfy { $0 == .tooManyRequests }, "\(statuses)")
+            }
+        }
+    }
 }

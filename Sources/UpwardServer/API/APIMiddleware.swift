@@ -7,6 +7,14 @@ struct APIAuthMiddleware: AsyncMiddleware {
 
     func respond(to request: Request, chainingTo next: any AsyncResponder) async throws -> Response {
         request.auth.logout(User.self)
+        // Rate limits first, so a flood of bad tokens costs no database lookups.
+        let limiter = request.application.apiRateLimiter
+        if let limit = limiter.perAddress, let wait = limiter.check("address " + request.clientAddress, limit) {
+            throw APIRateLimiter.tooMany(wait, "from this address")
+        }
+        if let bearer = request.headers.bearerAuthorization, let limit = limiter.perToken, let wait = limiter.check("token " + bearer.token, limit) {
+            throw APIRateLimiter.tooMany(wait, "with this token")
+        }
         if let bearer = request.headers.bearerAuthorization {
             guard let user = try await request.apiTokens.user(forBearer: bearer.token) else {
                 throw APIError.unauthorized("The bearer token is not valid or was revoked.")

@@ -231,6 +231,7 @@ enum OpenAPIDocument {
         401: "No valid bearer token.", 403: "The caller's role may not do this.", 404: "Not found, or not visible to the caller.",
         405: "The path exists with other methods.", 409: "The program's state does not allow this now; the reason says why.",
         413: "The body is too large.", 415: "The body must be application/json.", 422: "The body is well-formed but a field is wrong; issues name each field.",
+        429: "Too many requests from this token or address; wait the seconds Retry-After names.",
     ]
 
     static func operation(_ route: APIRoute) -> [String: Any] {
@@ -258,11 +259,16 @@ enum OpenAPIDocument {
         if case .json = route.body { errors += [413, 415, 422] }
         if route.conflicts { errors += [409, 422] }
         if route.access == .anyone { errors += [403, 409, 410] }
+        if !route.registeredBySite { errors.append(429) }
         for status in Set(errors).sorted() {
-            responses[String(status)] = [
+            var response: [String: Any] = [
                 "description": descriptions[status] ?? (status == 410 ? "The invitation expired." : "Error"),
                 "content": ["application/json": ["schema": Schema.ref("Error").value]],
             ]
+            if status == 429 {
+                response["headers"] = ["Retry-After": ["description": "Seconds to wait.", "schema": ["type": "integer", "minimum": 1]]]
+            }
+            responses[String(status)] = response
         }
         op["responses"] = responses
         return op

@@ -47,6 +47,10 @@ public struct UpwardConfiguration: Sendable {
     public var reminderLead: TimeInterval = 24 * 3600
     /// Days between pairing-fit pulses after day 30 (`UPWARD_PULSE_DAYS`).
     public var pulseEveryDays = 60
+    /// API requests per second per token and per client address (`UPWARD_API_RATE_TOKEN`,
+    /// `UPWARD_API_RATE_ADDRESS`; bursts of twice that; 0 turns a limit off).
+    public var apiRatePerToken: Double = 100
+    public var apiRatePerAddress: Double = 300
     /// The bearer token `GET /metrics` requires (`UPWARD_METRICS_TOKEN`); unset, there is no /metrics.
     public var metricsToken: String?
     /// This instance's name in claimed deliveries (`UPWARD_INSTANCE`).
@@ -131,6 +135,8 @@ public struct UpwardConfiguration: Sendable {
         ("UPWARD_REMINDER_HOURS", "24", "how long before a meeting its reminder is sent"),
         ("UPWARD_INSTANCE", "<host>-<pid>", "this instance's name in the delivery log"),
         ("UPWARD_PULSE_DAYS", "60", "days between pairing-fit pulses after the first meeting and day 30"),
+        ("UPWARD_API_RATE_TOKEN", "100", "API requests per second per token (bursts of twice that; 0 = no limit); 429 with Retry-After beyond"),
+        ("UPWARD_API_RATE_ADDRESS", "300", "API requests per second per client address (bursts of twice that; 0 = no limit)"),
         ("UPWARD_METRICS_TOKEN", "(unset)", "bearer token for GET /metrics (Prometheus text format); unset, /metrics answers 404"),
         ("UPWARD_ADMIN_PASSWORD", "(unset)", "password for `upward admin create` when not prompting"),
         ("LOG_LEVEL", "info", "trace, debug, info, notice, warning, error or critical"),
@@ -209,6 +215,8 @@ public struct UpwardConfiguration: Sendable {
         config.reminderLead = TimeInterval(integer("UPWARD_REMINDER_HOURS", default: 24, in: 1...336)) * 3600
         config.pulseEveryDays = integer("UPWARD_PULSE_DAYS", default: 60, in: 7...365)
         if let name = env["UPWARD_INSTANCE"], !name.isEmpty { config.instanceName = String(name.prefix(100)) }
+        config.apiRatePerToken = Double(integer("UPWARD_API_RATE_TOKEN", default: 100, in: 0...1_000_000))
+        config.apiRatePerAddress = Double(integer("UPWARD_API_RATE_ADDRESS", default: 300, in: 0...1_000_000))
         if let token = env["UPWARD_METRICS_TOKEN"], !token.isEmpty {
             if token.count < 16 { problems.append("UPWARD_METRICS_TOKEN must be at least 16 characters (try openssl rand -hex 24)") }
             config.metricsToken = token
