@@ -90,6 +90,24 @@ extension AppTests {
             }
         }
 
+        @Test("a raised threshold hides what the default would show; a lowered one is refused at start-up")
+        func raisedThreshold() async throws {
+            try await withUpward(clock: FixedClock(ProgramWorld.spring), configure: { $0.anonymity = AnonymityRule(minimum: 8) }) { app in
+                let world = try await ProgramWorld.make(app, clock: app.upward.clock as! FixedClock)
+                let service = SurveyService(db: app.db, clock: world.clock, rule: app.upward.configuration.anonymity)
+                let survey = try await service.create(in: world.programA, phase: "midpoint", anonymous: true, audience: "both", by: Viewer(world.managerA))
+                for id in Self.everyone { try await service.answer(survey, by: world.participants[id]!, raw: ["satisfaction": "4"]) }
+                let token = try await world.token(world.managerA)
+                let results = try await world.api(.GET, "/api/v1/surveys/\(survey.id!)/results", token: token).content.decode(APIModel.SurveyResultsOut.self)
+                // Seven answers: shown under the default of five, hidden under eight.
+                #expect(results.questions.first { $0.id == "satisfaction" }.map { $0.hidden && $0.respondents == 7 } == true)
+                let page = try await (try await world.signIn(manager: world.managerA)).get(SiteRoute.dashboard.path(world.programA.id!.uuidString))
+                #expect(page.body.string.contains("figures under 8 answers are not shown"))
+            }
+            #expect(throws: (any Error).self) { try UpwardConfiguration.from(environment: ["UPWARD_ANONYMITY_MIN": "3"]) }
+            #expect(try UpwardConfiguration.from(environment: ["UPWARD_ANONYMITY_MIN": "7"]).anonymity.minimum == 7)
+        }
+
         @Test("named baseline and final answers of the same people give each skill's change with scipy's statistics")
         func growth() async throws {
             try await withUpward(clock: FixedClock(ProgramWorld.spring)) { app in

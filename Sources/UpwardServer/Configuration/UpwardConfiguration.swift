@@ -51,6 +51,9 @@ public struct UpwardConfiguration: Sendable {
     /// `UPWARD_API_RATE_ADDRESS`; bursts of twice that; 0 turns a limit off).
     public var apiRatePerToken: Double = 100
     public var apiRatePerAddress: Double = 300
+    /// Respondents a figure needs, and a comment list (`UPWARD_ANONYMITY_MIN`, `UPWARD_ANONYMITY_COMMENTS_MIN`):
+    /// 5 and 10 at least, raised only.
+    public var anonymity = AnonymityRule()
     /// The bearer token `GET /metrics` requires (`UPWARD_METRICS_TOKEN`); unset, there is no /metrics.
     public var metricsToken: String?
     /// This instance's name in claimed deliveries (`UPWARD_INSTANCE`).
@@ -135,6 +138,8 @@ public struct UpwardConfiguration: Sendable {
         ("UPWARD_REMINDER_HOURS", "24", "how long before a meeting its reminder is sent"),
         ("UPWARD_INSTANCE", "<host>-<pid>", "this instance's name in the delivery log"),
         ("UPWARD_PULSE_DAYS", "60", "days between pairing-fit pulses after the first meeting and day 30"),
+        ("UPWARD_ANONYMITY_MIN", "5", "respondents a survey figure needs before it is shown (5 or more)"),
+        ("UPWARD_ANONYMITY_COMMENTS_MIN", "10", "respondents a list of free-text comments needs (10 or more, at least the figure minimum)"),
         ("UPWARD_API_RATE_TOKEN", "100", "API requests per second per token (bursts of twice that; 0 = no limit); 429 with Retry-After beyond"),
         ("UPWARD_API_RATE_ADDRESS", "300", "API requests per second per client address (bursts of twice that; 0 = no limit)"),
         ("UPWARD_METRICS_TOKEN", "(unset)", "bearer token for GET /metrics (Prometheus text format); unset, /metrics answers 404"),
@@ -215,6 +220,13 @@ public struct UpwardConfiguration: Sendable {
         config.reminderLead = TimeInterval(integer("UPWARD_REMINDER_HOURS", default: 24, in: 1...336)) * 3600
         config.pulseEveryDays = integer("UPWARD_PULSE_DAYS", default: 60, in: 7...365)
         if let name = env["UPWARD_INSTANCE"], !name.isEmpty { config.instanceName = String(name.prefix(100)) }
+        if env["UPWARD_ANONYMITY_MIN"] != nil || env["UPWARD_ANONYMITY_COMMENTS_MIN"] != nil {
+            // Raised only: a lower value is refused by name, never silently raised.
+            let figures = integer("UPWARD_ANONYMITY_MIN", default: 5, in: 5...1000)
+            let comments = integer("UPWARD_ANONYMITY_COMMENTS_MIN", default: max(10, figures), in: 10...1000)
+            if comments < figures { problems.append("UPWARD_ANONYMITY_COMMENTS_MIN=\(comments) must be at least UPWARD_ANONYMITY_MIN=\(figures)") }
+            config.anonymity = AnonymityRule(minimum: figures, minimumForComments: comments)
+        }
         config.apiRatePerToken = Double(integer("UPWARD_API_RATE_TOKEN", default: 100, in: 0...1_000_000))
         config.apiRatePerAddress = Double(integer("UPWARD_API_RATE_ADDRESS", default: 300, in: 0...1_000_000))
         if let token = env["UPWARD_METRICS_TOKEN"], !token.isEmpty {

@@ -334,5 +334,5 @@ struct SurveyService {
 }
 
 extension Request {
-    var surveys: SurveyService { SurveyService(db: db, clock: upward.clock) }
+    var surveys: SurveyService { SurveyService(db: db, clock: upward.clock, rule: upward.configuration.anonymity) }
 }

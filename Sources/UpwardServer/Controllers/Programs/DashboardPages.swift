@@ -34,6 +34,7 @@ struct DashboardPages: SiteController {
         let ideasPath: String
         let storiesPath: String
         let certificates: [Figure]
+        let minimum: Int
     }
 
     struct Query: Content { var format: String? }
@@ -69,7 +70,8 @@ struct DashboardPages: SiteController {
             layout: LayoutContext(req, title: "Outcomes · \(program.name)"), program: ProgramSummary(program),
             generated: formatter.string(from: req.upward.clock.now), charts: charts, atRisk: atRisk,
             csvPath: SiteRoute.dashboard.path(program.id!.uuidString) + "?format=csv", ideasPath: SiteRoute.ideas.path(program.id!.uuidString),
-            storiesPath: SiteRoute.stories.path(program.id!.uuidString), certificates: try await Self.certificates(req, program: program))
+            storiesPath: SiteRoute.stories.path(program.id!.uuidString), certificates: try await Self.certificates(req, program: program),
+            minimum: req.upward.configuration.anonymity.minimum)
         return try await req.view.render("dashboard", page).encodeResponse(for: req)
     }
 
@@ -96,7 +98,7 @@ struct DashboardPages: SiteController {
 
     static func charts(_ req: Request, program: Program) async throws -> [Chart] {
         let id = try program.requireID()
-        let rule = AnonymityRule()
+        let rule = req.upward.configuration.anonymity
         var charts: [Chart] = []
         // Participation funnel.
         let participants = try await Participant.query(on: req.db).filter(\.$program.$id == id).all()
