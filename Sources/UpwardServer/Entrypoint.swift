@@ -125,6 +125,7 @@ public enum UpwardMain {
         app.asyncCommands.use(AdminCommandGroup(), as: "admin")
         app.asyncCommands.use(TokenCommandGroup(), as: "token")
         app.asyncCommands.use(OpenAPICommand(), as: "openapi")
+        app.asyncCommands.use(PersonCommandGroup(), as: "person")
         for (name, command) in OfflineCommands.all { app.asyncCommands.use(command, as: name) }
     }
 

@@ -63,6 +63,10 @@ extension AppTests {
             let restored = try upward(["restore", path("serve-backup.sqlite")], environment: env)
             #expect(restored.status == 0 && restored.output.contains("before-restore"), "\(restored.output)")
             #expect(try upward(["backup", path("x.sqlite")], environment: ["DATABASE_URL": "postgres://u@127.0.0.1:1/x"]).output.contains("pg_dump"))
+            // A person's data from the command line: erase needs --yes; an unknown email is named.
+            #expect(try upward(["person", "erase", "nobody@example.com"], environment: env).output.contains("add --yes"))
+            let unknown = try upward(["person", "export", "nobody@example.com"], environment: env)
+            #expect(unknown.status == 1 && unknown.output.contains("No person with the email nobody@example.com"))
             let demo = try upward(["demo", "--no-serve", "--database", path("demo.sqlite")])
             #expect(demo.status == 0, "\(demo.output)")
             let key = try String(contentsOfFile: path("demo.sqlite.note-key"), encoding: .utf8)

@@ -17,6 +17,8 @@ enum SQLiteTuning {
             try await db.raw("PRAGMA journal_mode = WAL").run()
             try await db.raw("PRAGMA synchronous = FULL").run()
             try await db.raw("PRAGMA foreign_keys = ON").run()
+            // Deleted content is overwritten, so an erased person leaves nothing in free pages.
+            try await db.raw("PRAGMA secure_delete = ON").run()
             try await db.raw(SQLQueryString("PRAGMA busy_timeout = \(unsafeRaw: String(busyTimeoutMilliseconds))")).run()
         }
     }

@@ -59,6 +59,7 @@ struct SiteRoute: Sendable, CustomStringConvertible {
     static let peopleImportForm = SiteRoute(.GET, "/admin/people/import", .programManager)
     static let peopleImport = SiteRoute(.POST, "/admin/people/import", .programManager, body: .upload)
     static let person = SiteRoute(.GET, "/admin/people/:personID", .programManager)
+    static let personExport = SiteRoute(.GET, "/admin/people/:personID/export", .programManager)
 
     // Programs
     static let programs = SiteRoute(.GET, "/programs", .signedIn)
@@ -139,7 +140,7 @@ struct SiteRoute: Sendable, CustomStringConvertible {
 
     /// Every route of the site; the access tests check that exactly these are registered.
     static let all: [SiteRoute] = [
-        home, loginForm, login, logout, health, metrics, people, peopleImportForm, peopleImport, person,
+        home, loginForm, login, logout, health, metrics, people, peopleImportForm, peopleImport, person, personExport,
         programs, programNew, programCreate, program, programEdit, programUpdate, programTransition, programClone, programManagers, programManagerRemove,
         invitations, invite, reissue, trainingAdd, matching, matchingRun, matchingAssign, matchingSwap, matchingLock, matchingApprove,
         programAudit, audit, invitation, invitationAccept, enrollForm, enroll, trainingModule, trainingComplete, agreement, requestMentor,

@@ -9,6 +9,7 @@ struct PeopleController: SiteController {
         router.on(.peopleImportForm, use: showImport)
         router.on(.peopleImport, use: upload)
         router.on(.person, use: show)
+        router.on(.personExport, use: export)
     }
 
     // MARK: - List
@@ -22,6 +23,23 @@ struct PeopleController: SiteController {
     }
 
     // MARK: - Person
+
+    /// Everything Upward holds about a person, as a JSON download, for organization-wide managers
+    /// answering a data request (private notes stay sealed: they are for their author alone).
+    @Sendable func export(req: Request) async throws -> Response {
+        guard try req.viewer.isOrganizationAdmin else {
+            throw Abort(.forbidden, reason: "A person's data export is for organization-wide program managers.")
+        }
+        let person = try await Self.person(from: req)
+        let data = PersonData(db: req.db, clock: req.upward.clock, sealer: req.upward.noteSealer)
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = [.prettyPrinted, .sortedKeys]
+        encoder.dateEncodingStrategy = .iso8601
+        let response = Response(status: .ok, body: .init(data: try encoder.encode(try await data.export(person, includePrivate: false))))
+        response.headers.contentType = .json
+        response.headers.contentDisposition = .init(.attachment, filename: "upward-person-\(person.employeeID).json")
+        return response
+    }
 
     @Sendable func show(req: Request) async throws -> View {
         let person = try await Self.person(from: req)
@@ -42,10 +60,11 @@ struct PeopleController: SiteController {
             ("Left", person.terminationDate),
         ]
         facts += optional.compactMap { label, value in value.map { PersonPage.Fact(label: label, value: $0) } }
-        let page = PersonPage(
+        var page = PersonPage(
             layout: LayoutContext(req, title: person.name), person: PersonSummary(person), facts: facts,
             chain: chain.map(PersonSummary.init), reports: reports.map(PersonSummary.init), belowCount: below,
             accountRole: account.map { $0.isAdmin ? "Program manager account" : "Participant account" })
+        if try req.viewer.isOrganizationAdmin { page.exportPath = SiteRoute.personExport.path(try person.requireID().uuidString) }
         return try await req.view.render("person", page)
     }
 

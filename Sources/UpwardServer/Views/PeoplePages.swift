@@ -42,6 +42,8 @@ struct PersonPage: Encodable {
     let reports: [PersonSummary]
     let belowCount: Int
     let accountRole: String?
+    /// For organization-wide managers: the person's data as JSON.
+    var exportPath: String?
     let peoplePath = SitePath.people
 }
 
