@@ -38,7 +38,9 @@ extension AppTests {
         @Test("without a configured token there is no /metrics, and a short token is refused at start-up")
         func off() async throws {
             try await withUpward { app in
-                try await app.testing().test(.GET, "/metrics", headers: ["Authorization": "Bearer anything-at-all-here"]) { #expect($0.status == .notFound) }
+                _ = try await app.testing().test(.GET, "/metrics", headers: ["Authorization": "Bearer anything-at-all-here"]) {
+                    #expect($0.status == .notFound)
+                }
             }
             #expect(throws: (any Error).self) { try UpwardConfiguration.from(environment: ["UPWARD_METRICS_TOKEN": "short"]) }
         }
