@@ -114,7 +114,8 @@ def main():
         bearer = lambda t: {"Authorization": f"Bearer {t}"}
         scenarios = [
             ("GET /api/v1/me", [("GET", "/api/v1/me", bearer(mentee_token), None)]),
-            ("GET /api/v1/people (50 per page)", [("GET", f"/api/v1/people?page={n}", bearer(pm_token), None) for n in range(1, 7)]),
+            ("GET /api/v1/people?per_page=10", [("GET", f"/api/v1/people?per_page=10&page={n}", bearer(pm_token), None) for n in range(1, 34)]),
+            ("GET /api/v1/people?per_page=50", [("GET", f"/api/v1/people?per_page=50&page={n}", bearer(pm_token), None) for n in range(1, 7)]),
             (f"GET /api/v1/pairs/{{id}} ({len(pairs)} pairs)", [("GET", f"/api/v1/pairs/{p}", bearer(pm_token), None) for p in pairs]),
             ("participant home page", [("GET", "/", {"Cookie": mentee_cookie}, None)]),
             ("people list page", [("GET", "/admin/people", {"Cookie": pm_cookie}, None)]),

@@ -46,3 +46,24 @@ extension AppTests {
         }
     }
 }
+
+extension AppTests {
+    @Suite("People API pages")
+    struct PeopleAPIPageTests {
+        @Test("per_page chooses the page size from 1 to 100; anything else is a 400 naming it")
+        func perPage() async throws {
+            try await withUpward(clock: FixedClock(ProgramWorld.spring)) { app in
+                let world = try await ProgramWorld.make(app, clock: app.upward.clock as! FixedClock)
+                let token = try await world.token(world.managerA)
+                let page = try await world.api(.GET, "/api/v1/people?per_page=3", token: token).content.decode(APIModel.PeoplePage.self)
+                #expect(page.items.count == 3 && page.perPage == 3 && page.total > 3)
+                let all = try await world.api(.GET, "/api/v1/people", token: token).content.decode(APIModel.PeoplePage.self)
+                #expect(all.perPage == 50 && all.items.count == all.total)
+                for bad in ["0", "101", "abc", "", "99999999999999999999"] {
+                    let response = try await world.api(.GET, "/api/v1/people?per_page=\(bad)", token: token)
+                    #expect(response.status == .badRequest && response.body.string.contains("per_page"), "\(bad)")
+                }
+            }
+        }
+    }
+}

@@ -74,11 +74,17 @@ struct APIController {
             },
             "listPeople": { req in
                 // The API is strict where the page's form is lenient: an empty number or generation is an error, not "any".
-                for name in ["page", "level", "generation"] where (try? req.query.get(String.self, at: name))?.isEmpty == true {
+                for name in ["page", "level", "generation", "per_page"] where (try? req.query.get(String.self, at: name))?.isEmpty == true {
                     throw Abort(.badRequest, reason: "\(name) must not be empty; leave it out instead.")
                 }
                 var query = try PeopleListQuery.parse(req).directoryQuery
                 query.perPage = 50
+                if let raw = try? req.query.get(String.self, at: "per_page") {
+                    guard raw.count <= 3, let value = Int(raw), (1...100).contains(value) else {
+                        throw Abort(.badRequest, reason: "per_page: \"\(raw.prefix(20))\" must be a whole number from 1 to 100.")
+                    }
+                    query.perPage = value
+                }
                 let page = try await req.directory.search(query)
                 return try Self.json(
                     APIModel.PeoplePage(

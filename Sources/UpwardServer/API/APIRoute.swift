@@ -69,6 +69,7 @@ struct APIRoute: Sendable {
         .init(name: "level", schema: .integer(1, 15), description: "Level 1-15."),
         .init(name: "generation", schema: .enumeration(OpenAPIDocument.generations), description: "Generation."),
         .init(name: "page", schema: .integer(1, Int.max), description: "Page, 1 first; past the end shows the last page."),
+        .init(name: "per_page", schema: .integer(1, 100), description: "People per page, 1-100 (50 when left out)."),
     ]
 
     static let all: [APIRoute] = programRoutes + pairRoutes + measurementRoutes
