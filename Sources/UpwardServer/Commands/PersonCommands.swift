@@ -22,10 +22,7 @@ struct PersonExportCommand: AsyncCommand {
         let data = PersonData(db: app.db, clock: app.upward.clock, sealer: app.upward.noteSealer)
         let person: Person
         do { person = try await data.find(email: signature.email) } catch let abort as Abort { throw CommandFailure(abort.reason) }
-        let encoder = JSONEncoder()
-        encoder.outputFormatting = [.prettyPrinted, .sortedKeys]
-        encoder.dateEncodingStrategy = .iso8601
-        let json = try encoder.encode(try await data.export(person, includePrivate: signature.includePrivate))
+        let json = try PersonData.json(try await data.export(person, includePrivate: signature.includePrivate))
         context.console.print(String(decoding: json, as: UTF8.self))
     }
 }

@@ -32,10 +32,7 @@ struct PeopleController: SiteController {
         }
         let person = try await Self.person(from: req)
         let data = PersonData(db: req.db, clock: req.upward.clock, sealer: req.upward.noteSealer)
-        let encoder = JSONEncoder()
-        encoder.outputFormatting = [.prettyPrinted, .sortedKeys]
-        encoder.dateEncodingStrategy = .iso8601
-        let response = Response(status: .ok, body: .init(data: try encoder.encode(try await data.export(person, includePrivate: false))))
+        let response = Response(status: .ok, body: .init(data: try PersonData.json(try await data.export(person, includePrivate: false))))
         response.headers.contentType = .json
         response.headers.contentDisposition = .init(.attachment, filename: "upward-person-\(person.employeeID).json")
         return response

@@ -46,6 +46,14 @@ struct PersonData {
         let privateNotesIncluded: Bool
     }
 
+    /// The export as the file people receive: pretty, keys sorted, ISO 8601 dates.
+    static func json(_ export: Export) throws -> Data {
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = [.prettyPrinted, .sortedKeys]
+        encoder.dateEncodingStrategy = .iso8601
+        return try encoder.encode(export)
+    }
+
     func find(email: String) async throws -> Person {
         let wanted = email.trimmingCharacters(in: .whitespaces).lowercased()
         guard let person = try await Person.query(on: db).filter(\.$email == wanted).first() else {
