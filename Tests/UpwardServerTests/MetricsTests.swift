@@ -65,5 +65,25 @@ extension AppTests {
                 }
             }
         }
+
+        @Test("a bearer token's last use is recorded to the minute; a revoked token is refused")
+        func tokenLastUse() async throws {
+            let clock = FixedClock(ProgramWorld.spring)
+            try await withUpward(clock: clock) { app in
+                let world = try await ProgramWorld.make(app, clock: clock)
+                let token = try await world.token(world.managerA)
+                let me = try await world.api(.GET, "/api/v1/me", token: token)
+                #expect(me.status == .ok && me.body.string.contains(world.managerA.email))
+                let first = try #require(try await APIToken.query(on: app.db).first()?.lastUsedAt)
+                clock.advance(by: 30)
+                _ = try await world.api(.GET, "/api/v1/me", token: token)
+                #expect(try await APIToken.query(on: app.db).first()?.lastUsedAt == first)
+                clock.advance(by: 60)
+                _ = try await world.api(.GET, "/api/v1/me", token: token)
+                #expect(try await APIToken.query(on: app.db).first()?.lastUsedAt.map { $0 > first } == true)
+                try await APIToken.query(on: app.db).set(\.$revokedAt, to: clock.now).update()
+                #expect(try await world.api(.GET, "/api/v1/me", token: token).status == .unauthorized)
+            }
+        }
     }
 }

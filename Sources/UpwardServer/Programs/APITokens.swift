@@ -1,5 +1,6 @@
 import Fluent
 import Foundation
+import SQLKit
 import UpwardCore
 import Vapor
 
@@ -52,15 +53,44 @@ struct APITokens {
     }
 
     /// The account behind a bearer token, or nil.
+    /// One row of the bearer lookup: the token and its account, read in one query.
+    private struct BearerRow: Decodable {
+        let token_id: UUID
+        let last_used_at: Date?
+        let id: UUID
+        let email: String
+        let name: String
+        let password_hash: String
+        let role: String
+        let person_id: UUID?
+        let organization_admin: Bool
+        let last_login_at: Date?
+    }
+
+    /// The account behind a bearer token. It runs on every API request, so it is one SQL query
+    /// decoded straight into a struct (Fluent's model reflection was a tenth of the request's time).
     func user(forBearer secret: String) async throws -> User? {
-        guard secret.hasPrefix(Self.prefix), SessionStore.isWellFormed(String(secret.dropFirst(Self.prefix.count))),
-            let token = try await APIToken.query(on: db).filter(\.$tokenHash == SessionStore.hash(secret)).filter(\.$revokedAt == nil).first()
+        guard secret.hasPrefix(Self.prefix), SessionStore.isWellFormed(String(secret.dropFirst(Self.prefix.count))) else { return nil }
+        let sql = try Outbox.sql(db)
+        guard
+            let row = try await sql.raw(
+                """
+                SELECT t.id AS token_id, t.last_used_at, u.id, u.email, u.name, u.password_hash, u.role, u.person_id, u.organization_admin, u.last_login_at
+                FROM api_tokens t JOIN users u ON u.id = t.user_id
+                WHERE t.token_hash = \(bind: SessionStore.hash(secret)) AND t.revoked_at IS NULL LIMIT 1
+                """
+            ).first(decoding: BearerRow.self)
         else { return nil }
         // Last use to the minute, so reads don't write on every request.
-        if token.lastUsedAt.map({ clock.now.timeIntervalSince($0) > 60 }) ?? true {
-            token.lastUsedAt = clock.now
-            try await token.save(on: db)
+        if row.last_used_at.map({ clock.now.timeIntervalSince($0) > 60 }) ?? true {
+            try await sql.update(APIToken.schema).set("last_used_at", to: clock.now).where("id", .equal, row.token_id).run()
         }
-        return try await User.find(token.$user.id, on: db)
+        let user = User(
+            id: row.id, email: row.email, name: row.name, passwordHash: row.password_hash, role: User.Role(rawValue: row.role) ?? .participant,
+            personID: row.person_id)
+        user.organizationAdmin = row.organization_admin
+        user.lastLoginAt = row.last_login_at
+        user.$id.exists = true
+        return user
     }
 }
