@@ -20,11 +20,8 @@ public struct IdeaDraft: Sendable, Equatable {
     public let description: String
 
     public static func validate(title: String?, description: String?) throws(ValidationFailure) -> IdeaDraft {
-        var check = FieldChecker()
-        let title = check.text(title, field: "title", limit: 200)
-        let description = check.text(description, field: "description", limit: 4_000, multiline: true)
-        try check.finish()
-        return IdeaDraft(title: title, description: description)
+        let (title, text) = try titled(title, text: description, field: "description", limit: 4_000)
+        return IdeaDraft(title: title, description: text)
     }
 
     public static func status(_ raw: String?) throws(ValidationFailure) -> IdeaStatus {
@@ -64,10 +61,16 @@ public struct StoryDraft: Sendable, Equatable {
     public let body: String
 
     public static func validate(title: String?, body: String?) throws(ValidationFailure) -> StoryDraft {
-        var check = FieldChecker()
-        let title = check.text(title, field: "title", limit: 200)
-        let body = check.text(body, field: "body", limit: 10_000, multiline: true)
-        try check.finish()
-        return StoryDraft(title: title, body: body)
+        let (title, text) = try titled(title, text: body, field: "body", limit: 10_000)
+        return StoryDraft(title: title, body: text)
     }
+}
+
+/// A required title (200 characters) and a required multi-line text, each problem named by field.
+func titled(_ title: String?, text: String?, field: String, limit: Int) throws(ValidationFailure) -> (String, String) {
+    var check = FieldChecker()
+    let title = check.text(title, field: "title", limit: 200)
+    let text = check.text(text, field: field, limit: limit, multiline: true)
+    try check.finish()
+    return (title, text)
 }

@@ -331,7 +331,7 @@ extension APIController {
                 return try Self.json(APIModel.StoryOut(story))
             },
             "listPublishedStories": { req in
-                let program = try await req.recognition.storiesProgram(try IDParameter.parse(req, "programId"), viewer: try req.viewer)
+                let (program, _) = try await req.programs.visible(try IDParameter.parse(req, "programId"), to: try req.viewer)
                 return try Self.json(
                     try await req.recognition.published(program: program.requireID()).map {
                         APIModel.PublishedStoryOut(

@@ -9,10 +9,10 @@ struct APIAuthMiddleware: AsyncMiddleware {
         request.auth.logout(User.self)
         // Rate limits first, so a flood of bad tokens costs no database lookups.
         let limiter = request.application.apiRateLimiter
-        if let limit = limiter.perAddress, let wait = limiter.check("address " + request.clientAddress, limit) {
+        if let table = limiter.perAddress, let wait = table.take(request.clientAddress, at: limiter.now) {
             throw APIRateLimiter.tooMany(wait, "from this address")
         }
-        if let bearer = request.headers.bearerAuthorization, let limit = limiter.perToken, let wait = limiter.check("token " + bearer.token, limit) {
+        if let bearer = request.headers.bearerAuthorization, let table = limiter.perToken, let wait = table.take(bearer.token, at: limiter.now) {
             throw APIRateLimiter.tooMany(wait, "with this token")
         }
         if let bearer = request.headers.bearerAuthorization {

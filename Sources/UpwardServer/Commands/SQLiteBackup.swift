@@ -55,8 +55,8 @@ enum SQLiteBackup {
             }
             guard check == ["ok"] else { throw CommandFailure("\(file) fails SQLite's integrity check: \(check.prefix(3).joined(separator: "; "))") }
             guard hasTable else { throw CommandFailure("\(file) is not an Upward database (it has no migrations table).") }
-            let bytes = (try? FileManager.default.attributesOfItem(atPath: file)[.size] as? Int) ?? 0
-            return Summary(bytes: bytes ?? 0, migrations: migrations)
+            let bytes = (try? FileManager.default.attributesOfItem(atPath: file))?[.size] as? Int ?? 0
+            return Summary(bytes: bytes, migrations: migrations)
         } catch let failure as CommandFailure {
             throw failure
         } catch {

@@ -43,10 +43,12 @@ struct Recognition {
         return idea
     }
 
-    /// A manager of the idea's program moves it to piloted or adopted (or back); the pair is told.
+    /// Moves an idea of `program` (one the viewer manages: callers get it from `Programs.managed`)
+    /// to proposed, piloted or adopted; the pair is told.
     func setStatus(_ id: UUID, in program: Program, to raw: String?, by viewer: Viewer) async throws -> Idea {
-        guard let idea = try await Idea.find(id, on: db), idea.$program.id == program.id, try await Programs(db: db, clock: clock).manages(program, viewer)
-        else { throw Abort(.notFound, reason: "No idea with id \(id.uuidString) is visible to you.") }
+        guard let idea = try await Idea.find(id, on: db), idea.$program.id == program.id else {
+            throw Abort(.notFound, reason: "No idea with id \(id.uuidString) is visible to you.")
+        }
         let status = try IdeaDraft.status(raw)
         guard status != idea.ideaStatus else { return idea }
         idea.status = status.rawValue
@@ -70,20 +72,6 @@ struct Recognition {
 
     func stories(pair: UUID) async throws -> [Story] {
         try await Story.query(on: db).filter(\.$pair.$id == pair).sort(\.$createdAt).all()
-    }
-
-    /// The program's published stories are for its managers and its participants.
-    func storiesProgram(_ id: UUID, viewer: Viewer) async throws -> Program {
-        let notFound = Abort(.notFound, reason: "No program with id \(id.uuidString) is visible to you.")
-        guard let program = try await Program.find(id, on: db) else { throw notFound }
-        if viewer.isAdmin {
-            guard try await Programs(db: db, clock: clock).manages(program, viewer) else { throw notFound }
-            return program
-        }
-        guard let person = viewer.personID,
-            try await Participant.query(on: db).filter(\.$program.$id == id).filter(\.$person.$id == person).filter(\.$acceptedAt != nil).first() != nil
-        else { throw notFound }
-        return program
     }
 
     /// Stories both people consent to, newest first, with the pair's people.

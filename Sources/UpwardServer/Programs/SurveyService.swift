@@ -196,9 +196,12 @@ struct SurveyService {
         var department: String?
 
         init(side: String? = nil, department: String? = nil) throws {
-            let side = side?.trimmingCharacters(in: .whitespaces).isEmpty == false ? side?.trimmingCharacters(in: .whitespaces) : nil
-            let department =
-                department?.trimmingCharacters(in: .whitespaces).isEmpty == false ? department?.trimmingCharacters(in: .whitespaces) : nil
+            func trimmed(_ value: String?) -> String? {
+                guard let value = value?.trimmingCharacters(in: .whitespaces), !value.isEmpty else { return nil }
+                return value
+            }
+            let side = trimmed(side)
+            let department = trimmed(department)
             // Query values: a wrong one is a bad request (400) naming the parameter.
             if let side, !["mentee", "mentor"].contains(side) {
                 throw Abort(.badRequest, reason: "side: \"\(side.prefix(40))\" must be mentee or mentor (or left out for both)")
@@ -207,6 +210,9 @@ struct SurveyService {
             self.side = side
             self.department = department
         }
+
+        /// Whether a cell (side, department) is inside the breakdown.
+        func includes(_ cell: [String]) -> Bool { zip(cell, filter).allSatisfy { $1 == nil || $0 == $1 } }
 
         var isEmpty: Bool { side == nil && department == nil }
         var filter: [String?] { [side, department] }
@@ -265,7 +271,7 @@ struct SurveyService {
                 for item in answered {
                     guard let value = item.answers[question.id] else { continue }
                     cells[item.cell, default: 0] += 1
-                    guard zip(item.cell, breakdown.filter).allSatisfy({ $1 == nil || $0 == $1 }) else { continue }
+                    guard breakdown.includes(item.cell) else { continue }
                     if text { list.append(value) } else { counts[value, default: 0] += 1 }
                 }
                 list.sort()
@@ -316,7 +322,7 @@ struct SurveyService {
                 }
                 cells[item.cell, default: 0] += 1
                 pooled.people[item.cell, default: []].insert(item.person)
-                guard zip(item.cell, breakdown.filter).allSatisfy({ $1 == nil || $0 == $1 }) else { continue }
+                guard breakdown.includes(item.cell) else { continue }
                 b.append(first)
                 a.append(last)
             }

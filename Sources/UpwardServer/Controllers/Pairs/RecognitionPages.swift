@@ -123,7 +123,7 @@ struct RecognitionPages: SiteController {
     }
 
     @Sendable func stories(req: Request) async throws -> View {
-        let program = try await req.recognition.storiesProgram(try IDParameter.parse(req, "programID"), viewer: try req.viewer)
+        let (program, _) = try await req.programs.visible(try IDParameter.parse(req, "programID"), to: try req.viewer)
         let published = try await req.recognition.published(program: program.requireID())
         return try await req.view.render(
             "stories",
