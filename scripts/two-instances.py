@@ -4,7 +4,10 @@
   - a session made on one instance works on the other;
   - the outbox delivers every message exactly once, though both instances run the delivery
     worker every second (rows are claimed with FOR UPDATE SKIP LOCKED);
-  - the delivery log names the instance that sent each message (a worker claims up to 50 at a time).
+  - the delivery log names the instance that sent each message (a worker claims up to 50 at a time);
+  - scheduled housekeeping (session cleanup, suggestion timeouts, pair health) runs once per
+    interval in all, not once per instance: both instances tick every second and only the holder
+    of the job's lease runs it (counted from both instances' /metrics and the lease row).
 
 Needs DATABASE_URL (or UPWARD_TEST_DATABASE_URL, as scripts/with-postgres.sh sets) to an empty
 database, and aiosmtpd for the mail sink:
@@ -33,6 +36,18 @@ class Sink:
         return "250 OK"
 
 
+METRICS_TOKEN = "two-instances-metrics-token-0123456789"
+
+
+def job_ticks(base):
+    req = urllib.request.Request(base + "/metrics", headers={"Authorization": f"Bearer {METRICS_TOKEN}"})
+    text = urllib.request.urlopen(req, timeout=10).read().decode()
+    ticks = {}
+    for match in re.finditer(r'upward_job_runs_total\{job="housekeeping",outcome="(\w+)"\} (\d+)', text):
+        ticks[match.group(1)] = int(match.group(2))
+    return ticks
+
+
 def check(condition, message):
     print(("  ok   " if condition else "  FAIL ") + message, flush=True)
     if not condition:
@@ -54,7 +69,8 @@ def main():
     controller.start()
     env = dict(os.environ, DATABASE_URL=url, UPWARD_NOTE_KEY=base64.b64encode(os.urandom(32)).decode(),
                UPWARD_ADMIN_PASSWORD="two instances passphrase", UPWARD_SMTP_URL=f"smtp://127.0.0.1:{smtp_port}?tls=none",
-               UPWARD_SMTP_FROM="upward@example.com", UPWARD_DELIVERY_SECONDS="1", LOG_LEVEL="warning")
+               UPWARD_SMTP_FROM="upward@example.com", UPWARD_DELIVERY_SECONDS="1", UPWARD_HOUSEKEEPING_SECONDS="1",
+               UPWARD_METRICS_TOKEN=METRICS_TOKEN, LOG_LEVEL="warning")
     env.pop("UPWARD_DATABASE_PATH", None)
     subprocess.run([binary, "migrate", "--revert", "--yes"], env=env, capture_output=True)
     subprocess.run([binary, "migrate"], env=env, check=True, capture_output=True)
@@ -128,6 +144,18 @@ def main():
         senders = subprocess.run([psql, plain, "-At", "-c", "SELECT claimed_by, COUNT(*) FROM deliveries WHERE status = 'sent' GROUP BY claimed_by"],
                                  capture_output=True, text=True)
         print("  deliveries sent per instance: " + (", ".join(senders.stdout.split()) if senders.returncode == 0 else senders.stderr.strip()[:200]))
+
+        # Housekeeping: both instances tick every second; the lease lets one run per tick interval.
+        ticks = [job_ticks(base) for base in bases]
+        ran = sum(t.get("ok", 0) for t in ticks)
+        skipped = sum(t.get("elsewhere", 0) for t in ticks)
+        print(f"  housekeeping ticks: A {ticks[0]}, B {ticks[1]}")
+        check(all(t.get("failed", 0) == 0 for t in ticks), "no housekeeping run failed")
+        check(ran >= 5 and skipped >= 5, f"both instances ticked ({ran} runs, {skipped} skipped as held elsewhere)")
+        check(abs(ran - (ran + skipped) / 2) <= 3, f"housekeeping ran once per second in all, not once per instance ({ran} runs of {ran + skipped} ticks)")
+        runs = subprocess.run([psql, plain, "-At", "-c", "SELECT runs FROM job_leases WHERE name = 'housekeeping'"], capture_output=True, text=True)
+        if runs.returncode == 0 and runs.stdout.strip():
+            check(int(runs.stdout.strip()) >= ran, f"the lease row counts {runs.stdout.strip()} runs (metrics read a moment earlier: {ran})")
         print("two instances: all checks passed")
     finally:
         for server in servers:

@@ -87,3 +87,32 @@ extension AppTests {
         }
     }
 }
+
+extension AppTests {
+    @Suite("Scheduled jobs across instances")
+    struct JobLeaseTests {
+        @Test("a job's lease goes to one instance per interval; the other skips until it lapses, then either may take it")
+        func onePerInterval() async throws {
+            try await withUpward { app in
+                let start = Date(timeIntervalSince1970: 1_800_000_000)
+                let a = JobLease(db: app.db, holder: "instance-a")
+                let b = JobLease(db: app.db, holder: "instance-b")
+                #expect(try await a.take("housekeeping", for: 48, now: start))
+                #expect(try await !b.take("housekeeping", for: 48, now: start.addingTimeInterval(30)))
+                #expect(try await !a.take("housekeeping", for: 48, now: start.addingTimeInterval(47)))
+                // Another job has its own lease.
+                #expect(try await b.take("digest", for: 48, now: start.addingTimeInterval(30)))
+                // A holder that stopped: the lease lapses and the other instance takes over.
+                #expect(try await b.take("housekeeping", for: 48, now: start.addingTimeInterval(60)))
+                #expect(try await !a.take("housekeeping", for: 48, now: start.addingTimeInterval(61)))
+                // Concurrent ticks at the same moment: exactly one wins.
+                let later = start.addingTimeInterval(200)
+                let wins = try await withThrowingTaskGroup(of: Bool.self) { group in
+                    for index in 0..<8 { group.addTask { try await JobLease(db: app.db, holder: "i\(index)").take("housekeeping", for: 48, now: later) } }
+                    return try await group.reduce(0) { $0 + ($1 ? 1 : 0) }
+                }
+                #expect(wins == 1)
+            }
+        }
+    }
+}

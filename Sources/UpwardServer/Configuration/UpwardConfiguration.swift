@@ -184,6 +184,10 @@ public struct UpwardConfiguration: Sendable {
         config.bcryptCost = integer("UPWARD_BCRYPT_COST", default: 12, in: 10...31)
         config.uploadLimitBytes = integer("UPWARD_UPLOAD_MAX_MB", default: 25, in: 1...500) * 1024 * 1024
         config.housekeepingInterval = TimeInterval(integer("UPWARD_HOUSEKEEPING_MINUTES", default: 10, in: 1...1440)) * 60
+        // Seconds, for tests of scheduling across instances; takes precedence over the minutes.
+        if env["UPWARD_HOUSEKEEPING_SECONDS"] != nil {
+            config.housekeepingInterval = TimeInterval(integer("UPWARD_HOUSEKEEPING_SECONDS", default: 600, in: 1...86_400))
+        }
         config.invitationLifetime = TimeInterval(integer("UPWARD_INVITATION_DAYS", default: 14, in: 1...365)) * 86_400
         if let url = env["UPWARD_PUBLIC_URL"], !url.isEmpty {
             if (url.hasPrefix("http://") || url.hasPrefix("https://")) && URL(string: url)?.host != nil {

@@ -33,20 +33,26 @@ final class RepeatingJob: LifecycleHandler {
     let name: String
     let interval: TimeInterval
     let initialDelay: TimeInterval
+    /// When set, the job runs once per interval across all instances on the database (see ``JobLease``).
+    let leased: Bool
     /// One run; returns a line worth logging, or nil.
     let work: @Sendable (Application) async throws -> String?
     private let task = NIOLockedValueBox<RepeatedTask?>(nil)
 
-    init(name: String, every interval: TimeInterval, after initialDelay: TimeInterval, work: @escaping @Sendable (Application) async throws -> String?) {
+    init(
+        name: String, every interval: TimeInterval, after initialDelay: TimeInterval, leased: Bool = false,
+        work: @escaping @Sendable (Application) async throws -> String?
+    ) {
         self.name = name
         self.interval = interval
         self.initialDelay = initialDelay
+        self.leased = leased
         self.work = work
     }
 
     func didBoot(_ app: Application) throws {
         let loop = app.eventLoopGroup.any()
-        let (name, work) = (name, work)
+        let (name, work, leased, interval) = (name, work, leased, interval)
         let scheduled = loop.scheduleRepeatedAsyncTask(
             initialDelay: .milliseconds(Int64(initialDelay * 1000)), delay: .milliseconds(Int64(interval * 1000))
         ) { _ in
@@ -54,11 +60,19 @@ final class RepeatingJob: LifecycleHandler {
                 // The demo holds background jobs while it seeds (SQLite has one writer).
                 guard !app.backgroundJobsHeld.withLockedValue({ $0 }) else { return }
                 do {
+                    if leased {
+                        let lease = JobLease(db: app.db, holder: app.upward.configuration.instanceName)
+                        // Most of an interval: the next tick, on whichever instance, finds it free again.
+                        guard try await lease.take(name, for: interval * 0.8, now: app.upward.clock.now) else {
+                            app.metrics.job(name, outcome: "elsewhere")
+                            return
+                        }
+                    }
                     if let line = try await work(app) { app.logger.info("\(name): \(line)") }
-                    app.metrics.job(name, ok: true)
+                    app.metrics.job(name, outcome: "ok")
                 } catch {
                     app.logger.error("\(name) failed: \(String(reflecting: error))")
-                    app.metrics.job(name, ok: false)
+                    app.metrics.job(name, outcome: "failed")
                 }
             }
         }
@@ -70,7 +84,7 @@ final class RepeatingJob: LifecycleHandler {
     }
 
     static func housekeeping(every interval: TimeInterval) -> RepeatingJob {
-        RepeatingJob(name: "housekeeping", every: interval, after: 5) { app in
+        RepeatingJob(name: "housekeeping", every: interval, after: 5, leased: true) { app in
             let report = try await Housekeeping(db: app.db, environment: app.upward).run()
             return report.expiredSessions > 0 ? "removed \(report.expiredSessions) expired sessions" : nil
         }

@@ -16,5 +16,6 @@ enum UpwardMigrations {
         app.migrations.add(CreateSurveys())
         app.migrations.add(CreatePulses())
         app.migrations.add(CreateRecognition())
+        app.migrations.add(CreateJobLeases())
     }
 }

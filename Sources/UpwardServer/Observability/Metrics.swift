@@ -39,8 +39,9 @@ final class UpwardMetrics: Sendable {
             .increment()
     }
 
-    func job(_ name: String, ok: Bool) {
-        registry.makeCounter(name: "upward_job_runs_total", labels: [("job", name), ("outcome", ok ? "ok" : "failed")], help: "Background job runs.")
+    /// `outcome`: ok, failed, or elsewhere (another instance held this run's lease).
+    func job(_ name: String, outcome: String) {
+        registry.makeCounter(name: "upward_job_runs_total", labels: [("job", name), ("outcome", outcome)], help: "Background job ticks by outcome.")
             .increment()
     }
 
