@@ -58,8 +58,21 @@ public enum DemoOrganization {
         }
     }
 
-    /// About 330 people; the same on every call for the same seed.
-    public static func people(seed: UInt64 = 2026) -> [PersonRecord] {
+    /// How many people each level leads, per department.
+    public struct Shape: Sendable {
+        public var directorsPerHead: Int
+        public var managersPerDirector: Int
+        public var leadsPerManager: Int
+        public var juniorsPerLead: Int
+
+        /// About 330 people: the demo.
+        public static let standard = Shape(directorsPerHead: 2, managersPerDirector: 2, leadsPerManager: 2, juniorsPerLead: 4)
+        /// 10,333 people (2,772 at level 5 and above): `upward demo --size large`, for load tests.
+        public static let large = Shape(directorsPerHead: 5, managersPerDirector: 6, leadsPerManager: 12, juniorsPerLead: 3)
+    }
+
+    /// The same people on every call for the same seed and shape.
+    public static func people(seed: UInt64 = 2026, shape: Shape = .standard) -> [PersonRecord] {
         var random = SeededGenerator(seed: seed)
         var people: [PersonRecord] = []
         var usedEmails: Set<String> = []
@@ -93,13 +106,13 @@ public enum DemoOrganization {
         let ceo = add(level: 15, department: "Executive Office", unit: "Corporate", manager: nil)
         for (department, unit) in departments {
             let head = add(level: Int.random(in: 13...14, using: &random), department: department, unit: unit, manager: ceo)
-            for _ in 0..<2 {
+            for _ in 0..<shape.directorsPerHead {
                 let director = add(level: Int.random(in: 11...12, using: &random), department: department, unit: unit, manager: head)
-                for _ in 0..<2 {
+                for _ in 0..<shape.managersPerDirector {
                     let manager = add(level: Int.random(in: 8...10, using: &random), department: department, unit: unit, manager: director)
-                    for _ in 0..<2 {
+                    for _ in 0..<shape.leadsPerManager {
                         let lead = add(level: Int.random(in: 5...7, using: &random), department: department, unit: unit, manager: manager)
-                        for _ in 0..<4 {
+                        for _ in 0..<shape.juniorsPerLead {
                             _ = add(level: Int.random(in: 1...4, using: &random), department: department, unit: unit, manager: lead)
                         }
                     }

@@ -18,12 +18,20 @@ struct DemoCommand: AsyncCommand {
         var keep: Bool
         @Flag(name: "no-serve", help: "Only create the demo data, do not start the server")
         var noServe: Bool
+        @Option(name: "size", help: "standard (330 people, default) or large (10,333 people, 3 programs, 5,000 live pairs, for load tests)")
+        var size: String?
     }
 
     var help: String { "Creates a demo organization in a fresh SQLite file and serves it." }
 
     func run(using context: CommandContext, signature: Signature) async throws {
         let app = context.application
+        let large: Bool
+        switch signature.size ?? "standard" {
+        case "standard": large = false
+        case "large": large = true
+        case let other: throw CommandFailure("--size must be standard or large, not \"\(other)\"")
+        }
         app.backgroundJobsHeld.withLockedValue { $0 = true }
         defer { app.backgroundJobsHeld.withLockedValue { $0 = false } }
         try await app.autoMigrate()
@@ -35,9 +43,17 @@ struct DemoCommand: AsyncCommand {
         }
         if try await User.query(on: app.db).count() == 0 {
             let accounts = Accounts(db: app.db, hasher: app.password.async, environment: app.upward)
-            let credentials = try await DemoSeeder(db: app.db, accounts: accounts).seed()
+            let started = Date()
+            let credentials =
+                large
+                ? try await LargeDemoSeeder(db: app.db, accounts: accounts).seed(progress: { line in context.console.print(line) })
+                : try await DemoSeeder(db: app.db, accounts: accounts).seed()
             let facets = try await PeopleDirectory(db: app.db).facets()
-            var lines = ["", "Upward demo: \(facets.total) people in \(facets.departments.count) departments.", ""]
+            var lines = [
+                "",
+                "Upward demo: \(facets.total) people in \(facets.departments.count) departments"
+                    + (large ? String(format: ", seeded in %.0f s.", Date().timeIntervalSince(started)) : "."), "",
+            ]
             lines.append("Open http://\(hostname == "0.0.0.0" ? "127.0.0.1" : hostname):\(port) and sign in with:")
             for credential in credentials {
                 lines.append("  \(credential.role.padding(toLength: 27, withPad: " ", startingAt: 0)) \(credential.email)  \(credential.password)")
