@@ -1,19 +1,27 @@
 #!/usr/bin/env python3
-"""Load benchmark: a release build of Upward on the demo's data, measured with wrk.
+"""Load benchmark: a release build of Upward on the large demo organization, measured with wrk.
 
-Starts `upward demo` (release binary) on a fresh SQLite file, signs in a program manager and a
-participant (API tokens and session cookies), then runs `wrk -t2 -c64` against each scenario and
-prints requests/s, p50, p99 and errors:
+Seeds `upward demo --size large` (10,333 people, three programs, 5,000 live pairs) on a fresh
+SQLite file, or with `--postgres` into the database at DATABASE_URL (scripts/with-postgres.sh
+sets one), with an API token for every participant. Signs in a program manager and sixteen
+participants (session cookies), then runs `wrk -t2 -c64` against each scenario and prints
+requests/s, p50, p99 and errors (non-2xx and socket errors):
 
-  swift build -c release
-  python3 benchmarks/load.py --binary .build/release/upward --seconds 10
+  swift build -c release --product upward
+  python3 benchmarks/load.py --seconds 10                                    # SQLite
+  scripts/with-postgres.sh python3 benchmarks/load.py --postgres --seconds 10
 
-Scenarios: GET /api/v1/me, the people API, a pair through the API (rotating over every pair, as
-its manager), the participant's home page, the people list page, a program's outcomes page, and a
-write mix (shared notes added through the API by the pair's two people). The API rate limits and
-the per-request access log are off, so the figures are the application's own.
+Reads are spread over many callers and records: /api/v1/me and a pair as 200 different
+participants (their own pairs), the people API over its pages as the program manager, the home
+page as sixteen signed-in participants. The write mix (2 notes added : 1 meeting logged : 1 survey
+answered, all through the API as 200 participants of one program, the answers by every participant
+of that program, each once) runs after the reads. Last, a survey burst: a survey in every program,
+answered by all 10,000 participants from 200 concurrent clients; the script then checks every
+answer was stored exactly once (the results count, and a repeated answer is refused).
+
+The API rate limits and the per-request access log are off, so the figures are the application's own.
 """
-import argparse, json, os, re, shutil, socket, subprocess, sys, tempfile, time
+import argparse, base64, csv, http.client, json, os, re, shutil, socket, subprocess, sys, tempfile, threading, time
 import urllib.parse, urllib.request, http.cookiejar
 
 
@@ -31,6 +39,7 @@ def lua(requests):
         lines.append(f'  {{ method = "{method}", path = {json.dumps(path)}, headers = {{ {header_lua} }}, body = {json.dumps(body) if body else "nil"} }},')
     lines.append("}")
     lines.append("local i = 0")
+    lines.append("init = function(args) i = math.random(0, #requests - 1) end")
     lines.append("request = function()")
     lines.append("  i = i % #requests + 1")
     lines.append("  local r = requests[i]")
@@ -54,9 +63,74 @@ def run_wrk(base, script, seconds, connections):
         return value / 1000 if unit == "us" else value * 1000 if unit == "s" else value
 
     rps = float(re.search(r"Requests/sec:\s+([\d.]+)", out).group(1))
+    total = int(re.search(r"(\d+) requests in", out).group(1))
     non2xx = int(m.group(1)) if (m := re.search(r"Non-2xx or 3xx responses: (\d+)", out)) else 0
     socket_errors = sum(int(x) for x in re.findall(r"(?:connect|read|write|timeout) (\d+)", out))
-    return rps, latency("50"), latency("99"), non2xx + socket_errors
+    return rps, latency("50"), latency("99"), non2xx + socket_errors, total
+
+
+class Client:
+    def __init__(self, base):
+        self.base = base
+
+    def call(self, method, path, token=None, body=None, cookie=None):
+        headers = {"Content-Type": "application/json"}
+        if token:
+            headers["Authorization"] = f"Bearer {token}"
+        if cookie:
+            headers["Cookie"] = cookie
+        req = urllib.request.Request(self.base + path, data=json.dumps(body).encode() if body is not None else None, method=method, headers=headers)
+        with urllib.request.urlopen(req, timeout=60) as response:
+            return json.loads(response.read() or b"null")
+
+    def cookie(self, email, password):
+        jar = http.cookiejar.CookieJar()
+        opener = urllib.request.build_opener(urllib.request.HTTPCookieProcessor(jar))
+        page = opener.open(self.base + "/login").read().decode()
+        csrf = re.search(r'name="_csrf" value="([^"]+)"', page).group(1)
+        opener.open(self.base + "/login", data=urllib.parse.urlencode({"_csrf": csrf, "email": email, "password": password}).encode())
+        return "; ".join(f"{c.name}={c.value}" for c in jar)
+
+
+def burst(port, jobs, clients):
+    """POSTs every (path, token, body) once from `clients` threads on keep-alive connections."""
+    lock = threading.Lock()
+    queue = list(reversed(jobs))
+    latencies, statuses = [], {}
+
+    def worker():
+        conn = http.client.HTTPConnection("127.0.0.1", port, timeout=60)
+        while True:
+            with lock:
+                if not queue:
+                    break
+                path, token, body = queue.pop()
+            start = time.perf_counter()
+            try:
+                conn.request("POST", path, body=json.dumps(body), headers={"Authorization": f"Bearer {token}", "Content-Type": "application/json"})
+                response = conn.getresponse()
+                response.read()
+                status = response.status
+            except Exception:
+                conn.close()
+                conn = http.client.HTTPConnection("127.0.0.1", port, timeout=60)
+                status = 0
+            elapsed = time.perf_counter() - start
+            with lock:
+                latencies.append(elapsed)
+                statuses[status] = statuses.get(status, 0) + 1
+        conn.close()
+
+    started = time.perf_counter()
+    threads = [threading.Thread(target=worker) for _ in range(clients)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    wall = time.perf_counter() - started
+    latencies.sort()
+    pick = lambda q: latencies[min(len(latencies) - 1, int(q * len(latencies)))] * 1000
+    return wall, pick(0.5), pick(0.99), statuses
 
 
 def main():
@@ -64,71 +138,134 @@ def main():
     parser.add_argument("--binary", default=".build/release/upward")
     parser.add_argument("--seconds", type=int, default=10)
     parser.add_argument("--connections", type=int, default=64)
+    parser.add_argument("--postgres", action="store_true", help="seed and serve on DATABASE_URL (or UPWARD_TEST_DATABASE_URL)")
+    parser.add_argument("--only", help="run only scenarios whose name contains this text")
+    parser.add_argument("--no-burst", action="store_true")
     args = parser.parse_args()
     if not shutil.which("wrk"):
         sys.exit("wrk is not installed (apt-get install -y wrk)")
     binary = os.path.abspath(args.binary)
     work = tempfile.mkdtemp(prefix="upward-load-")
-    database = os.path.join(work, "load.sqlite")
+    tokens_file = os.path.join(work, "tokens.csv")
     port = free_port()
     base = f"http://127.0.0.1:{port}"
-    env = dict(os.environ, UPWARD_API_RATE_TOKEN="0", UPWARD_API_RATE_ADDRESS="0", LOG_LEVEL="warning", UPWARD_DELIVERY_WORKER="false")
+    env = dict(os.environ, UPWARD_API_RATE_TOKEN="0", UPWARD_API_RATE_ADDRESS="0", LOG_LEVEL="warning", UPWARD_DELIVERY_WORKER="false",
+               UPWARD_PUBLIC_URL=base)
     log = open(os.path.join(work, "server.log"), "w+")
-    server = subprocess.Popen([binary, "demo", "--database", database, "--port", str(port)], env=env, stdout=log, stderr=subprocess.STDOUT)
+    seeded = time.time()
+    if args.postgres:
+        url = os.environ.get("DATABASE_URL") or os.environ.get("UPWARD_TEST_DATABASE_URL")
+        if not url:
+            sys.exit("--postgres needs DATABASE_URL (or run under scripts/with-postgres.sh)")
+        env = dict(env, DATABASE_URL=url, UPWARD_NOTE_KEY=base64.b64encode(os.urandom(32)).decode())
+        env.pop("UPWARD_DATABASE_PATH", None)
+        subprocess.run([binary, "migrate", "--revert", "--yes"], env=env, capture_output=True)
+        subprocess.run([binary, "migrate"], env=env, check=True, capture_output=True)
+        subprocess.run([binary, "seed-demo", "--size", "large", "--tokens", tokens_file], env=env, check=True, stdout=log, stderr=subprocess.STDOUT)
+        server = subprocess.Popen([binary, "serve", "--hostname", "127.0.0.1", "--port", str(port)], env=env, stdout=log, stderr=subprocess.STDOUT)
+        storage = "PostgreSQL"
+    else:
+        database = os.path.join(work, "load.sqlite")
+        server = subprocess.Popen([binary, "demo", "--size", "large", "--tokens", tokens_file, "--database", database, "--port", str(port)],
+                                  env=env, stdout=log, stderr=subprocess.STDOUT)
+        storage = "SQLite"
     try:
-        for _ in range(1200):
+        for _ in range(3000):
             try:
                 urllib.request.urlopen(base + "/health", timeout=1)
                 break
             except Exception:
+                if server.poll() is not None:
+                    log.seek(0)
+                    sys.exit("the server stopped:\n" + log.read()[-3000:])
                 time.sleep(0.1)
         log.seek(0)
         text = log.read()
-        credentials = {m[0]: (m[1], m[2]) for m in re.findall(r"^\s+(program manager|pilot mentee \(live\))\s+(\S+)\s+(\S+)$", text, re.M)}
-        token_env = dict(env, UPWARD_DATABASE_PATH=database)
-        pm_email = credentials["program manager"][0]
-        mentee_email = credentials["pilot mentee (live)"][0]
+        seconds = re.search(r"seeded in (\d+) s", text)
+        print(f"large demo seeded in {seconds.group(1) if seconds else round(time.time() - seeded)} s ({storage})", flush=True)
+        credentials = {m[0]: (m[1], m[2]) for m in re.findall(r"^\s+(program manager|mentee \(live\)|every participant)\s+(\S+(?: \S+)*?)\s+(\S+)$", text, re.M)}
+        pm_email, pm_password = credentials["program manager"]
+        participant_password = credentials["every participant"][1]
+        rows = list(csv.DictReader(open(tokens_file)))
+        client = Client(base)
+        token_env = dict(env, UPWARD_DATABASE_PATH=os.path.join(work, "load.sqlite")) if not args.postgres else env
         pm_token = subprocess.run([binary, "token", "create", "--email", pm_email, "--name", "load"], env=token_env, capture_output=True, text=True,
                                   check=True).stdout.strip().splitlines()[-1]
-        mentee_token = subprocess.run([binary, "token", "create", "--email", mentee_email, "--name", "load"], env=token_env, capture_output=True,
-                                      text=True, check=True).stdout.strip().splitlines()[-1]
+        pm_cookie = client.cookie(pm_email, pm_password)
+        programs = sorted(client.call("GET", "/api/v1/programs", pm_token), key=lambda p: p["name"])
+        by_name = {p["name"]: p["id"] for p in programs}
+        biggest = by_name["Company-wide Reverse Mentoring"]
+        mix_program = by_name["AI for Leaders"]
 
-        def api(path, token):
-            req = urllib.request.Request(base + path, headers={"Authorization": f"Bearer {token}"})
-            return json.loads(urllib.request.urlopen(req).read())
+        # 200 participants of the biggest program, with their own pair and a past meeting.
+        sample = [r for r in rows if r["program_id"].lower() == biggest.lower()][::25][:200]
+        callers = []
+        for row in sample:
+            pairs = client.call("GET", f"/api/v1/programs/{biggest}/pairs", row["token"])
+            pair = [p for p in pairs if p["status"] == "live"][0]["id"]
+            callers.append((row, pair))
+        mix_rows = [r for r in rows if r["program_id"].lower() == mix_program.lower()]
+        writers = []
+        for row in mix_rows[::15][:200]:
+            pairs = client.call("GET", f"/api/v1/programs/{mix_program}/pairs", row["token"])
+            pair = [p for p in pairs if p["status"] == "live"][0]["id"]
+            meetings = client.call("GET", f"/api/v1/pairs/{pair}/meetings", row["token"])
+            past = [m for m in meetings if m["status"] in ("held", "missed")][0]["id"]
+            writers.append((row["token"], pair, past))
+        cookies = [client.cookie(row["email"], participant_password) for row, _ in callers[:16]]
+        mix_survey = client.call("POST", f"/api/v1/programs/{mix_program}/surveys", pm_token, {"phase": "midpoint", "anonymous": False})["id"]
 
-        def cookie(email, password):
-            jar = http.cookiejar.CookieJar()
-            opener = urllib.request.build_opener(urllib.request.HTTPCookieProcessor(jar))
-            page = opener.open(base + "/login").read().decode()
-            csrf = re.search(r'name="_csrf" value="([^"]+)"', page).group(1)
-            opener.open(base + "/login", data=urllib.parse.urlencode({"_csrf": csrf, "email": email, "password": password}).encode())
-            return "; ".join(f"{c.name}={c.value}" for c in jar)
-
-        pm_cookie = cookie(*credentials["program manager"])
-        mentee_cookie = cookie(*credentials["pilot mentee (live)"])
-        programs = api("/api/v1/programs", pm_token)
-        pairs = [p["id"] for program in programs for p in api(f"/api/v1/programs/{program['id']}/pairs", pm_token)]
-        mine = api(f"/api/v1/programs/{[p for p in programs if p['status'] == 'active'][0]['id']}/pairs", mentee_token)[0]["id"]
-        pilot = [p for p in programs if p["status"] == "active"][0]["id"]
         bearer = lambda t: {"Authorization": f"Bearer {t}"}
+        json_bearer = lambda t: {"Authorization": f"Bearer {t}", "Content-Type": "application/json"}
+        mix = []
+        for index, row in enumerate(mix_rows):
+            token, pair, meeting = writers[index % len(writers)]
+            mix.append(("POST", f"/api/v1/pairs/{pair}/notes", json_bearer(token), json.dumps({"body": "load test note", "visibility": "shared"})))
+            mix.append(("POST", f"/api/v1/pairs/{pair}/meetings/{meeting}/log", json_bearer(token),
+                        json.dumps({"outcome": "held", "summary": "Logged under load."})))
+            mix.append(("POST", f"/api/v1/pairs/{pair}/notes", json_bearer(token), json.dumps({"body": "another note", "visibility": "shared"})))
+            mix.append(("POST", f"/api/v1/surveys/{mix_survey}/answers", json_bearer(row["token"]),
+                        json.dumps({"answers": {"fit": "4", "satisfaction": "5", "pace": "As planned", "recommend": "9"}})))
         scenarios = [
-            ("GET /api/v1/me", [("GET", "/api/v1/me", bearer(mentee_token), None)]),
-            ("GET /api/v1/people?per_page=10", [("GET", f"/api/v1/people?per_page=10&page={n}", bearer(pm_token), None) for n in range(1, 34)]),
-            ("GET /api/v1/people?per_page=50", [("GET", f"/api/v1/people?per_page=50&page={n}", bearer(pm_token), None) for n in range(1, 7)]),
-            (f"GET /api/v1/pairs/{{id}} ({len(pairs)} pairs)", [("GET", f"/api/v1/pairs/{p}", bearer(pm_token), None) for p in pairs]),
-            ("participant home page", [("GET", "/", {"Cookie": mentee_cookie}, None)]),
-            ("people list page", [("GET", "/admin/people", {"Cookie": pm_cookie}, None)]),
-            ("program outcomes page", [("GET", f"/programs/{pilot}/outcomes", {"Cookie": pm_cookie}, None)]),
-            ("write mix: shared notes via the API", [
-                ("POST", f"/api/v1/pairs/{mine}/notes", dict(bearer(mentee_token), **{"Content-Type": "application/json"}),
-                 json.dumps({"body": "load test note", "visibility": "shared"}))]),
+            ("GET /api/v1/me (200 participants)", [("GET", "/api/v1/me", bearer(row["token"]), None) for row, _ in callers]),
+            ("GET /api/v1/people?per_page=10", [("GET", f"/api/v1/people?per_page=10&page={n}", bearer(pm_token), None) for n in range(1, 1001)]),
+            ("GET /api/v1/people?per_page=50", [("GET", f"/api/v1/people?per_page=50&page={n}", bearer(pm_token), None) for n in range(1, 201)]),
+            ("GET /api/v1/pairs/{id} (200 participants)", [("GET", f"/api/v1/pairs/{pair}", bearer(row["token"]), None) for row, pair in callers]),
+            ("participant home page (16 participants)", [("GET", "/", {"Cookie": c}, None) for c in cookies]),
+            ("people list page", [("GET", f"/admin/people?page={n}", {"Cookie": pm_cookie}, None) for n in range(1, 201)]),
+            ("program dashboard (2,500 pairs)", [("GET", f"/programs/{biggest}", {"Cookie": pm_cookie}, None)]),
+            ("program outcomes page (2,500 pairs)", [("GET", f"/programs/{biggest}/outcomes", {"Cookie": pm_cookie}, None)]),
+            ("write mix (notes, meeting logs, answers)", mix),
         ]
-        print(f"Upward {os.path.basename(binary)} on the demo data (SQLite), wrk -t2 -c{args.connections} -d{args.seconds}s, server and wrk on this machine")
+        print(f"Upward {os.path.basename(binary)} on the large demo ({storage}), wrk -t2 -c{args.connections} -d{args.seconds}s, server and wrk on this machine")
         print(f"{'scenario':45} {'req/s':>9} {'p50 ms':>8} {'p99 ms':>8} {'errors':>7}")
         for name, requests in scenarios:
-            rps, p50, p99, errors = run_wrk(base, lua(requests), args.seconds, args.connections)
-            print(f"{name:45} {rps:9.0f} {p50:8.2f} {p99:8.2f} {errors:7d}", flush=True)
+            if args.only and args.only not in name:
+                continue
+            rps, p50, p99, errors, total = run_wrk(base, lua(requests), args.seconds, args.connections)
+            note = f"  (cycle {len(requests)}, sent {total})" if name.startswith("write") else ""
+            print(f"{name:45} {rps:9.0f} {p50:8.2f} {p99:8.2f} {errors:7d}{note}", flush=True)
+
+        if not args.no_burst and not args.only:
+            surveys = {p["id"].lower(): client.call("POST", f"/api/v1/programs/{p['id']}/surveys", pm_token, {"phase": "final", "anonymous": False})["id"]
+                       for p in programs}
+            answer = {"answers": {"satisfaction": "4", "recommend": "8", "partnerGrowth": "4", "comments": "Burst."}}
+            jobs = [(f"/api/v1/surveys/{surveys[r['program_id'].lower()]}/answers", r["token"], answer) for r in rows]
+            wall, p50, p99, statuses = burst(port, jobs, 200)
+            print(f"{'survey burst: ' + str(len(jobs)) + ' answers, 200 clients':45} {len(jobs) / wall:9.0f} {p50:8.2f} {p99:8.2f} "
+                  f"{sum(v for k, v in statuses.items() if k >= 500 or k == 0):7d}  ({wall:.1f} s, statuses {statuses})", flush=True)
+            stored = 0
+            for program_id, survey in surveys.items():
+                results = client.call("GET", f"/api/v1/surveys/{survey}/results", pm_token)
+                stored += results["answered"]
+            again = 0
+            for path, token, body in jobs[:20]:
+                try:
+                    client.call("POST", path, token, body)
+                except urllib.error.HTTPError as error:
+                    again += error.code == 409
+            print(f"  stored answers: {stored} of {len(jobs)} (exactly once: {stored == len(jobs) and statuses.get(201, 0) + statuses.get(200, 0) == len(jobs)}); "
+                  f"a repeated answer refused with 409: {again} of 20", flush=True)
     finally:
         server.terminate()
         server.wait()

@@ -121,6 +121,7 @@ public enum UpwardMain {
     static func registerCommands(_ app: Application) {
         app.asyncCommands.use(UpwardMigrateCommand(), as: "migrate")
         app.asyncCommands.use(DemoCommand(), as: "demo")
+        app.asyncCommands.use(SeedDemoCommand(), as: "seed-demo")
         app.asyncCommands.use(ImportCommandGroup(), as: "import")
         app.asyncCommands.use(AdminCommandGroup(), as: "admin")
         app.asyncCommands.use(TokenCommandGroup(), as: "token")

@@ -116,3 +116,29 @@ extension AppTests {
         }
     }
 }
+
+extension AppTests {
+    @Suite("Program page at scale")
+    struct ProgramPagePagingTests {
+        @Test("the program page takes people= and pairs= page numbers; a bad one is a 400 naming it, and a page past the end is empty, not an error")
+        func paging() async throws {
+            let clock = FixedClock(ProgramWorld.spring)
+            try await withUpward(clock: clock) { app in
+                let world = try await ProgramWorld.make(app, clock: clock)
+                _ = try await world.goLive()
+                let manager = try await world.signIn(manager: world.managerA)
+                let path = SitePath.program(world.programA.id!)
+                let first = try await manager.get(path + "?people=1&pairs=1")
+                #expect(first.status == .ok)
+                #expect(first.body.string.contains("% on average") || first.body.string.contains("none yet"))
+                for bad in ["people=0", "pairs=-1", "pairs=abc", "people=100001"] {
+                    let response = try await manager.get(path + "?" + bad)
+                    #expect(response.status == .badRequest, "\(bad)")
+                    #expect(response.body.string.contains(bad.hasPrefix("people") ? "people" : "pairs"))
+                }
+                let past = try await manager.get(path + "?pairs=50")
+                #expect(past.status == .ok && !past.body.string.contains("% on average"))
+            }
+        }
+    }
+}

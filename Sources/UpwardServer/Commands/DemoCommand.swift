@@ -20,18 +20,15 @@ struct DemoCommand: AsyncCommand {
         var noServe: Bool
         @Option(name: "size", help: "standard (330 people, default) or large (10,333 people, 3 programs, 5,000 live pairs, for load tests)")
         var size: String?
+        @Option(name: "tokens", help: "With --size large: give every participant an API token and write them to this file (email,program_id,role,token)")
+        var tokens: String?
     }
 
     var help: String { "Creates a demo organization in a fresh SQLite file and serves it." }
 
     func run(using context: CommandContext, signature: Signature) async throws {
         let app = context.application
-        let large: Bool
-        switch signature.size ?? "standard" {
-        case "standard": large = false
-        case "large": large = true
-        case let other: throw CommandFailure("--size must be standard or large, not \"\(other)\"")
-        }
+        let large = try Self.isLarge(signature.size)
         app.backgroundJobsHeld.withLockedValue { $0 = true }
         defer { app.backgroundJobsHeld.withLockedValue { $0 = false } }
         try await app.autoMigrate()
@@ -42,24 +39,8 @@ struct DemoCommand: AsyncCommand {
             app.upward.configuration.publicURL = "http://\(hostname == "0.0.0.0" ? "127.0.0.1" : hostname):\(port)"
         }
         if try await User.query(on: app.db).count() == 0 {
-            let accounts = Accounts(db: app.db, hasher: app.password.async, environment: app.upward)
-            let started = Date()
-            let credentials =
-                large
-                ? try await LargeDemoSeeder(db: app.db, accounts: accounts).seed(progress: { line in context.console.print(line) })
-                : try await DemoSeeder(db: app.db, accounts: accounts).seed()
-            let facets = try await PeopleDirectory(db: app.db).facets()
-            var lines = [
-                "",
-                "Upward demo: \(facets.total) people in \(facets.departments.count) departments"
-                    + (large ? String(format: ", seeded in %.0f s.", Date().timeIntervalSince(started)) : "."), "",
-            ]
-            lines.append("Open http://\(hostname == "0.0.0.0" ? "127.0.0.1" : hostname):\(port) and sign in with:")
-            for credential in credentials {
-                lines.append("  \(credential.role.padding(toLength: 27, withPad: " ", startingAt: 0)) \(credential.email)  \(credential.password)")
-            }
-            lines.append("")
-            context.console.print(lines.joined(separator: "\n"))
+            let address = "http://\(hostname == "0.0.0.0" ? "127.0.0.1" : hostname):\(port)"
+            try await Self.seed(app, large: large, tokens: signature.tokens, console: context.console, address: address)
         } else {
             context.console.print("Using the existing demo database (--keep); earlier credentials still apply.")
         }
@@ -68,5 +49,64 @@ struct DemoCommand: AsyncCommand {
         var serveContext = context
         serveContext.input = CommandInput(arguments: ["upward", "--hostname", hostname, "--port", String(port)])
         try await app.servers.asyncCommand.run(using: &serveContext)
+    }
+
+    static func isLarge(_ size: String?) throws -> Bool {
+        switch size ?? "standard" {
+        case "standard": return false
+        case "large": return true
+        case let other: throw CommandFailure("--size must be standard or large, not \"\(other)\"")
+        }
+    }
+
+    /// Seeds the demo organization and prints how to sign in.
+    static func seed(_ app: Application, large: Bool, tokens: String?, console: any Console, address: String) async throws {
+        if tokens != nil, !large { throw CommandFailure("--tokens goes with --size large") }
+        let accounts = Accounts(db: app.db, hasher: app.password.async, environment: app.upward)
+        let started = Date()
+        let credentials =
+            large
+            ? try await LargeDemoSeeder(db: app.db, accounts: accounts).seed(tokensFile: tokens, progress: { line in console.print(line) })
+            : try await DemoSeeder(db: app.db, accounts: accounts).seed()
+        let facets = try await PeopleDirectory(db: app.db).facets()
+        var lines = [
+            "",
+            "Upward demo: \(facets.total) people in \(facets.departments.count) departments"
+                + (large ? String(format: ", seeded in %.0f s.", Date().timeIntervalSince(started)) : "."), "",
+        ]
+        lines.append("Open \(address) and sign in with:")
+        for credential in credentials {
+            lines.append("  \(credential.role.padding(toLength: 27, withPad: " ", startingAt: 0)) \(credential.email)  \(credential.password)")
+        }
+        lines.append("")
+        console.print(lines.joined(separator: "\n"))
+    }
+}
+
+/// `upward seed-demo [--size large]`: the demo organization in the configured database (SQLite
+/// or PostgreSQL), for load tests on PostgreSQL. Only an empty database is seeded.
+struct SeedDemoCommand: AsyncCommand {
+    struct Signature: CommandSignature {
+        @Option(name: "size", help: "standard (330 people, default) or large (10,333 people, 3 programs, 5,000 live pairs)")
+        var size: String?
+        @Option(name: "tokens", help: "With --size large: give every participant an API token and write them to this file (email,program_id,role,token)")
+        var tokens: String?
+    }
+
+    var help: String { "Seeds the demo organization into the configured database, which must be empty (no people, no accounts)." }
+
+    func run(using context: CommandContext, signature: Signature) async throws {
+        let app = context.application
+        let large = try DemoCommand.isLarge(signature.size)
+        try await app.autoMigrate()
+        let people = try await Person.query(on: app.db).count()
+        let users = try await User.query(on: app.db).count()
+        guard people == 0, users == 0 else {
+            throw CommandFailure("seed-demo fills only an empty database; this one has \(people) people and \(users) accounts")
+        }
+        guard app.upward.configuration.noteKey != nil else {
+            throw CommandFailure("set UPWARD_NOTE_KEY first (the server needs the same key to read the private notes seeded here)")
+        }
+        try await DemoCommand.seed(app, large: large, tokens: signature.tokens, console: context.console, address: app.upward.configuration.publicURL)
     }
 }

@@ -1,3 +1,4 @@
+import AsyncKit
 import UpwardCore
 import Vapor
 
@@ -46,6 +47,9 @@ struct PageErrorMiddleware: AsyncMiddleware {
             return (abort.status, abort.reason, abort.headers)
         case let decoding as DecodingError:
             return (.badRequest, "The request is not valid: \(DecodingErrorText.describe(decoding))", [:])
+        case is ConnectionPoolTimeoutError:
+            // Every database connection stayed busy for the pool's whole wait: overload, not a fault.
+            return (.serviceUnavailable, "Upward is busy right now. Try again in a few seconds.", ["Retry-After": "2"])
         default:
             return (.internalServerError, "Something went wrong on our side. The error has been logged.", [:])
         }

@@ -17,5 +17,6 @@ enum UpwardMigrations {
         app.migrations.add(CreatePulses())
         app.migrations.add(CreateRecognition())
         app.migrations.add(CreateJobLeases())
+        app.migrations.add(CreateScaleIndexes())
     }
 }

@@ -1,5 +1,6 @@
 import Fluent
 import Foundation
+import SQLKit
 import UpwardCore
 
 /// Pair health for a program's working pairs, from their meetings, goals, notes and concerns;
@@ -10,26 +11,42 @@ struct PairHealthMonitor {
     let clock: any UpwardClock
     var pulseEveryDays = 60
 
-    /// Each pair's pairing-fit answers, oldest pulse first.
-    func pulses(_ pairs: [Pair]) async throws -> [UUID: [PulseSignals.Answer]] {
-        let ids = pairs.compactMap(\.id)
-        guard !ids.isEmpty else { return [:] }
-        let surveys = try await Survey.query(on: db).filter(\.$pairID ~~ ids).sort(\.$createdAt).all()
-        guard !surveys.isEmpty else { return [:] }
-        let responses = Dictionary(
-            grouping: try await SurveyResponse.query(on: db).filter(\.$survey.$id ~~ surveys.compactMap(\.id)).all(), by: { $0.$survey.id })
-        let people = try await Participant.query(on: db).filter(\.$id ~~ pairs.flatMap { [$0.$mentee.id, $0.$mentor.id] }).all()
-        let personOf = Dictionary(uniqueKeysWithValues: people.map { ($0.id!, $0.$person.id) })
-        var result: [UUID: [PulseSignals.Answer]] = [:]
-        for survey in surveys {
-            guard let pairID = survey.pairID, let pair = pairs.first(where: { $0.id == pairID }) else { continue }
-            let answers = responses[survey.id!] ?? []
-            func fit(_ participant: UUID) -> Int? {
-                answers.first { $0.$person.id == personOf[participant] }?.answers["fit"].flatMap { Int($0) }
-            }
-            let answer = PulseSignals.Answer(mentee: fit(pair.$mentee.id), mentor: fit(pair.$mentor.id))
-            if answer.mentee != nil || answer.mentor != nil { result[pairID, default: []].append(answer) }
+    /// Each working pair's pairing-fit answers in a program, oldest pulse first.
+    func pulses(program programID: UUID) async throws -> [UUID: [PulseSignals.Answer]] {
+        struct Row: Decodable {
+            let pair_id: UUID
+            let survey_id: UUID
+            let side: String
+            let answers: String
         }
+        let sql = db as! any SQLDatabase
+        let rows = try await sql.raw(
+            """
+            SELECT s.pair_id, s.id AS survey_id, pa.role AS side, r.answers FROM surveys s
+            JOIN pairs p ON p.id = s.pair_id
+            JOIN survey_responses r ON r.survey_id = s.id
+            JOIN participants pa ON pa.program_id = p.program_id AND pa.person_id = r.person_id
+            WHERE p.program_id = \(bind: programID) AND p.status IN ('live', 'paused')
+            ORDER BY s.created_at, s.id
+            """
+        ).all(decoding: Row.self)
+        // Rows come survey by survey; each survey with a fit answer becomes one pulse of its pair.
+        var result: [UUID: [PulseSignals.Answer]] = [:]
+        var current: (pair: UUID, survey: UUID, mentee: Int?, mentor: Int?)?
+        func flush() {
+            if let done = current, done.mentee != nil || done.mentor != nil {
+                result[done.pair, default: []].append(PulseSignals.Answer(mentee: done.mentee, mentor: done.mentor))
+            }
+        }
+        for row in rows {
+            if current?.survey != row.survey_id {
+                flush()
+                current = (row.pair_id, row.survey_id, nil, nil)
+            }
+            let fit = (JSONText.decode(row.answers) as [String: String]?)?["fit"].flatMap { Int($0) }
+            if row.side == Enrollment.Role.mentee.rawValue { current?.mentee = fit } else { current?.mentor = fit }
+        }
+        flush()
         return result
     }
 
@@ -56,32 +73,64 @@ struct PairHealthMonitor {
         }
     }
 
+    /// Every working pair's health, from a few aggregate queries (no row per meeting is loaded
+    /// but the logged ones, so a program of thousands of pairs is assessed in milliseconds).
     func assess(program: Program) async throws -> [UUID: PairHealth.Assessment] {
-        let pairs = try await Pair.query(on: db).filter(\.$program.$id == program.requireID())
-            .filter(\.$status ~~ [Pair.Status.live.rawValue, Pair.Status.paused.rawValue]).all()
-        let ids = pairs.compactMap(\.id)
-        guard !ids.isEmpty else { return [:] }
-        let meetings = Dictionary(grouping: try await Meeting.query(on: db).filter(\.$pair.$id ~~ ids).all(), by: { $0.$pair.id ?? UUID() })
-        let goals = Dictionary(grouping: try await Goal.query(on: db).filter(\.$pair.$id ~~ ids).all(), by: { $0.$pair.id })
-        let notes = Dictionary(grouping: try await PairNote.query(on: db).filter(\.$pair.$id ~~ ids).all(), by: { $0.$pair.id })
-        let concerns = Dictionary(
-            grouping: try await Concern.query(on: db).filter(\.$pair.$id ~~ ids).filter(\.$status != ConcernStatus.resolved.rawValue).all(),
-            by: { $0.$pair.id })
+        struct PairRow: Decodable {
+            let id: UUID
+            let live_at: Date?
+            let created_at: Date
+            let goals: Int
+            let concerns: Int
+            let goal_activity: Date?
+            let note_activity: Date?
+        }
+        struct MeetingRow: Decodable {
+            let pair_id: UUID
+            let starts_at: Date
+            let duration_minutes: Int
+            let status: String
+            let updated_at: Date
+        }
+        let programID = try program.requireID()
+        let sql = db as! any SQLDatabase
+        let pairs = try await sql.raw(
+            """
+            SELECT p.id, p.live_at, p.created_at,
+              (SELECT COUNT(*) FROM goals g WHERE g.pair_id = p.id) AS goals,
+              (SELECT COUNT(*) FROM concerns c WHERE c.pair_id = p.id AND c.status <> 'resolved') AS concerns,
+              (SELECT MAX(g.updated_at) FROM goals g WHERE g.pair_id = p.id) AS goal_activity,
+              (SELECT MAX(n.created_at) FROM pair_notes n WHERE n.pair_id = p.id) AS note_activity
+            FROM pairs p WHERE p.program_id = \(bind: programID) AND p.status IN ('live', 'paused')
+            """
+        ).all(decoding: PairRow.self)
+        guard !pairs.isEmpty else { return [:] }
         let now = clock.now
-        let pulses = try await pulses(pairs)
+        // Logged meetings, and scheduled ones that started over a week ago (left unlogged).
+        let meetings = Dictionary(
+            grouping: try await sql.raw(
+                """
+                SELECT m.pair_id, m.starts_at, m.duration_minutes, m.status, m.updated_at FROM meetings m JOIN pairs p ON p.id = m.pair_id
+                WHERE p.program_id = \(bind: programID) AND p.status IN ('live', 'paused')
+                  AND (m.status IN ('held', 'missed') OR (m.status = 'scheduled' AND m.starts_at < \(bind: now.addingTimeInterval(-7 * 86_400))))
+                """
+            ).all(decoding: MeetingRow.self), by: \.pair_id)
+        let pulses = try await pulses(program: programID)
         var result: [UUID: PairHealth.Assessment] = [:]
         for pair in pairs {
-            let id = pair.id!
-            let list = meetings[id] ?? []
-            let logged = list.filter { $0.meetingStatus == .held || $0.meetingStatus == .missed }
-            let activity = (logged.map(\.updatedAt) + (goals[id] ?? []).map(\.updatedAt) + (notes[id] ?? []).map(\.createdAt)).max()
+            let list = meetings[pair.id] ?? []
+            let held = list.filter { $0.status == MeetingStatus.held.rawValue }
+            let missed = list.filter { $0.status == MeetingStatus.missed.rawValue }
+            let unlogged = list.filter {
+                $0.status == MeetingStatus.scheduled.rawValue
+                    && $0.starts_at.addingTimeInterval(TimeInterval($0.duration_minutes * 60)) < now.addingTimeInterval(-7 * 86_400)
+            }
+            let activity = ((held + missed).map(\.updated_at) + [pair.goal_activity, pair.note_activity].compactMap { $0 }).max()
             var facts = PairHealth.Facts(
-                liveSince: pair.liveAt ?? pair.createdAt, cadenceDays: program.cadenceDays,
-                held: list.filter { $0.meetingStatus == .held }.map(\.startsAt), missed: list.filter { $0.meetingStatus == .missed }.map(\.startsAt),
-                unloggedPast: list.filter { $0.meetingStatus == .scheduled && $0.endsAt < now.addingTimeInterval(-7 * 86_400) }.count,
-                goals: goals[id]?.count ?? 0, openConcerns: concerns[id]?.count ?? 0, lastActivity: activity)
-            facts.pulses = pulses[id] ?? []
-            result[id] = PairHealth.assess(facts, now: now)
+                liveSince: pair.live_at ?? pair.created_at, cadenceDays: program.cadenceDays, held: held.map(\.starts_at), missed: missed.map(\.starts_at),
+                unloggedPast: unlogged.count, goals: pair.goals, openConcerns: pair.concerns, lastActivity: activity)
+            facts.pulses = pulses[pair.id] ?? []
+            result[pair.id] = PairHealth.assess(facts, now: now)
         }
         return result
     }

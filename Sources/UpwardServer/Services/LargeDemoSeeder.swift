@@ -29,8 +29,10 @@ struct LargeDemoSeeder {
         Plan(name: "Inclusive Leadership", pairs: 1_000, focusAreas: ["How Gen Z and Millennials work", "Diversity and inclusion"]),
     ]
 
-    /// Seeds everything; `progress` hears one line per step with its time.
-    func seed(progress: @Sendable (String) -> Void) async throws -> [DemoSeeder.Credential] {
+    /// Seeds everything; `progress` hears one line per step with its time. With `tokensFile`, every
+    /// participant also gets an API token, written there as `email,program_id,role,token` lines (mode 0600):
+    /// load tests act as thousands of people without signing each one in.
+    func seed(tokensFile: String? = nil, progress: @Sendable (String) -> Void) async throws -> [DemoSeeder.Credential] {
         var started = Date()
         func step(_ line: String) {
             progress(String(format: "  %@ (%.1f s)", line, Date().timeIntervalSince(started)))
@@ -70,6 +72,7 @@ struct LargeDemoSeeder {
             try await baselineAnswers(program, by: manager, random: &random)
             step("\(plan.name): baseline survey answered")
         }
+        if let tokensFile { try await writeTokens(to: tokensFile, users: Array(users.values)) }
         // One live mentee and mentor to sign in as.
         let first = try await Pair.query(on: db).filter(\.$status == Pair.Status.live.rawValue).with(\.$mentee) { $0.with(\.$person) }
             .with(\.$mentor) { $0.with(\.$person) }.sort(\.$createdAt).first()
@@ -231,6 +234,32 @@ struct LargeDemoSeeder {
             for chunk in meetingsCopy.chunks(of: 500) { try await chunk.create(on: db) }
             for chunk in notesCopy.chunks(of: 500) { try await chunk.create(on: db) }
         }
+    }
+
+    func writeTokens(to file: String, users ids: [UUID]) async throws {
+        var secrets: [UUID: String] = [:]
+        var tokens: [APIToken] = []
+        for id in ids {
+            let secret = APITokens.prefix + SessionStore.newToken()
+            let token = APIToken()
+            token.$user.id = id
+            token.name = "load test (demo)"
+            token.tokenHash = SessionStore.hash(secret)
+            token.createdAt = clock.now
+            tokens.append(token)
+            secrets[id] = secret
+        }
+        let copy = tokens
+        try await db.writeTransaction { db in for chunk in copy.chunks(of: 500) { try await chunk.create(on: db) } }
+        // One line per participant: a person in two programs has two lines and one token.
+        let participants = try await Participant.query(on: db).filter(\.$user.$id ~~ ids).with(\.$program).with(\.$person).all()
+        var lines = ["email,program_id,role,token"]
+        for participant in participants.sorted(by: { ($0.person.email, $0.program.name) < ($1.person.email, $1.program.name) }) {
+            guard let user = participant.$user.id, let secret = secrets[user] else { continue }
+            lines.append("\(participant.person.email),\(participant.$program.id.uuidString),\(participant.role),\(secret)")
+        }
+        guard FileManager.default.createFile(atPath: file, contents: Data((lines.joined(separator: "\n") + "\n").utf8), attributes: [.posixPermissions: 0o600])
+        else { throw CommandFailure("cannot write the tokens file \(file)") }
     }
 
     /// A named baseline survey; four in five participants answered it through the survey service.

@@ -1,5 +1,6 @@
 import Fluent
 import Foundation
+import SQLKit
 import UpwardCore
 import Vapor
 
@@ -207,6 +208,8 @@ struct ProgramPages: SiteController {
         let audiences: [ProgramForm.Option]
         let codeHTML: String
         var pairRows: [PairRow] = []
+        var pairPaging: Paging?
+        var peoplePaging: Paging?
         var circles: [CircleRow] = []
         var defaultZone = "UTC"
         var surveys: [SurveyRow] = []
@@ -239,33 +242,98 @@ struct ProgramPages: SiteController {
         let icsPath: String
     }
 
-    static func pairRows(_ req: Request, program record: Program) async throws -> [PairRow] {
+    /// The program's published pairs, those needing a check-in first, then by name; with `page`,
+    /// only that page of ``pageSize`` rows is built (a program may have thousands of pairs).
+    static func pairRows(_ req: Request, program record: Program, page: Int? = nil) async throws -> (rows: [PairRow], total: Int) {
+        struct ListRow: Decodable {
+            let id: UUID
+            let status: String
+            let mentee_name: String
+            let mentor_name: String
+        }
+        struct MeetingCounts: Decodable {
+            let pair_id: UUID
+            let held: Int
+            let missed: Int
+            let ahead: Int
+            let last_held: Date?
+        }
         let program = try record.requireID()
-        let pairs = try await Pair.query(on: req.db).filter(\.$program.$id == program)
-            .filter(\.$status ~~ [Pair.Status.waiting.rawValue, Pair.Status.live.rawValue, Pair.Status.paused.rawValue, Pair.Status.ended.rawValue])
-            .with(\.$mentee) { $0.with(\.$person) }.with(\.$mentor) { $0.with(\.$person) }.all()
-        let ids = pairs.compactMap(\.id)
-        guard !ids.isEmpty else { return [] }
-        let goals = Dictionary(grouping: try await Goal.query(on: req.db).filter(\.$pair.$id ~~ ids).all(), by: { $0.$pair.id })
-        let meetings = Dictionary(grouping: try await Meeting.query(on: req.db).filter(\.$pair.$id ~~ ids).all(), by: { $0.$pair.id ?? UUID() })
-        let now = req.upward.clock.now
+        let sql = req.db as! any SQLDatabase
+        let listed = try await sql.raw(
+            """
+            SELECT p.id, p.status, me.name AS mentee_name, mo.name AS mentor_name FROM pairs p
+            JOIN participants a ON a.id = p.mentee_id JOIN people me ON me.id = a.person_id
+            JOIN participants b ON b.id = p.mentor_id JOIN people mo ON mo.id = b.person_id
+            WHERE p.program_id = \(bind: program) AND p.status IN ('waiting', 'live', 'paused', 'ended')
+            """
+        ).all(decoding: ListRow.self)
+        guard !listed.isEmpty else { return ([], 0) }
         let health = try await PairHealthMonitor(db: req.db, clock: req.upward.clock).assess(program: record)
+        let sorted = listed.sorted {
+            let (a, b) = (health[$0.id]?.status == .needsCheckIn, health[$1.id]?.status == .needsCheckIn)
+            return a != b ? a : ($0.mentee_name, $0.mentor_name, $0.id.uuidString) < ($1.mentee_name, $1.mentor_name, $1.id.uuidString)
+        }
+        let shown = page.map { Array(sorted.dropFirst(($0 - 1) * pageSize).prefix(pageSize)) } ?? sorted
+        let ids = shown.map(\.id)
+        guard !ids.isEmpty else { return ([], listed.count) }
+        let goals = Dictionary(grouping: try await Goal.query(on: req.db).filter(\.$pair.$id ~~ ids).all(), by: { $0.$pair.id })
+        let now = req.upward.clock.now
+        let counts = Dictionary(
+            try await sql.raw(
+                """
+                SELECT pair_id, SUM(CASE WHEN status = 'held' THEN 1 ELSE 0 END) AS held, SUM(CASE WHEN status = 'missed' THEN 1 ELSE 0 END) AS missed,
+                  SUM(CASE WHEN status = 'scheduled' AND starts_at > \(bind: now) THEN 1 ELSE 0 END) AS ahead,
+                  MAX(CASE WHEN status = 'held' THEN starts_at END) AS last_held
+                FROM meetings WHERE pair_id IN \(SQLBind.group(ids)) GROUP BY pair_id
+                """
+            ).all(decoding: MeetingCounts.self).map { ($0.pair_id, $0) }, uniquingKeysWith: { a, _ in a })
         let day = DateFormatter()
         day.dateFormat = "yyyy-MM-dd"
-        return pairs.map { pair in
-            let mine = goals[pair.id!] ?? []
+        let rows = shown.map { pair in
+            let mine = goals[pair.id] ?? []
             let average = mine.isEmpty ? 0 : mine.map(\.progress).reduce(0, +) / mine.count
-            let list = meetings[pair.id!] ?? []
-            let held = list.filter { $0.meetingStatus == .held }
-            let missed = list.filter { $0.meetingStatus == .missed }.count
-            let upcoming = list.filter { $0.meetingStatus == .scheduled && $0.startsAt > now }.count
+            let meetings = counts[pair.id]
+            let status = Pair.Status(rawValue: pair.status) ?? .live
             return PairRow(
-                href: SitePath.pair(pair.id!), names: "\(pair.mentee.person.name) & \(pair.mentor.person.name)", status: pair.pairStatus.label,
+                href: SitePath.pair(pair.id), names: "\(pair.mentee_name) & \(pair.mentor_name)", status: status.label,
                 goals: mine.isEmpty ? "none yet" : "\(mine.count), \(average)% on average",
-                meetings: "\(held.count) held, \(missed) missed, \(upcoming) ahead",
-                lastHeld: held.map(\.startsAt).max().map { day.string(from: $0) } ?? "–",
-                health: health[pair.id!]?.status.label ?? pair.pairStatus.label, healthKey: health[pair.id!]?.status.rawValue ?? pair.status,
-                reasons: health[pair.id!]?.reasons ?? [])
+                meetings: "\(meetings?.held ?? 0) held, \(meetings?.missed ?? 0) missed, \(meetings?.ahead ?? 0) ahead",
+                lastHeld: meetings?.last_held.map { day.string(from: $0) } ?? "–",
+                health: health[pair.id]?.status.label ?? status.label, healthKey: health[pair.id]?.status.rawValue ?? pair.status,
+                reasons: health[pair.id]?.reasons ?? [])
+        }
+        return (rows, listed.count)
+    }
+
+    /// Rows per page in a program's participant and pair tables.
+    static let pageSize = 100
+
+    /// "Showing 101–200 of 5,000" with links to the pages around it; `key` is the query parameter.
+    struct Paging: Encodable {
+        let summary: String
+        let previous: String?
+        let next: String?
+
+        init(page: Int, total: Int, key: String, other: (key: String, value: Int), anchor: String) {
+            let first = min(total, (page - 1) * ProgramPages.pageSize + 1)
+            let last = min(total, page * ProgramPages.pageSize)
+            summary = total <= ProgramPages.pageSize ? "" : "Showing \(first)–\(last) of \(total)"
+            func link(_ to: Int) -> String { "?\(key)=\(to)&\(other.key)=\(other.value)#\(anchor)" }
+            previous = page > 1 ? link(page - 1) : nil
+            next = last < total ? link(page + 1) : nil
+        }
+    }
+
+    struct ShowQuery: Content {
+        var people: Int?
+        var pairs: Int?
+
+        /// A page number from the query: 1 when absent; anything else below 1 or absurdly large is a 400 naming it.
+        static func page(_ value: Int?, _ name: String) throws -> Int {
+            guard let value else { return 1 }
+            guard (1...100_000).contains(value) else { throw Abort(.badRequest, reason: "\(name) must be a page number from 1 to 100000.") }
+            return value
         }
     }
 
@@ -275,8 +343,15 @@ struct ProgramPages: SiteController {
         let program = try await Self.managed(req)
         let id = program.id!
         let settings = program.settings
-        let participants = try await Participant.query(on: req.db).filter(\.$program.$id == id).with(\.$person).sort(\.$invitedAt).all()
-        let lists = try await req.enrollments.checklists(id, participants: participants)
+        let query = try req.query.decode(ShowQuery.self)
+        let peoplePage = try ShowQuery.page(query.people, "people")
+        let pairsPage = try ShowQuery.page(query.pairs, "pairs")
+        // Every participant for the counts (without their directory records); one page of rows in full.
+        let everyone = try await Participant.query(on: req.db).filter(\.$program.$id == id).all()
+        let allLists = try await req.enrollments.checklists(id, participants: everyone)
+        let participants = try await Participant.query(on: req.db).filter(\.$program.$id == id).with(\.$person).sort(\.$invitedAt).sort(\.$id)
+            .range(((peoplePage - 1) * Self.pageSize)..<(peoplePage * Self.pageSize)).all()
+        let lists = allLists
         let now = req.upward.clock.now
         let avoided = Set(participants.flatMap { $0.answers?.avoid ?? [] })
         let names = Dictionary(
@@ -310,13 +385,14 @@ struct ProgramPages: SiteController {
             .init(label: "Departments", value: settings.differentDepartmentOnly ? "pairs across departments only" : "any"),
             .init(label: "Review threshold", value: String(format: "%g", settings.reviewThreshold)),
         ]
-        let pairs = try await Pair.query(on: req.db).filter(\.$program.$id == id).all()
+        let live = try await Pair.query(on: req.db).filter(\.$program.$id == id).filter(\.$status == Pair.Status.live.rawValue).count()
+        let waiting = try await Pair.query(on: req.db).filter(\.$program.$id == id).filter(\.$status == Pair.Status.waiting.rawValue).count()
         let counts: [PersonPage.Fact] = [
-            .init(label: "Invited", value: "\(participants.count)"),
-            .init(label: "Enrolled", value: "\(participants.filter { $0.enrolledAt != nil }.count)"),
-            .init(label: "Ready", value: "\(rows.filter(\.ready).count)"),
-            .init(label: "Live pairs", value: "\(pairs.filter { $0.pairStatus == .live }.count)"),
-            .init(label: "Waiting pairs", value: "\(pairs.filter { $0.pairStatus == .waiting }.count)"),
+            .init(label: "Invited", value: "\(everyone.count)"),
+            .init(label: "Enrolled", value: "\(everyone.filter { $0.enrolledAt != nil }.count)"),
+            .init(label: "Ready", value: "\(allLists.values.filter(\.isReady).count)"),
+            .init(label: "Live pairs", value: "\(live)"),
+            .init(label: "Waiting pairs", value: "\(waiting)"),
         ]
         let transitions = ProgramLifecycle.next(after: program.programStatus).map {
             Transition(value: $0.rawValue, label: $0 == .cancelled ? "Cancel program" : "Move to \($0.label.lowercased())", danger: $0 == .cancelled)
@@ -337,7 +413,10 @@ struct ProgramPages: SiteController {
             audiences: TrainingModule.Audience.allCases.map { ProgramForm.Option(value: $0.rawValue, label: $0.label, selected: $0 == .both) },
             codeHTML: TrainingMarkdown.html(settings.codeOfConduct))
         var full = page
-        full.pairRows = try await Self.pairRows(req, program: program)
+        let pairRows = try await Self.pairRows(req, program: program, page: pairsPage)
+        full.pairRows = pairRows.rows
+        full.pairPaging = Paging(page: pairsPage, total: pairRows.total, key: "pairs", other: ("people", peoplePage), anchor: "pairs")
+        full.peoplePaging = Paging(page: peoplePage, total: everyone.count, key: "people", other: ("pairs", pairsPage), anchor: "participants")
         full.circles = try await req.circles.list(program: id).flatMap { circle, meetings in
             meetings.map {
                 CircleRow(
