@@ -1,5 +1,6 @@
 import Fluent
 import Foundation
+import SQLKit
 import UpwardCore
 import Vapor
 
@@ -118,15 +119,25 @@ struct DashboardPages: SiteController {
                 title: "Participation", svg: SVGChart.bars(funnel.map { ($0.0, $0.1) }, title: "Participation funnel"),
                 rows: funnel.map { Figure(section: "Participation", label: $0.0, value: SVGChart.number($0.1)) }, note: nil))
         // Meeting adherence per month.
-        let meetings = try await Meeting.query(on: req.db).filter(\.$pair.$id ~~ pairs.compactMap(\.id)).filter(\.$startsAt < req.upward.clock.now).all()
+        struct MeetingRow: Decodable {
+            let starts_at: Date
+            let status: String
+        }
+        let sql = req.db as! any SQLDatabase
+        let meetings = try await sql.raw(
+            """
+            SELECT m.starts_at, m.status FROM meetings m JOIN pairs p ON p.id = m.pair_id
+            WHERE p.program_id = \(bind: id) AND m.starts_at < \(bind: req.upward.clock.now) AND m.status <> 'cancelled'
+            """
+        ).all(decoding: MeetingRow.self)
         let month = DateFormatter()
         month.dateFormat = "yyyy-MM"
         month.timeZone = TimeZone(identifier: "UTC")
         var byMonth: [String: [Double]] = [:]
-        for meeting in meetings where meeting.meetingStatus != .cancelled {
-            let key = month.string(from: meeting.startsAt)
+        for meeting in meetings {
+            let key = month.string(from: meeting.starts_at)
             var parts = byMonth[key] ?? [0, 0, 0]
-            switch meeting.meetingStatus {
+            switch MeetingStatus(rawValue: meeting.status) {
             case .held: parts[0] += 1
             case .missed: parts[1] += 1
             default: parts[2] += 1
@@ -153,9 +164,17 @@ struct DashboardPages: SiteController {
                     }, note: nil))
         }
         // Goal completion, ideas and stories.
-        let goals = try await Goal.query(on: req.db).filter(\.$pair.$id ~~ pairs.compactMap(\.id)).all()
-        if !goals.isEmpty {
-            let parts = GoalStatus.allCases.map { status in (status.rawValue.capitalized, Double(goals.filter { $0.status == status.rawValue }.count)) }
+        struct GoalCount: Decodable {
+            let status: String
+            let count: Int
+        }
+        let goalCounts = try await sql.raw(
+            "SELECT g.status, COUNT(*) AS count FROM goals g JOIN pairs p ON p.id = g.pair_id WHERE p.program_id = \(bind: id) GROUP BY g.status"
+        ).all(decoding: GoalCount.self)
+        let goalTotal = goalCounts.map(\.count).reduce(0, +)
+        if goalTotal > 0 {
+            let parts = GoalStatus.allCases.map { status in (status.rawValue.capitalized, Double(goalCounts.first { $0.status == status.rawValue }?.count ?? 0))
+            }
             charts.append(
                 Chart(
                     title: "Goal completion", svg: SVGChart.bars(parts, title: "Goals by status"),
@@ -164,7 +183,7 @@ struct DashboardPages: SiteController {
                             Figure(
                                 section: "Goals", label: "achieved share",
                                 value:
-                                    "\(Int((Double(goals.filter { $0.status == GoalStatus.achieved.rawValue }.count) / Double(goals.count) * 100).rounded()))%")
+                                    "\(Int(((parts.first { $0.0 == GoalStatus.achieved.rawValue.capitalized }?.1 ?? 0) / Double(goalTotal) * 100).rounded()))%")
                         ], note: nil))
         }
         let ideas = try await req.recognition.ideas(program: id)
@@ -180,10 +199,18 @@ struct DashboardPages: SiteController {
         // Retention of the junior mentors against colleagues in the same departments and level bands.
         let juniors = Set(participants.filter { $0.enrollmentRole == .mentor && $0.acceptedAt != nil }.map { $0.$person.id.uuidString })
         if !juniors.isEmpty {
-            let everyone = try await Person.query(on: req.db).all().map {
+            struct PersonRow: Decodable {
+                let id: UUID
+                let department: String
+                let level: Int
+                let hire_date: String?
+                let termination_date: String?
+            }
+            // Only the columns the comparison needs, for every person in the directory.
+            let everyone = try await sql.raw("SELECT id, department, level, hire_date, termination_date FROM people").all(decoding: PersonRow.self).map {
                 Retention.Member(
-                    id: $0.id!.uuidString, department: $0.department, level: $0.level, hireDate: $0.hireDate.flatMap(CalendarDate.init),
-                    terminationDate: $0.terminationDate.flatMap(CalendarDate.init))
+                    id: $0.id.uuidString, department: $0.department, level: $0.level, hireDate: $0.hire_date.flatMap(CalendarDate.init),
+                    terminationDate: $0.termination_date.flatMap(CalendarDate.init))
             }
             var utc = Calendar(identifier: .gregorian)
             utc.timeZone = TimeZone(identifier: "UTC")!
