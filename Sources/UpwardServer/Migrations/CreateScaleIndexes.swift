@@ -5,6 +5,7 @@ import SQLKit
 /// Without them a pair page or a program's dashboard scans whole tables on every request.
 struct CreateScaleIndexes: AsyncMigration {
     static let indexes: [(name: String, table: String, columns: String)] = [
+        ("people_name_employee", "people", "name, employee_id"),
         ("pairs_program_status", "pairs", "program_id, status"),
         ("pairs_mentee", "pairs", "mentee_id"),
         ("pairs_mentor", "pairs", "mentor_id"),
