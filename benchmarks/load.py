@@ -38,8 +38,11 @@ def lua(requests):
         header_lua = ", ".join(f'["{k}"] = {json.dumps(v)}' for k, v in headers.items())
         lines.append(f'  {{ method = "{method}", path = {json.dumps(path)}, headers = {{ {header_lua} }}, body = {json.dumps(body) if body else "nil"} }},')
     lines.append("}")
+    # Each wrk thread starts its own half of the list, so writes meant once (survey answers) are sent once.
     lines.append("local i = 0")
-    lines.append("init = function(args) i = math.random(0, #requests - 1) end")
+    lines.append("local threads = 0")
+    lines.append("setup = function(thread) thread:set('id', threads); threads = threads + 1 end")
+    lines.append("init = function(args) i = (id or 0) * math.floor(#requests / 2) end")
     lines.append("request = function()")
     lines.append("  i = i % #requests + 1")
     lines.append("  local r = requests[i]")
