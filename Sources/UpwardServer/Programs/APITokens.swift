@@ -12,18 +12,24 @@ struct APITokens {
     /// Tokens look like `upw_` and 43 base64url characters, so they are easy to spot in logs and secrets scanners.
     static let prefix = "upw_"
 
+    /// A new token row (only the secret's SHA-256 is kept) and the secret to show once.
+    static func mint(for userID: UUID, name: String, at now: Date) -> (APIToken, String) {
+        let secret = prefix + SessionStore.newToken()
+        let token = APIToken()
+        token.$user.id = userID
+        token.name = name
+        token.tokenHash = SessionStore.hash(secret)
+        token.createdAt = now
+        return (token, secret)
+    }
+
     func create(for user: User, name rawName: String?, by viewer: Viewer?) async throws -> (APIToken, String) {
         var check = FieldChecker()
         var name = check.text(rawName, field: "name", required: false, limit: 80)
         try check.finish()
         if name.isEmpty { name = "API token" }
         let label = name
-        let secret = Self.prefix + SessionStore.newToken()
-        let token = APIToken()
-        token.$user.id = try user.requireID()
-        token.name = label
-        token.tokenHash = SessionStore.hash(secret)
-        token.createdAt = clock.now
+        let (token, secret) = Self.mint(for: try user.requireID(), name: label, at: clock.now)
         try await db.writeTransaction { db in
             try await token.create(on: db)
             try await AuditLog(db: db, clock: clock).record(

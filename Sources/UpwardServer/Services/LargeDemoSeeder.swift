@@ -240,12 +240,7 @@ struct LargeDemoSeeder {
         var secrets: [UUID: String] = [:]
         var tokens: [APIToken] = []
         for id in ids {
-            let secret = APITokens.prefix + SessionStore.newToken()
-            let token = APIToken()
-            token.$user.id = id
-            token.name = "load test (demo)"
-            token.tokenHash = SessionStore.hash(secret)
-            token.createdAt = clock.now
+            let (token, secret) = APITokens.mint(for: id, name: "load test (demo)", at: clock.now)
             tokens.append(token)
             secrets[id] = secret
         }

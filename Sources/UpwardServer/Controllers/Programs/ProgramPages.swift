@@ -348,10 +348,9 @@ struct ProgramPages: SiteController {
         let pairsPage = try ShowQuery.page(query.pairs, "pairs")
         // Every participant for the counts (without their directory records); one page of rows in full.
         let everyone = try await Participant.query(on: req.db).filter(\.$program.$id == id).all()
-        let allLists = try await req.enrollments.checklists(id, participants: everyone)
+        let lists = try await req.enrollments.checklists(id, participants: everyone)
         let participants = try await Participant.query(on: req.db).filter(\.$program.$id == id).with(\.$person).sort(\.$invitedAt).sort(\.$id)
             .range(((peoplePage - 1) * Self.pageSize)..<(peoplePage * Self.pageSize)).all()
-        let lists = allLists
         let now = req.upward.clock.now
         let avoided = Set(participants.flatMap { $0.answers?.avoid ?? [] })
         let names = Dictionary(
@@ -390,7 +389,7 @@ struct ProgramPages: SiteController {
         let counts: [PersonPage.Fact] = [
             .init(label: "Invited", value: "\(everyone.count)"),
             .init(label: "Enrolled", value: "\(everyone.filter { $0.enrolledAt != nil }.count)"),
-            .init(label: "Ready", value: "\(allLists.values.filter(\.isReady).count)"),
+            .init(label: "Ready", value: "\(lists.values.filter(\.isReady).count)"),
             .init(label: "Live pairs", value: "\(live)"),
             .init(label: "Waiting pairs", value: "\(waiting)"),
         ]
