@@ -154,6 +154,7 @@ def main():
     parser.add_argument("--postgres", action="store_true", help="seed and serve on DATABASE_URL (or UPWARD_TEST_DATABASE_URL)")
     parser.add_argument("--only", help="run only scenarios whose name contains this text")
     parser.add_argument("--no-burst", action="store_true")
+    parser.add_argument("--data", help="SQLite only: keep the seeded demo in this folder and start each later run from a copy of it")
     args = parser.parse_args()
     if not shutil.which("wrk"):
         sys.exit("wrk is not installed (apt-get install -y wrk)")
@@ -179,8 +180,25 @@ def main():
         storage = "PostgreSQL"
     else:
         database = os.path.join(work, "load.sqlite")
-        server = subprocess.Popen([binary, "demo", "--size", "large", "--tokens", tokens_file, "--database", database, "--port", str(port)],
-                                  env=env, stdout=log, stderr=subprocess.STDOUT)
+        command = [binary, "demo", "--size", "large", "--tokens", tokens_file, "--database", database, "--port", str(port)]
+        if args.data:
+            os.makedirs(args.data, exist_ok=True)
+            key_file = os.path.join(args.data, "note.key")
+            if not os.path.exists(key_file):
+                open(key_file, "w").write(base64.b64encode(os.urandom(32)).decode())
+            env = dict(env, UPWARD_NOTE_KEY=open(key_file).read().strip())
+            seed, seed_log = os.path.join(args.data, "seed.sqlite"), os.path.join(args.data, "seed.log")
+            if not os.path.exists(seed_log):
+                with open(seed_log + ".part", "w") as out:
+                    subprocess.run([binary, "demo", "--size", "large", "--tokens", os.path.join(args.data, "tokens.csv"), "--database", seed, "--no-serve"],
+                                   env=env, stdout=out, stderr=subprocess.STDOUT, check=True)
+                os.rename(seed_log + ".part", seed_log)
+            shutil.copy(seed, database)
+            shutil.copy(os.path.join(args.data, "tokens.csv"), tokens_file)
+            log.write(open(seed_log).read())
+            log.flush()
+            command = [binary, "demo", "--keep", "--database", database, "--port", str(port)]
+        server = subprocess.Popen(command, env=env, stdout=log, stderr=subprocess.STDOUT)
         storage = "SQLite"
     try:
         for _ in range(3000):

@@ -50,6 +50,8 @@ struct PageErrorMiddleware: AsyncMiddleware {
         case is ConnectionPoolTimeoutError:
             // Every database connection stayed busy for the pool's whole wait: overload, not a fault.
             return (.serviceUnavailable, "Upward is busy right now. Try again in a few seconds.", ["Retry-After": "2"])
+        case let error where DatabaseOutage.matches(error):
+            return (.serviceUnavailable, "The database is unavailable right now. Try again in a few seconds.", ["Retry-After": "5"])
         default:
             return (.internalServerError, "Something went wrong on our side. The error has been logged.", [:])
         }

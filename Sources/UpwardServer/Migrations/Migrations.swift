@@ -18,5 +18,6 @@ enum UpwardMigrations {
         app.migrations.add(CreateRecognition())
         app.migrations.add(CreateJobLeases())
         app.migrations.add(CreateScaleIndexes())
+        app.migrations.add(CreatePartialIndexes())
     }
 }

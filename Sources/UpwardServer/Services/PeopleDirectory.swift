@@ -189,7 +189,9 @@ struct PeopleDirectory {
         let total = try await builder.copy().count()
         let pageCount = max(1, (total + per - 1) / per)
         let page = min(max(1, query.page), pageCount)
-        return try await builder.sort(\.$name).sort(\.$employeeID).paginate(PageRequest(page: page, per: per))
+        // One count, not paginate()'s second one; the default view walks the partial index people_active_order.
+        let items = try await builder.sort(\.$name).sort(\.$employeeID).range(lower: (page - 1) * per, upper: page * per).all()
+        return Page(items: items, metadata: PageMetadata(page: page, per: per, total: total))
     }
 
     func facets() async throws -> Facets {

@@ -1,0 +1,24 @@
+import FluentPostgresDriver
+import NIOCore
+import NIOPosix
+
+/// Errors that mean the database server is unreachable, restarting or recovering (PostgreSQL killed,
+/// failed over or starting up), not that a request was wrong: answered 503 with Retry-After, and the
+/// pool opens fresh connections once the server is back.
+enum DatabaseOutage {
+    static func matches(_ error: any Error) -> Bool {
+        if let psql = error as? PSQLError {
+            switch psql.code {
+            case .connectionError, .serverClosedConnection, .clientClosedConnection, .uncleanShutdown, .poolClosed:
+                return true
+            case .server:
+                // Class 08: connection exception; 57P01-57P03: shutting down, crashed, starting up.
+                let state = psql.serverInfo?[.sqlState] ?? ""
+                return state.hasPrefix("08") || ["57P01", "57P02", "57P03"].contains(state)
+            default:
+                return false
+            }
+        }
+        return error is NIOConnectionError || error is IOError || error is ChannelError
+    }
+}
