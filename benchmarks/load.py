@@ -82,6 +82,88 @@ def drain(base):
         time.sleep(0.5)
 
 
+class LargeDemo:
+    """A release build serving the large demo (10,333 people, API tokens for every participant).
+
+    SQLite by default, on a fresh file; with `data`, the seeded file is kept in that folder and later
+    runs start from a copy of it. With `postgres`, seeds and serves DATABASE_URL (or UPWARD_TEST_DATABASE_URL).
+    """
+
+    def __init__(self, binary, postgres=False, data=None, extra_env=None):
+        self.binary = binary
+        self.work = tempfile.mkdtemp(prefix="upward-load-")
+        tokens_file = os.path.join(self.work, "tokens.csv")
+        self.port = free_port()
+        self.base = f"http://127.0.0.1:{self.port}"
+        env = dict(os.environ, UPWARD_API_RATE_TOKEN="0", UPWARD_API_RATE_ADDRESS="0", LOG_LEVEL="warning", UPWARD_DELIVERY_WORKER="false",
+                   UPWARD_PUBLIC_URL=self.base, **(extra_env or {}))
+        log = open(os.path.join(self.work, "server.log"), "w+")
+        seeded = time.time()
+        if postgres:
+            url = os.environ.get("DATABASE_URL") or os.environ.get("UPWARD_TEST_DATABASE_URL")
+            if not url:
+                sys.exit("--postgres needs DATABASE_URL (or run under scripts/with-postgres.sh)")
+            env = dict(env, DATABASE_URL=url, UPWARD_NOTE_KEY=base64.b64encode(os.urandom(32)).decode())
+            env.pop("UPWARD_DATABASE_PATH", None)
+            subprocess.run([binary, "migrate", "--revert", "--yes"], env=env, capture_output=True)
+            subprocess.run([binary, "migrate"], env=env, check=True, capture_output=True)
+            subprocess.run([binary, "seed-demo", "--size", "large", "--tokens", tokens_file], env=env, check=True, stdout=log, stderr=subprocess.STDOUT)
+            command = [binary, "serve", "--hostname", "127.0.0.1", "--port", str(self.port)]
+            self.storage = "PostgreSQL"
+        else:
+            database = os.path.join(self.work, "load.sqlite")
+            env = dict(env, UPWARD_DATABASE_PATH=database)
+            command = [binary, "demo", "--size", "large", "--tokens", tokens_file, "--database", database, "--port", str(self.port)]
+            if data:
+                os.makedirs(data, exist_ok=True)
+                key_file = os.path.join(data, "note.key")
+                if not os.path.exists(key_file):
+                    open(key_file, "w").write(base64.b64encode(os.urandom(32)).decode())
+                env = dict(env, UPWARD_NOTE_KEY=open(key_file).read().strip())
+                seed, seed_log = os.path.join(data, "seed.sqlite"), os.path.join(data, "seed.log")
+                if not os.path.exists(seed_log):
+                    with open(seed_log + ".part", "w") as out:
+                        subprocess.run([binary, "demo", "--size", "large", "--tokens", os.path.join(data, "tokens.csv"), "--database", seed, "--no-serve"],
+                                       env=env, stdout=out, stderr=subprocess.STDOUT, check=True)
+                    import sqlite3
+                    sqlite3.connect(seed).execute("PRAGMA wal_checkpoint(TRUNCATE)").fetchall()
+                    os.rename(seed_log + ".part", seed_log)
+                shutil.copy(seed, database)
+                shutil.copy(os.path.join(data, "tokens.csv"), tokens_file)
+                log.write(open(seed_log).read())
+                log.flush()
+                command = [binary, "demo", "--keep", "--database", database, "--port", str(self.port)]
+            self.storage = "SQLite"
+        self.env = env
+        self.server = subprocess.Popen(command, env=env, stdout=log, stderr=subprocess.STDOUT)
+        for _ in range(3000):
+            try:
+                urllib.request.urlopen(self.base + "/health", timeout=1)
+                break
+            except Exception:
+                if self.server.poll() is not None:
+                    log.seek(0)
+                    sys.exit("the server stopped:\n" + log.read()[-3000:])
+                time.sleep(0.1)
+        log.seek(0)
+        self.text = log.read()
+        seconds = re.search(r"seeded in (\d+) s", self.text)
+        print(f"large demo seeded in {seconds.group(1) if seconds else round(time.time() - seeded)} s ({self.storage})", flush=True)
+        self.rows = list(csv.DictReader(open(tokens_file)))
+        credentials = {m[0]: (m[1], m[2]) for m in re.findall(r"^\s+(program manager|mentee \(live\)|every participant)\s+(\S+(?: \S+)*?)\s+(\S+)$", self.text, re.M)}
+        self.pm_email, self.pm_password = credentials["program manager"]
+        self.participant_password = credentials["every participant"][1]
+
+    def token(self, email):
+        """A new API token for an account, made with the CLI on the same database."""
+        return subprocess.run([self.binary, "token", "create", "--email", email, "--name", "load"], env=self.env, capture_output=True, text=True,
+                              check=True).stdout.strip().splitlines()[-1]
+
+    def stop(self):
+        self.server.terminate()
+        self.server.wait()
+
+
 class Client:
     def __init__(self, base):
         self.base = base
@@ -158,70 +240,13 @@ def main():
     args = parser.parse_args()
     if not shutil.which("wrk"):
         sys.exit("wrk is not installed (apt-get install -y wrk)")
-    binary = os.path.abspath(args.binary)
-    work = tempfile.mkdtemp(prefix="upward-load-")
-    tokens_file = os.path.join(work, "tokens.csv")
-    port = free_port()
-    base = f"http://127.0.0.1:{port}"
-    env = dict(os.environ, UPWARD_API_RATE_TOKEN="0", UPWARD_API_RATE_ADDRESS="0", LOG_LEVEL="warning", UPWARD_DELIVERY_WORKER="false",
-               UPWARD_PUBLIC_URL=base)
-    log = open(os.path.join(work, "server.log"), "w+")
-    seeded = time.time()
-    if args.postgres:
-        url = os.environ.get("DATABASE_URL") or os.environ.get("UPWARD_TEST_DATABASE_URL")
-        if not url:
-            sys.exit("--postgres needs DATABASE_URL (or run under scripts/with-postgres.sh)")
-        env = dict(env, DATABASE_URL=url, UPWARD_NOTE_KEY=base64.b64encode(os.urandom(32)).decode())
-        env.pop("UPWARD_DATABASE_PATH", None)
-        subprocess.run([binary, "migrate", "--revert", "--yes"], env=env, capture_output=True)
-        subprocess.run([binary, "migrate"], env=env, check=True, capture_output=True)
-        subprocess.run([binary, "seed-demo", "--size", "large", "--tokens", tokens_file], env=env, check=True, stdout=log, stderr=subprocess.STDOUT)
-        server = subprocess.Popen([binary, "serve", "--hostname", "127.0.0.1", "--port", str(port)], env=env, stdout=log, stderr=subprocess.STDOUT)
-        storage = "PostgreSQL"
-    else:
-        database = os.path.join(work, "load.sqlite")
-        command = [binary, "demo", "--size", "large", "--tokens", tokens_file, "--database", database, "--port", str(port)]
-        if args.data:
-            os.makedirs(args.data, exist_ok=True)
-            key_file = os.path.join(args.data, "note.key")
-            if not os.path.exists(key_file):
-                open(key_file, "w").write(base64.b64encode(os.urandom(32)).decode())
-            env = dict(env, UPWARD_NOTE_KEY=open(key_file).read().strip())
-            seed, seed_log = os.path.join(args.data, "seed.sqlite"), os.path.join(args.data, "seed.log")
-            if not os.path.exists(seed_log):
-                with open(seed_log + ".part", "w") as out:
-                    subprocess.run([binary, "demo", "--size", "large", "--tokens", os.path.join(args.data, "tokens.csv"), "--database", seed, "--no-serve"],
-                                   env=env, stdout=out, stderr=subprocess.STDOUT, check=True)
-                os.rename(seed_log + ".part", seed_log)
-            shutil.copy(seed, database)
-            shutil.copy(os.path.join(args.data, "tokens.csv"), tokens_file)
-            log.write(open(seed_log).read())
-            log.flush()
-            command = [binary, "demo", "--keep", "--database", database, "--port", str(port)]
-        server = subprocess.Popen(command, env=env, stdout=log, stderr=subprocess.STDOUT)
-        storage = "SQLite"
+    demo = LargeDemo(os.path.abspath(args.binary), postgres=args.postgres, data=args.data)
+    binary, base, port, env, rows, storage = demo.binary, demo.base, demo.port, demo.env, demo.rows, demo.storage
+    server = demo.server
     try:
-        for _ in range(3000):
-            try:
-                urllib.request.urlopen(base + "/health", timeout=1)
-                break
-            except Exception:
-                if server.poll() is not None:
-                    log.seek(0)
-                    sys.exit("the server stopped:\n" + log.read()[-3000:])
-                time.sleep(0.1)
-        log.seek(0)
-        text = log.read()
-        seconds = re.search(r"seeded in (\d+) s", text)
-        print(f"large demo seeded in {seconds.group(1) if seconds else round(time.time() - seeded)} s ({storage})", flush=True)
-        credentials = {m[0]: (m[1], m[2]) for m in re.findall(r"^\s+(program manager|mentee \(live\)|every participant)\s+(\S+(?: \S+)*?)\s+(\S+)$", text, re.M)}
-        pm_email, pm_password = credentials["program manager"]
-        participant_password = credentials["every participant"][1]
-        rows = list(csv.DictReader(open(tokens_file)))
+        pm_email, pm_password, participant_password = demo.pm_email, demo.pm_password, demo.participant_password
         client = Client(base)
-        token_env = dict(env, UPWARD_DATABASE_PATH=os.path.join(work, "load.sqlite")) if not args.postgres else env
-        pm_token = subprocess.run([binary, "token", "create", "--email", pm_email, "--name", "load"], env=token_env, capture_output=True, text=True,
-                                  check=True).stdout.strip().splitlines()[-1]
+        pm_token = demo.token(pm_email)
         pm_cookie = client.cookie(pm_email, pm_password)
         programs = sorted(client.call("GET", "/api/v1/programs", pm_token), key=lambda p: p["name"])
         by_name = {p["name"]: p["id"] for p in programs}
@@ -304,8 +329,7 @@ def main():
             print(f"  stored answers: {stored} of {len(jobs)} (exactly once: {stored == len(jobs) and sum(v for k, v in statuses.items() if 200 <= k < 300) == len(jobs)}); "
                   f"a repeated answer refused with 409: {again} of 20", flush=True)
     finally:
-        server.terminate()
-        server.wait()
+        demo.stop()
 
 
 if __name__ == "__main__":

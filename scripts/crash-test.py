@@ -125,6 +125,7 @@ def main():
     env = dict(os.environ, UPWARD_DATABASE_PATH=database, UPWARD_NOTE_KEY=base64.b64encode(os.urandom(32)).decode(),
                UPWARD_ADMIN_PASSWORD="crash test passphrase", UPWARD_API_RATE_TOKEN="0", UPWARD_API_RATE_ADDRESS="0", LOG_LEVEL="warning")
     env.pop("DATABASE_URL", None)
+    env["UPWARD_CRASH_LOG"] = os.path.join(work, "server.log")
     postgres = None
     if args.postgres:
         postgres = Postgres(free_port())
@@ -140,8 +141,10 @@ def main():
 def start_server(binary, env, cycle):
     port = free_port()
     base = f"http://127.0.0.1:{port}"
-    server = subprocess.Popen([binary, "serve", "--hostname", "127.0.0.1", "--port", str(port)], env=env,
-                              stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    log = open(env["UPWARD_CRASH_LOG"], "a")
+    log.write(f"--- cycle {cycle}\n")
+    log.flush()
+    server = subprocess.Popen([binary, "serve", "--hostname", "127.0.0.1", "--port", str(port)], env=env, stdout=log, stderr=subprocess.STDOUT)
     deadline = time.time() + 30
     while True:
         try:
@@ -209,14 +212,15 @@ def run(args, binary, env, postgres, database):
             time.sleep(random.uniform(0.05, 0.5))  # requests meet the outage
             postgres.start()
             # Upward reconnects by itself: its first answers after recovery may still be 503s.
-            deadline = time.time() + 30
+            deadline = time.time() + 60
             while True:
                 try:
                     request("GET", base + "/api/v1/me", token, timeout=5)
                     break
                 except Exception:
                     if time.time() > deadline:
-                        sys.exit(f"cycle {cycle}: Upward did not serve again after PostgreSQL restarted")
+                        with open(env["UPWARD_CRASH_LOG"]) as log:
+                            sys.exit(f"cycle {cycle}: Upward did not serve again after PostgreSQL restarted; its log ends:\n{log.read()[-3000:]}")
                     time.sleep(0.1)
             database_down.clear()
         else:

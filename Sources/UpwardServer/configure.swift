@@ -19,7 +19,11 @@ public func configure(_ app: Application, environment: UpwardEnvironment) async 
     case .sqliteMemory:
         app.databases.use(.sqlite(.memory, sqlLogLevel: .debug), as: .sqlite)
     case .postgres(let url):
-        app.databases.use(try .postgres(url: url, sqlLogLevel: .debug), as: .psql)
+        let postgres = try DatabaseConfigurationFactory.postgres(
+            url: url, maxConnectionsPerEventLoop: config.postgresConnectionsPerLoop, sqlLogLevel: .debug
+        ).make()
+        app.databases.use(
+            DatabaseConfigurationFactory { TimedDatabaseConfiguration(base: postgres, limit: .seconds(Int64(config.statementTimeoutSeconds))) }, as: .psql)
     }
     UpwardMigrations.register(on: app)
     if case .sqliteFile = config.storage {

@@ -1,4 +1,7 @@
+import FluentKit
 import Foundation
+import NIOCore
+import SQLKit
 import Testing
 import UpwardCore
 import UpwardTestSupport
@@ -139,6 +142,40 @@ extension AppTests {
                 let past = try await manager.get(path + "?pairs=50")
                 #expect(past.status == .ok && !past.body.string.contains("% on average"))
             }
+        }
+    }
+}
+
+extension AppTests {
+    @Suite("Database outages")
+    struct DatabaseOutageTests {
+        @Test("a PostgreSQL statement unanswered past the time limit fails, frees its connection, and is a 503 with Retry-After")
+        func statementTimeout() async throws {
+            guard TestDatabase.isPostgres else { return }  // the limit wraps only the PostgreSQL driver
+            try await withUpward(configure: {
+                $0.statementTimeoutSeconds = 1; $0.postgresConnectionsPerLoop = 1
+            }) { app in
+                let sql = try #require(app.db as? any SQLDatabase)
+                let started = Date()
+                await #expect(throws: DatabaseOutage.Timeout.self) { try await sql.raw("SELECT pg_sleep(3)").run() }
+                #expect(Date().timeIntervalSince(started) < 2.5)
+                // The one pooled connection per loop went back to the pool: once the server is done with the
+                // slow statement, the next ones run on it (a dead connection would be replaced instead).
+                try await Task.sleep(for: .seconds(2.5))
+                for _ in 0..<4 { #expect(try await sql.raw("SELECT 1 AS ok").first(decoding: [String: Int].self)?["ok"] == 1) }
+                let (status, _, headers) = PageErrorMiddleware.describe(DatabaseOutage.Timeout())
+                #expect(status == .serviceUnavailable && headers.first(name: "Retry-After") == "5")
+            }
+        }
+
+        @Test("a database the server cannot reach is a 503 with Retry-After, not a 500")
+        func unreachable() async throws {
+            let refused = IOError(errnoCode: ECONNREFUSED, reason: "connect")
+            #expect(DatabaseOutage.matches(refused) && DatabaseOutage.matches(ChannelError.ioOnClosedChannel))
+            #expect(PageErrorMiddleware.describe(refused).0 == .serviceUnavailable)
+            struct Bug: Error {}
+            #expect(!DatabaseOutage.matches(Bug()))
+            #expect(PageErrorMiddleware.describe(Bug()).0 == .internalServerError)
         }
     }
 }

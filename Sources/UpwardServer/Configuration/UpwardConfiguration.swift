@@ -56,6 +56,10 @@ public struct UpwardConfiguration: Sendable {
     public var anonymity = AnonymityRule()
     /// The bearer token `GET /metrics` requires (`UPWARD_METRICS_TOKEN`); unset, there is no /metrics.
     public var metricsToken: String?
+    /// PostgreSQL connections per event loop (`UPWARD_PG_CONNECTIONS_PER_LOOP`, default 4, so 8 on 2 cores).
+    public var postgresConnectionsPerLoop = 4
+    /// The longest Upward waits for one PostgreSQL statement before answering 503 (`UPWARD_STATEMENT_TIMEOUT_SECONDS`).
+    public var statementTimeoutSeconds = 20
     /// This instance's name in claimed deliveries (`UPWARD_INSTANCE`).
     public var instanceName = "\(ProcessInfo.processInfo.hostName)-\(ProcessInfo.processInfo.processIdentifier)"
 
@@ -182,6 +186,8 @@ public struct UpwardConfiguration: Sendable {
         // Below 10, bcrypt is cheap to brute-force; only tests (which build the configuration
         // directly) use a lower cost.
         config.bcryptCost = integer("UPWARD_BCRYPT_COST", default: 12, in: 10...31)
+        config.postgresConnectionsPerLoop = integer("UPWARD_PG_CONNECTIONS_PER_LOOP", default: 4, in: 1...64)
+        config.statementTimeoutSeconds = integer("UPWARD_STATEMENT_TIMEOUT_SECONDS", default: 20, in: 1...3600)
         config.uploadLimitBytes = integer("UPWARD_UPLOAD_MAX_MB", default: 25, in: 1...500) * 1024 * 1024
         config.housekeepingInterval = TimeInterval(integer("UPWARD_HOUSEKEEPING_MINUTES", default: 10, in: 1...1440)) * 60
         // Seconds, for tests of scheduling across instances; takes precedence over the minutes.

@@ -7,8 +7,30 @@ extension Database {
     /// begins as a reader and later writes fails with `SQLITE_BUSY_SNAPSHOT` when another
     /// connection committed in between, while one that is a writer from the start waits its turn
     /// (the busy timeout). PostgreSQL needs nothing here: it locks the rows it touches.
+    ///
+    /// On PostgreSQL the transaction is driven here rather than by Fluent: when the database server
+    /// dies mid-transaction, Fluent sends ROLLBACK on the dead connection, which PostgresNIO never
+    /// answers (see ``TimedDatabase``). After a connection failure no ROLLBACK is sent; the server
+    /// has already rolled the transaction back.
     func writeTransaction<T: Sendable>(_ body: @escaping @Sendable (any Database) async throws -> T) async throws -> T {
-        try await transaction { db in
+        if let sql = self as? any SQLDatabase, sql.dialect.name == "postgresql", !inTransaction {
+            return try await withConnection { connection in
+                guard let conn = connection as? any SQLDatabase else { return try await connection.transaction(body) }
+                try await conn.raw("BEGIN").run()
+                let result: T
+                do {
+                    result = try await body(connection)
+                } catch {
+                    if !DatabaseOutage.matches(error) {
+                        try? await conn.raw("ROLLBACK").run()
+                    }
+                    throw error
+                }
+                try await conn.raw("COMMIT").run()
+                return result
+            }
+        }
+        return try await transaction { db in
             if let sql = db as? any SQLDatabase, sql.dialect.name == "sqlite" {
                 // A write statement that changes nothing still takes the lock.
                 try await sql.raw("UPDATE _fluent_migrations SET batch = batch WHERE 0").run()

@@ -6,6 +6,9 @@ import NIOPosix
 /// failed over or starting up), not that a request was wrong: answered 503 with Retry-After, and the
 /// pool opens fresh connections once the server is back.
 enum DatabaseOutage {
+    /// A database statement that got no answer in time.
+    struct Timeout: Error {}
+
     static func matches(_ error: any Error) -> Bool {
         if let psql = error as? PSQLError {
             switch psql.code {
@@ -19,6 +22,6 @@ enum DatabaseOutage {
                 return false
             }
         }
-        return error is NIOConnectionError || error is IOError || error is ChannelError
+        return error is Timeout || error is NIOConnectionError || error is IOError || error is ChannelError
     }
 }
