@@ -394,7 +394,7 @@ extension APIController {
                 let skills = survey.surveyPhase == .final ? try await req.surveys.skillChange(program: program, breakdown: breakdown) : []
                 return try Self.json(
                     APIModel.SurveyResultsOut(
-                        surveyId: id, answered: try await req.surveys.answered(survey).count, invited: invited, questions: questions,
+                        surveyId: id, answered: try await req.surveys.answeredCount(survey), invited: invited, questions: questions,
                         skills: skills.map { item in
                             let s = item.summary
                             return APIModel.SurveyResultsOut.Skill(

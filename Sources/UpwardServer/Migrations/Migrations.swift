@@ -19,5 +19,6 @@ enum UpwardMigrations {
         app.migrations.add(CreateJobLeases())
         app.migrations.add(CreateScaleIndexes())
         app.migrations.add(CreatePartialIndexes())
+        app.migrations.add(CreateSurveyAnsweredPeople())
     }
 }

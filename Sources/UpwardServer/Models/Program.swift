@@ -229,10 +229,50 @@ final class Pair: Model, @unchecked Sendable {
 extension Pair {
     /// A pair with both people loaded, or nil.
     static func loaded(_ id: UUID, on db: any Database) async throws -> Pair? {
-        let query = Pair.query(on: db).filter(\.$id == id)
-        query.with(\.$mentee) { $0.with(\.$person) }
-        query.with(\.$mentor) { $0.with(\.$person) }
-        return try await query.first()
+        try await loadedWithProgram(id, on: db)?.pair
+    }
+
+    /// A pair with both people and its program, read in one query (joins, not five eager loads:
+    /// every pair page and pair API call starts here).
+    static func loadedWithProgram(_ id: UUID, on db: any Database) async throws -> (pair: Pair, program: Program)? {
+        guard
+            let pair = try await Pair.query(on: db).filter(\.$id == id).join(Program.self, on: \Pair.$program.$id == \Program.$id)
+                .joiningSides().first()
+        else { return nil }
+        try pair.takeJoinedSides()
+        return (pair, try pair.joined(Program.self))
+    }
+
+    /// After a query with ``FluentKit/QueryBuilder/joiningSides()``: both sides and their people in place,
+    /// as `with(\.$mentee) { $0.with(\.$person) }` would have loaded them in four more queries.
+    func takeJoinedSides() throws {
+        let mentee = try joined(MenteeSide.self).model
+        mentee.$person.value = try joined(MenteePerson.self).model
+        let mentor = try joined(MentorSide.self).model
+        mentor.$person.value = try joined(MentorPerson.self).model
+        $mentee.value = mentee
+        $mentor.value = mentor
+    }
+
+    /// The two sides of a pair and their people, as joined in one query.
+    final class MenteeSide: ModelAlias, @unchecked Sendable {
+        static let name = "mentee_side"
+        let model = Participant()
+    }
+
+    final class MentorSide: ModelAlias, @unchecked Sendable {
+        static let name = "mentor_side"
+        let model = Participant()
+    }
+
+    final class MenteePerson: ModelAlias, @unchecked Sendable {
+        static let name = "mentee_person"
+        let model = Person()
+    }
+
+    final class MentorPerson: ModelAlias, @unchecked Sendable {
+        static let name = "mentor_person"
+        let model = Person()
     }
 }
 
@@ -338,4 +378,16 @@ enum JSONText {
     }
 
     static func decode<T: Decodable>(_ text: String) -> T? { try? JSONDecoder().decode(T.self, from: Data(text.utf8)) }
+}
+
+extension QueryBuilder where Model == Pair {
+    /// Joins both sides of each pair and their people; call ``Pair/takeJoinedSides()`` on the results.
+    func joiningSides() -> Self {
+        let menteeSide: ComplexJoinFilter = \Pair.$mentee.$id == \Pair.MenteeSide.$id
+        let mentorSide: ComplexJoinFilter = \Pair.$mentor.$id == \Pair.MentorSide.$id
+        let menteePerson: ComplexJoinFilter = \Pair.MenteeSide.$person.$id == \Pair.MenteePerson.$id
+        let mentorPerson: ComplexJoinFilter = \Pair.MentorSide.$person.$id == \Pair.MentorPerson.$id
+        return join(Pair.MenteeSide.self, on: menteeSide).join(Pair.MentorSide.self, on: mentorSide)
+            .join(Pair.MenteePerson.self, on: menteePerson).join(Pair.MentorPerson.self, on: mentorPerson)
+    }
 }

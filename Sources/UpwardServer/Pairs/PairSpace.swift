@@ -37,7 +37,7 @@ struct PairSpace {
     /// The viewer's own published pair, or a pair of a program they manage; 404 otherwise.
     func context(_ id: UUID, viewer: Viewer) async throws -> PairContext {
         let notFound = Abort(.notFound, reason: "No pair with id \(id.uuidString) is visible to you.")
-        guard let pair = try await Pair.loaded(id, on: db), let program = try await Program.find(pair.$program.id, on: db) else { throw notFound }
+        guard let (pair, program) = try await Pair.loadedWithProgram(id, on: db) else { throw notFound }
         if viewer.isAdmin {
             guard try await Programs(db: db, clock: SystemClock()).manages(program, viewer) else { throw notFound }
             return PairContext(pair: pair, program: program, me: nil)
@@ -52,9 +52,11 @@ struct PairSpace {
     func pairs(ofPerson person: UUID) async throws -> [Pair] {
         let mine = try await Participant.query(on: db).filter(\.$person.$id == person).filter(\.$acceptedAt != nil).all().compactMap(\.id)
         guard !mine.isEmpty else { return [] }
-        return try await Pair.query(on: db).group(.or) { $0.filter(\.$mentee.$id ~~ mine).filter(\.$mentor.$id ~~ mine) }
+        let pairs = try await Pair.query(on: db).group(.or) { $0.filter(\.$mentee.$id ~~ mine).filter(\.$mentor.$id ~~ mine) }
             .filter(\.$status != Pair.Status.proposed.rawValue)
-            .with(\.$mentee) { $0.with(\.$person) }.with(\.$mentor) { $0.with(\.$person) }.all()
+            .joiningSides().all()
+        for pair in pairs { try pair.takeJoinedSides() }
+        return pairs
     }
 }
 

@@ -56,10 +56,6 @@ struct SurveyService {
                     }
                 }
             }
-            let mark = SurveyAnswered()
-            mark.surveyID = try survey.requireID()
-            mark.peopleJSON = "[]"
-            try await mark.create(on: db)
             try await AuditLog(db: db, clock: clock).record(
                 viewer, program: program.id, action: "survey.created", object: "survey", id: survey.id,
                 detail: "\(phase.rawValue), \(anonymous ? "anonymous" : "named")")
@@ -79,8 +75,17 @@ struct SurveyService {
         return pair.$mentee.id == participant.id || pair.$mentor.id == participant.id
     }
 
-    func answered(_ survey: Survey) async throws -> [String] {
-        try await SurveyAnswered.query(on: db).filter(\.$surveyID == survey.requireID()).first()?.people ?? []
+    /// How many people answered the survey.
+    func answeredCount(_ survey: Survey) async throws -> Int {
+        let row = try await Outbox.sql(db).select().column(SQLFunction("COUNT", args: SQLLiteral.all), as: "n")
+            .from(CreateSurveyAnsweredPeople.schema).where("survey_id", .equal, survey.requireID()).first()
+        return try row?.decode(column: "n", as: Int.self) ?? 0
+    }
+
+    /// Whether the person answered the survey.
+    func hasAnswered(_ survey: Survey, person: UUID) async throws -> Bool {
+        try await Outbox.sql(db).select().column("person_id").from(CreateSurveyAnsweredPeople.schema)
+            .where("survey_id", .equal, survey.requireID()).where("person_id", .equal, person).limit(1).first() != nil
     }
 
     /// The open surveys a participant has not answered yet.
@@ -89,7 +94,7 @@ struct SurveyService {
         var result: [Survey] = []
         for survey in surveys where survey.includes(participant.enrollmentRole) {
             guard try await concerns(survey, participant) else { continue }
-            if !(try await answered(survey).contains(participant.$person.id.uuidString)) { result.append(survey) }
+            if !(try await hasAnswered(survey, person: participant.$person.id)) { result.append(survey) }
         }
         return result
     }
@@ -106,53 +111,46 @@ struct SurveyService {
     }
 
     /// Stores one person's answers. Anonymous answers become counts and sorted comments only; the
-    /// "answered" mark is a sorted list kept apart, so nothing links an answer to its person.
+    /// "answered" mark is a row of (survey, person) kept apart, so nothing links an answer to its person.
     func answer(_ survey: Survey, by participant: Participant, raw: [String: String]) async throws {
         guard survey.closedAt == nil else { throw Abort(.conflict, reason: "This survey is closed.") }
         let answers = try SurveyAnswers.validate(raw, questions: survey.questions)
         let surveyID = try survey.requireID()
-        let person = participant.$person.id.uuidString
         try await db.writeTransaction { db in
             let sql = try Outbox.sql(db)
-            let lock = sql.dialect.name == "postgresql" ? " FOR UPDATE" : ""
-            // One mark row per survey, locked while it changes (SQLite has one writer anyway).
-            _ = try await sql.raw("SELECT id FROM survey_answered WHERE survey_id = \(bind: surveyID)\(unsafeRaw: lock)").all()
-            let mark = try await SurveyAnswered.query(on: db).filter(\.$surveyID == surveyID).first() ?? SurveyAnswered()
-            var people = mark.people
-            guard !people.contains(person) else { throw Abort(.conflict, reason: "You have already answered this survey.") }
-            people.append(person)
-            people.sort()
-            mark.surveyID = surveyID
-            mark.peopleJSON = JSONText.encode(people)
-            try await mark.save(on: db)
+            // The mark's key takes one answer per person; a second (or a concurrent twin) inserts nothing.
+            let marked = try await sql.insert(into: CreateSurveyAnsweredPeople.schema).columns("survey_id", "person_id")
+                .values(SQLBind(surveyID), SQLBind(participant.$person.id)).ignoringConflicts(with: ["survey_id", "person_id"])
+                .returning("person_id").all()
+            guard !marked.isEmpty else { throw Abort(.conflict, reason: "You have already answered this survey.") }
             if survey.anonymous {
+                // Without a shared lock, answers to one survey run side by side on PostgreSQL: counts
+                // go up in one statement each, and a comment list is locked while it changes.
+                let lock = sql.dialect.name == "postgresql" ? " FOR UPDATE" : ""
                 for question in survey.questions {
                     guard let value = answers[question.id] else { continue }
                     if question.kind == .text {
-                        let row =
-                            try await SurveyComments.query(on: db).filter(\.$surveyID == surveyID).filter(\.$question == question.id).first()
-                            ?? SurveyComments()
-                        var comments: [String] = row.id == nil ? [] : (JSONText.decode(row.commentsJSON) ?? [])
+                        struct Comments: Decodable {
+                            let id: UUID
+                            let comments: String
+                        }
+                        try await sql.insert(into: SurveyComments.schema).columns("id", "survey_id", "question", "comments")
+                            .values(SQLBind(UUID()), SQLBind(surveyID), SQLBind(question.id), SQLBind("[]"))
+                            .ignoringConflicts(with: ["survey_id", "question"]).run()
+                        let row = try await sql.raw(
+                            "SELECT id, comments FROM \(ident: SurveyComments.schema) WHERE survey_id = \(bind: surveyID) AND question = \(bind: question.id)\(unsafeRaw: lock)"
+                        ).first(decoding: Comments.self)
+                        guard let row else { continue }
+                        var comments: [String] = JSONText.decode(row.comments) ?? []
                         comments.append(value)
                         comments.sort()
-                        row.surveyID = surveyID
-                        row.question = question.id
-                        row.commentsJSON = JSONText.encode(comments)
-                        try await row.save(on: db)
+                        try await sql.update(SurveyComments.schema).set("comments", to: JSONText.encode(comments)).where("id", .equal, row.id).run()
                     } else {
-                        let tally = try await SurveyTally.query(on: db).filter(\.$surveyID == surveyID).filter(\.$question == question.id)
-                            .filter(\.$value == value).first()
-                        if let tally {
-                            tally.count += 1
-                            try await tally.save(on: db)
-                        } else {
-                            let fresh = SurveyTally()
-                            fresh.surveyID = surveyID
-                            fresh.question = question.id
-                            fresh.value = value
-                            fresh.count = 1
-                            try await fresh.create(on: db)
-                        }
+                        try await sql.insert(into: SurveyTally.schema).columns("id", "survey_id", "question", "value", "count")
+                            .values(SQLBind(UUID()), SQLBind(surveyID), SQLBind(question.id), SQLBind(value), SQLBind(0))
+                            .ignoringConflicts(with: ["survey_id", "question", "value"]).run()
+                        try await sql.update(SurveyTally.schema).set("count", to: SQLBinaryExpression(SQLColumn("count"), .add, SQLLiteral.numeric("1")))
+                            .where("survey_id", .equal, surveyID).where("question", .equal, question.id).where("value", .equal, value).run()
                     }
                 }
             } else {

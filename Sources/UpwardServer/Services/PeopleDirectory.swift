@@ -190,7 +190,7 @@ struct PeopleDirectory {
         let pageCount = max(1, (total + per - 1) / per)
         let page = min(max(1, query.page), pageCount)
         // One count, not paginate()'s second one; the default view walks the partial index people_active_order.
-        let items = try await builder.sort(\.$name).sort(\.$employeeID).range(lower: (page - 1) * per, upper: page * per).all()
+        let items = try await builder.sort(\.$name).sort(\.$employeeID).offset((page - 1) * per).limit(per).all()
         return Page(items: items, metadata: PageMetadata(page: page, per: per, total: total))
     }
 

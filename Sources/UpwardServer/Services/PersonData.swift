@@ -157,10 +157,7 @@ struct PersonData {
             if !participantIDs.isEmpty { try await Concern.query(on: db).filter(\.$raisedBy.$id ~~ participantIDs).delete() }
             if !pairIDs.isEmpty { try await Story.query(on: db).filter(\.$pair.$id ~~ pairIDs).delete() }
             try await SurveyResponse.query(on: db).filter(\.$person.$id == personID).delete()
-            for mark in try await SurveyAnswered.query(on: db).all() where mark.people.contains(personID.uuidString) {
-                mark.peopleJSON = JSONText.encode(mark.people.filter { $0 != personID.uuidString })
-                try await mark.save(on: db)
-            }
+            try await Outbox.sql(db).delete(from: CreateSurveyAnsweredPeople.schema).where("person_id", .equal, personID).run()
             // Program counts stay: the participations remain, without their answers.
             for participant in participants {
                 participant.answersJSON = nil

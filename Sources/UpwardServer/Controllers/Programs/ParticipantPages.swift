@@ -205,8 +205,9 @@ struct ParticipantPages: SiteController {
         let id = try participant.requireID()
         let pairs = try await Pair.query(on: req.db).group(.or) { $0.filter(\.$mentee.$id == id).filter(\.$mentor.$id == id) }
             .filter(\.$status ~~ [Pair.Status.waiting.rawValue, Pair.Status.live.rawValue, Pair.Status.paused.rawValue])
-            .with(\.$mentee) { $0.with(\.$person) }.with(\.$mentor) { $0.with(\.$person) }.all()
-        return pairs.map { pair in
+            .joiningSides().all()
+        return try pairs.map { pair in
+            try pair.takeJoinedSides()
             let partner = pair.$mentee.id == id ? pair.mentor : pair.mentee
             return PartnerCard(
                 pairHref: SitePath.pair(pair.id!), name: partner.person.name, role: partner.role, title: partner.person.title ?? "",

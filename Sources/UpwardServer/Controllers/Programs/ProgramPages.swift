@@ -425,7 +425,7 @@ struct ProgramPages: SiteController {
             }
         }
         for survey in try await req.surveys.list(program: id) {
-            let answered = try await req.surveys.answered(survey).count
+            let answered = try await req.surveys.answeredCount(survey)
             full.surveys.append(
                 SurveyRow(
                     title: survey.title,

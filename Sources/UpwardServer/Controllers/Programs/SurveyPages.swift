@@ -57,7 +57,7 @@ struct SurveyPages: SiteController {
 
     func page(_ req: Request, _ survey: Survey, _ participant: Participant, values: [String: String] = [:]) async throws -> FormPage {
         let program = try await Program.find(survey.$program.id, on: req.db)
-        let answered = try await req.surveys.answered(survey).contains(participant.$person.id.uuidString)
+        let answered = try await req.surveys.hasAnswered(survey, person: participant.$person.id)
         return FormPage(
             layout: LayoutContext(req, title: survey.title), title: survey.title, programName: program?.name ?? "", anonymous: survey.anonymous,
             questions: survey.questions.map {
@@ -140,7 +140,7 @@ struct SurveyPages: SiteController {
         let service = req.surveys
         let (survey, program, invited) = try await service.managed(try IDParameter.parse(req, "surveyID"), by: try req.viewer)
         let breakdown = try SurveyService.Breakdown(side: req.query["side"], department: req.query["department"])
-        let answered = try await service.answered(survey).count
+        let answered = try await service.answeredCount(survey)
         let rows = try await service.results(survey, breakdown: breakdown).map { result -> ResultRow in
             let top = max(1, result.distribution?.map(\.count).max() ?? 1)
             var summary: String?
