@@ -13,18 +13,25 @@ public func configure(_ app: Application, environment: UpwardEnvironment) async 
     app.upward = environment
     let config = environment.configuration
 
+    // Each event loop has its own pool: one SQLite connection, or `postgresConnectionsPerLoop`.
+    let loops = app.eventLoopGroup.makeIterator().reduce(0) { count, _ in count + 1 }
+    let storage: (DatabaseConfigurationFactory, DatabaseID, TimeAmount?, Int)
     switch config.storage {
     case .sqliteFile(let path):
-        app.databases.use(.sqlite(.file(path), sqlLogLevel: .debug), as: .sqlite)
+        storage = (.sqlite(.file(path), sqlLogLevel: .debug), .sqlite, nil, loops)
     case .sqliteMemory:
-        app.databases.use(.sqlite(.memory, sqlLogLevel: .debug), as: .sqlite)
+        storage = (.sqlite(.memory, sqlLogLevel: .debug), .sqlite, nil, loops)
     case .postgres(let url):
-        let postgres = try DatabaseConfigurationFactory.postgres(
-            url: url, maxConnectionsPerEventLoop: config.postgresConnectionsPerLoop, sqlLogLevel: .debug
-        ).make()
-        app.databases.use(
-            DatabaseConfigurationFactory { TimedDatabaseConfiguration(base: postgres, limit: .seconds(Int64(config.statementTimeoutSeconds))) }, as: .psql)
+        storage = (
+            try .postgres(url: url, maxConnectionsPerEventLoop: config.postgresConnectionsPerLoop, sqlLogLevel: .debug), .psql,
+            .seconds(Int64(config.statementTimeoutSeconds)), loops * config.postgresConnectionsPerLoop
+        )
     }
+    let (factory, id, limit, poolSize) = storage
+    let base = factory.make()
+    let metrics = app.metrics
+    metrics.poolSize(poolSize)
+    app.databases.use(DatabaseConfigurationFactory { MeteredDatabaseConfiguration(base: base, limit: limit, inUse: metrics.connectionsInUse) }, as: id)
     UpwardMigrations.register(on: app)
     if case .sqliteFile = config.storage {
         try await SQLiteTuning.apply(to: app, markAsDemo: environment.isDemo)

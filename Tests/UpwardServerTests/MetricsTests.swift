@@ -14,6 +14,11 @@ extension AppTests {
     struct MetricsTests {
         static let token = "metrics-token-for-tests-0123456789"
 
+        /// The value of an unlabelled metric in a text exposition.
+        static func value(_ name: String, in text: String) -> Double? {
+            text.split(separator: "\n").first { $0.hasPrefix(name + " ") }.flatMap { Double($0.dropFirst(name.count + 1)) }
+        }
+
         @Test("GET /metrics needs its bearer token and reports requests by route pattern, status and latency, and the outbox queue")
         func exposition() async throws {
             try await withUpward(configure: { $0.metricsToken = Self.token }) { app in
@@ -34,7 +39,25 @@ extension AppTests {
                     // Route patterns, never concrete ids: the label set stays small.
                     #expect(text.contains(#"route="/pairs/:pairID""#) && !text.contains(id))
                     #expect(text.contains("upward_outbox_pending 0"))
+                    // The pools' size, and no connection left held once requests are done.
+                    #expect((MetricsTests.value("upward_db_connections", in: text) ?? 0) >= 1)
+                    #expect(MetricsTests.value("upward_db_connections_in_use", in: text) == 0)
                 }
+            }
+        }
+
+        @Test("connections in use count statements and transactions while they run, and fall back to zero after a failed transaction")
+        func connectionsInUse() async throws {
+            try await withUpward { app in
+                @Sendable func inUse() -> Double? { MetricsTests.value("upward_db_connections_in_use", in: app.metrics.registry.emitToString()) }
+                struct Stop: Error {}
+                let seen = try await app.db.writeTransaction { db -> Double? in
+                    _ = try await User.query(on: db).count()  // inside: the transaction's connection is counted once
+                    return inUse()
+                }
+                #expect(seen == 1)
+                await #expect(throws: Stop.self) { try await app.db.writeTransaction { _ in throw Stop() } }
+                #expect(inUse() == 0)
             }
         }
 

@@ -227,6 +227,34 @@ extension AppTests {
                     }
                     #expect(try await SurveyService(db: app.db, clock: clock).answeredCount(survey) == SurveyTests.everyone.count)
                 }
+                // One person answering four times at once: one answer is stored, three are refused as repeats.
+                let twice = try await SurveyService(db: app.db, clock: clock).create(
+                    in: world.programA, phase: "pulse", anonymous: true, audience: "both", by: Viewer(world.managerA))
+                let outcomes = try await withThrowingTaskGroup(of: HTTPStatus.self) { group in
+                    for index in 0..<4 {
+                        let db = app.databases.database(logger: app.logger, on: loops[index % loops.count])!
+                        group.addTask {
+                            do {
+                                try await SurveyService(db: db, clock: clock).answer(twice, by: world.participants["J1"]!, raw: ["fit": "5"])
+                                return .ok
+                            } catch let abort as Abort { return abort.status }
+                        }
+                    }
+                    return try await group.reduce(into: [HTTPStatus]()) { $0.append($1) }
+                }
+                #expect(outcomes.filter { $0 == .ok }.count == 1 && outcomes.filter { $0 == .conflict }.count == 3)
+                let fit = try await SurveyTally.query(on: app.db).filter(\.$surveyID == twice.id!).filter(\.$question == "fit").all()
+                #expect(fit.map(\.count).reduce(0, +) == 1)
+                // Upgrading from the earlier per-survey lists: revert rebuilds them, prepare copies them back.
+                let surveys = try await Survey.query(on: app.db).all()
+                try await CreateSurveyAnsweredPeople().revert(on: app.db)
+                #expect(try await SurveyAnswered.query(on: app.db).count() == surveys.count)
+                try await CreateSurveyAnsweredPeople().prepare(on: app.db)
+                #expect(try await SurveyAnswered.query(on: app.db).count() == 0)
+                for survey in surveys {
+                    let expected = survey.id == twice.id ? 1 : SurveyTests.everyone.count
+                    #expect(try await SurveyService(db: app.db, clock: clock).answeredCount(survey) == expected)
+                }
                 try await app.asyncShutdown()
             } catch {
                 try? await app.asyncShutdown()

@@ -10,7 +10,7 @@ extension Database {
     ///
     /// On PostgreSQL the transaction is driven here rather than by Fluent: when the database server
     /// dies mid-transaction, Fluent sends ROLLBACK on the dead connection, which PostgresNIO never
-    /// answers (see ``TimedDatabase``). After a connection failure no ROLLBACK is sent; the server
+    /// answers (see ``MeteredDatabase``). After a connection failure no ROLLBACK is sent; the server
     /// has already rolled the transaction back.
     func writeTransaction<T: Sendable>(_ body: @escaping @Sendable (any Database) async throws -> T) async throws -> T {
         if let sql = self as? any SQLDatabase, sql.dialect.name == "postgresql", !inTransaction {

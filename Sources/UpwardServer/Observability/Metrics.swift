@@ -6,11 +6,14 @@ import Vapor
 
 /// What `GET /metrics` reports, in the Prometheus text format (swift-prometheus): requests by
 /// route pattern, method and status with a latency histogram, requests in flight, outbox queue
-/// length and delivery outcomes, background job runs.
+/// length and delivery outcomes, background job runs, database connections in use.
 final class UpwardMetrics: Sendable {
     let registry = PrometheusCollectorRegistry()
     private let inFlight: Gauge
     private let queue: Gauge
+    /// Pooled database connections held by a statement or a transaction now.
+    let connectionsInUse: Gauge
+    private let connections: Gauge
     static let buckets: [Duration] = [
         .milliseconds(1), .milliseconds(2), .milliseconds(5), .milliseconds(10), .milliseconds(25), .milliseconds(50), .milliseconds(100),
         .milliseconds(250), .milliseconds(500), .seconds(1), .seconds(2.5), .seconds(5),
@@ -19,7 +22,11 @@ final class UpwardMetrics: Sendable {
     init() {
         inFlight = registry.makeGauge(name: "upward_http_requests_in_flight", help: "Requests being answered now.")
         queue = registry.makeGauge(name: "upward_outbox_pending", help: "Deliveries waiting to be sent (due or backing off).")
+        connectionsInUse = registry.makeGauge(name: "upward_db_connections_in_use", help: "Pooled database connections in use now.")
+        connections = registry.makeGauge(name: "upward_db_connections", help: "Database connections the pools may open.")
     }
+
+    func poolSize(_ size: Int) { connections.set(Double(size)) }
 
     func started() { inFlight.increment() }
 

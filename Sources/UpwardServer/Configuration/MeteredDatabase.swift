@@ -1,0 +1,112 @@
+import FluentKit
+import NIOCore
+import Prometheus
+import SQLKit
+
+/// Storage that reports how many pooled connections are in use, and on PostgreSQL answers or fails
+/// every statement within a time limit.
+///
+/// In use: a statement outside a transaction holds a connection while it runs; a transaction (or
+/// any `withConnection`) holds one from start to end. Their sum is `upward_db_connections_in_use`,
+/// beside `upward_db_connections` (the pool's size) in `/metrics`.
+///
+/// The limit: PostgresNIO (1.33) never answers a query written to a connection that closed under
+/// it; the write reaches no handler and the query's promise is dropped. When the database server
+/// dies (killed, failed over, restarted), a request that was between two statements then waits
+/// forever and keeps its pooled connection; after a few such requests the pool is empty and every
+/// later request times out, long after PostgreSQL is back (found by `scripts/crash-test.py
+/// --postgres`). A statement unanswered after the limit fails with ``DatabaseOutage/Timeout`` (a
+/// 503) and its connection goes back to the pool, which replaces a closed one.
+struct MeteredDatabaseConfiguration: DatabaseConfiguration {
+    var base: any DatabaseConfiguration
+    let limit: TimeAmount?
+    let inUse: Gauge
+
+    var middleware: [any AnyModelMiddleware] {
+        get { base.middleware }
+        set { base.middleware = newValue }
+    }
+
+    func makeDriver(for databases: Databases) -> any DatabaseDriver {
+        MeteredDatabaseDriver(base: base.makeDriver(for: databases), limit: limit, inUse: inUse)
+    }
+}
+
+struct MeteredDatabaseDriver: DatabaseDriver {
+    let base: any DatabaseDriver
+    let limit: TimeAmount?
+    let inUse: Gauge
+
+    func makeDatabase(with context: DatabaseContext) -> any Database {
+        MeteredDatabase.wrap(base.makeDatabase(with: context), limit: limit, inUse: inUse, leased: false)
+    }
+
+    func shutdown() { base.shutdown() }
+    func shutdownAsync() async { await base.shutdownAsync() }
+}
+
+struct MeteredDatabase: Database, SQLDatabase {
+    let base: any Database
+    let sql: any SQLDatabase
+    let limit: TimeAmount?
+    let inUse: Gauge
+    /// Inside a transaction or `withConnection`: the connection is already counted.
+    let leased: Bool
+
+    /// Both drivers' databases are SQL databases; anything else is left as it is.
+    static func wrap(_ base: any Database, limit: TimeAmount?, inUse: Gauge, leased: Bool) -> any Database {
+        guard let sql = base as? any SQLDatabase else { return base }
+        return MeteredDatabase(base: base, sql: sql, limit: limit, inUse: inUse, leased: leased)
+    }
+
+    var context: DatabaseContext { base.context }
+    var inTransaction: Bool { base.inTransaction }
+    var logger: Logger { base.logger }
+    var eventLoop: any EventLoop { base.eventLoop }
+    var version: (any SQLDatabaseReportedVersion)? { sql.version }
+    var dialect: any SQLDialect { sql.dialect }
+    var queryLogLevel: Logger.Level? { sql.queryLogLevel }
+
+    func execute(query: DatabaseQuery, onOutput: @escaping @Sendable (any DatabaseOutput) -> Void) -> EventLoopFuture<Void> {
+        statement { base.execute(query: query, onOutput: onOutput) }
+    }
+
+    func execute(schema: DatabaseSchema) -> EventLoopFuture<Void> { statement { base.execute(schema: schema) } }
+    func execute(enum: DatabaseEnum) -> EventLoopFuture<Void> { statement { base.execute(enum: `enum`) } }
+
+    func execute(sql query: any SQLExpression, _ onRow: @escaping @Sendable (any SQLRow) -> Void) -> EventLoopFuture<Void> {
+        statement { sql.execute(sql: query, onRow) }
+    }
+
+    func execute(sql query: any SQLExpression, _ onRow: @escaping @Sendable (any SQLRow) -> Void) async throws {
+        try await statement { sql.execute(sql: query, onRow) }.get()
+    }
+
+    func transaction<T>(_ closure: @escaping @Sendable (any Database) -> EventLoopFuture<T>) -> EventLoopFuture<T> {
+        lease { base.transaction { closure(Self.wrap($0, limit: limit, inUse: inUse, leased: true)) } }
+    }
+
+    func withConnection<T>(_ closure: @escaping @Sendable (any Database) -> EventLoopFuture<T>) -> EventLoopFuture<T> {
+        lease { base.withConnection { closure(Self.wrap($0, limit: limit, inUse: inUse, leased: true)) } }
+    }
+
+    private func lease<T>(_ body: () -> EventLoopFuture<T>) -> EventLoopFuture<T> {
+        guard !leased else { return body() }
+        inUse.increment()
+        return body().always { [inUse] _ in inUse.decrement() }
+    }
+
+    /// One statement: counted unless its connection already is, and bounded by the limit.
+    private func statement(_ run: () -> EventLoopFuture<Void>) -> EventLoopFuture<Void> {
+        let future = lease(run)
+        guard let limit else { return future }
+        let loop = future.eventLoop
+        let promise = loop.makePromise(of: Void.self)
+        let timeout = loop.scheduleTask(in: limit) { promise.fail(DatabaseOutage.Timeout()) }
+        future.whenComplete { result in
+            timeout.cancel()
+            promise.completeWith(result)
+        }
+        return promise.futureResult
+    }
+}
