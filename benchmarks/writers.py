@@ -97,7 +97,7 @@ def run(demo, args):
                     status = send(conn, "POST", f"/api/v1/pairs/{w['pair']}/notes", w["token"], {"body": f"Note {text}", "visibility": "shared"})
                 elif kind == "goal":
                     status = send(conn, "POST", f"/api/v1/pairs/{w['pair']}/goals", w["token"],
-                                  {"title": f"Goal {text}", "why": "Practice under load.", "measure": "Done once."})
+                                  {"title": f"Goal {text}", "why": "Practice under load.", "measure": "Done once.", "owner": "mentee"})
                 elif kind == "progress" and w["goals"]:
                     status = send(conn, "PATCH", f"/api/v1/pairs/{w['pair']}/goals/{rng.choice(w['goals'])}", w["token"], {"progress": rng.randint(0, 100)})
                 elif w["meetings"]:
