@@ -10,7 +10,7 @@ struct SessionUserMiddleware: AsyncMiddleware {
             let signedInAt = session.values[BrowserSession.Key.signedInAt].flatMap(Double.init) ?? 0
             let age = request.upward.clock.now.timeIntervalSince1970 - signedInAt
             if age >= 0, age < request.upward.configuration.sessionLifetime, let id = UUID(uuidString: raw),
-                let user = try await User.find(id, on: request.db)
+                let user = try await User.find(row: id, on: request.db)
             {
                 request.auth.login(user)
             } else {

@@ -1,5 +1,6 @@
 import Fluent
 import Foundation
+import SQLKit
 import UpwardCore
 import Vapor
 
@@ -25,10 +26,17 @@ struct SessionStore {
     }
 
     /// The values of a live session, or nil when the token is unknown or expired.
+    /// One plain query, as it runs on every signed-in page (see ``User/Row``).
     func read(token: String) async throws -> [String: String]? {
+        struct Stored: Decodable {
+            let data: String
+            let expires_at: Date
+        }
         guard Self.isWellFormed(token),
-            let stored = try await StoredSession.query(on: db).filter(\.$tokenHash == Self.hash(token)).first(),
-            stored.expiresAt > clock.now
+            let stored = try await Outbox.sql(db).raw(
+                "SELECT data, expires_at FROM \(ident: StoredSession.schema) WHERE token_hash = \(bind: Self.hash(token))"
+            ).first(decoding: Stored.self),
+            stored.expires_at > clock.now
         else { return nil }
         return (try? JSONDecoder().decode([String: String].self, from: Data(stored.data.utf8))) ?? [:]
     }
