@@ -1,5 +1,6 @@
 import Fluent
 import Foundation
+import SQLKit
 import UpwardCore
 import Vapor
 
@@ -99,18 +100,46 @@ struct Enrollments {
 
     /// What each participant of the program still has to do.
     func checklists(_ programID: UUID, participants: [Participant]) async throws -> [UUID: ParticipantChecklist] {
+        try await checklists(
+            programID,
+            subjects: participants.compactMap { participant in
+                participant.id.map {
+                    ChecklistSubject(id: $0, role: participant.enrollmentRole, enrolled: participant.enrolledAt != nil, agreed: participant.agreedAt != nil)
+                }
+            })
+    }
+
+    /// What a checklist needs of a participant, so reports over thousands of them need not load models.
+    struct ChecklistSubject: Sendable {
+        let id: UUID
+        let role: Enrollment.Role
+        let enrolled: Bool
+        let agreed: Bool
+    }
+
+    func checklists(_ programID: UUID, subjects: [ChecklistSubject]) async throws -> [UUID: ParticipantChecklist] {
         let modules = try await modules(of: programID)
-        let ids = participants.compactMap(\.id)
-        let completions = try await TrainingCompletion.query(on: db).filter(\.$participant.$id ~~ ids).all()
+        struct Completion: Decodable {
+            let participant_id: UUID
+            let module_id: UUID
+        }
+        // Completions of the program's modules, read as plain rows (one per participant and module).
+        let completions =
+            modules.isEmpty
+            ? []
+            : try await Outbox.sql(db).select().columns("participant_id", "module_id").from(TrainingCompletion.schema)
+                .where("module_id", .in, SQLBind.group(modules.compactMap(\.id))).all(decoding: Completion.self)
+        let wanted = Set(subjects.map(\.id))
         var done: [UUID: Set<String>] = [:]
-        for completion in completions { done[completion.$participant.id, default: []].insert(completion.$module.id.uuidString) }
+        for completion in completions where wanted.contains(completion.participant_id) {
+            done[completion.participant_id, default: []].insert(completion.module_id.uuidString)
+        }
         var result: [UUID: ParticipantChecklist] = [:]
-        for participant in participants {
-            guard let id = participant.id else { continue }
-            let required = modules.filter { $0.moduleAudience.applies(to: participant.enrollmentRole) }
+        for subject in subjects {
+            let required = modules.filter { $0.moduleAudience.applies(to: subject.role) }
                 .map { ParticipantChecklist.Module(id: $0.id!.uuidString, title: $0.title) }
-            result[id] = ParticipantChecklist(
-                enrolled: participant.enrolledAt != nil, agreed: participant.agreedAt != nil, requiredModules: required, completed: done[id] ?? [])
+            result[subject.id] = ParticipantChecklist(
+                enrolled: subject.enrolled, agreed: subject.agreed, requiredModules: required, completed: done[subject.id] ?? [])
         }
         return result
     }

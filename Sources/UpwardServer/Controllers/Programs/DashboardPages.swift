@@ -47,8 +47,10 @@ struct DashboardPages: SiteController {
         if let format = query.format, !format.isEmpty, format != "csv" { throw Abort(.badRequest, reason: "format must be csv or left out.") }
         let charts = try await Self.charts(req, program: program)
         let health = try await PairHealthMonitor(db: req.db, clock: req.upward.clock).assess(program: program)
-        let pairs = try await Pair.query(on: req.db).filter(\.$id ~~ Array(health.keys))
-            .with(\.$mentee) { $0.with(\.$person) }.with(\.$mentor) { $0.with(\.$person) }.all()
+        // Only the pairs at risk are loaded with their people (not all 2,500 of a large program).
+        let risky = health.filter { $0.value.status == .needsCheckIn }.map(\.key)
+        let pairs = risky.isEmpty ? [] : try await Pair.query(on: req.db).filter(\.$id ~~ risky).joiningSides().all()
+        for pair in pairs { try pair.takeJoinedSides() }
         let atRisk = pairs.compactMap { pair -> Figure? in
             guard let assessment = health[pair.id!], assessment.status == .needsCheckIn else { return nil }
             return Figure(
@@ -102,11 +104,36 @@ struct DashboardPages: SiteController {
         let rule = req.upward.configuration.anonymity
         var charts: [Chart] = []
         // Participation funnel.
-        let participants = try await Participant.query(on: req.db).filter(\.$program.$id == id).all()
-        let lists = try await req.enrollments.checklists(id, participants: participants)
-        let pairs = try await Pair.query(on: req.db).filter(\.$program.$id == id).all()
+        // Plain rows, not models: a large program has thousands of participants and pairs.
+        struct ParticipantRow: Decodable {
+            let id: UUID
+            let person_id: UUID
+            let role: String
+            let accepted_at: Date?
+            let enrolled_at: Date?
+            let agreed_at: Date?
+            var enrollmentRole: Enrollment.Role { Enrollment.Role(rawValue: role) ?? .mentee }
+            var enrolledAt: Date? { enrolled_at }
+            var acceptedAt: Date? { accepted_at }
+        }
+        struct PairRow: Decodable {
+            let status: String
+            let mentee_id: UUID
+            let mentor_id: UUID
+        }
+        let sql = try Outbox.sql(req.db)
+        let participants = try await sql.select().columns("id", "person_id", "role", "accepted_at", "enrolled_at", "agreed_at")
+            .from(Participant.schema).where("program_id", .equal, id).all(decoding: ParticipantRow.self)
+        let lists = try await req.enrollments.checklists(
+            id,
+            subjects: participants.map {
+                Enrollments.ChecklistSubject(id: $0.id, role: $0.enrollmentRole, enrolled: $0.enrolled_at != nil, agreed: $0.agreed_at != nil)
+            })
+        let pairs = try await sql.select().columns("status", "mentee_id", "mentor_id").from(Pair.schema).where("program_id", .equal, id)
+            .all(decoding: PairRow.self)
         func people(_ statuses: [Pair.Status]) -> Int {
-            Set(pairs.filter { statuses.contains($0.pairStatus) }.flatMap { [$0.$mentee.id, $0.$mentor.id] }).count
+            let wanted = Set(statuses.map(\.rawValue))
+            return Set(pairs.filter { wanted.contains($0.status) }.flatMap { [$0.mentee_id, $0.mentor_id] }).count
         }
         let funnel: [(String, Double)] = [
             ("Invited", Double(participants.count)), ("Enrolled", Double(participants.filter { $0.enrolledAt != nil }.count)),
@@ -123,7 +150,6 @@ struct DashboardPages: SiteController {
             let starts_at: Date
             let status: String
         }
-        let sql = req.db as! any SQLDatabase
         let meetings = try await sql.raw(
             """
             SELECT m.starts_at, m.status FROM meetings m JOIN pairs p ON p.id = m.pair_id
@@ -197,7 +223,7 @@ struct DashboardPages: SiteController {
                     + ideas.filter { $0.ideaStatus != .proposed }.map { Figure(section: "Ideas", label: $0.title, value: $0.ideaStatus.label) },
                 note: "Ideas the pairs raised and where they stand; stories are published only with both people's consent."))
         // Retention of the junior mentors against colleagues in the same departments and level bands.
-        let juniors = Set(participants.filter { $0.enrollmentRole == .mentor && $0.acceptedAt != nil }.map { $0.$person.id.uuidString })
+        let juniors = Set(participants.filter { $0.enrollmentRole == .mentor && $0.acceptedAt != nil }.map { $0.person_id.uuidString })
         if !juniors.isEmpty {
             struct PersonRow: Decodable {
                 let id: UUID
