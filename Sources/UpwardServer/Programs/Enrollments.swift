@@ -100,21 +100,37 @@ struct Enrollments {
 
     /// What each participant of the program still has to do.
     func checklists(_ programID: UUID, participants: [Participant]) async throws -> [UUID: ParticipantChecklist] {
-        try await checklists(
-            programID,
-            subjects: participants.compactMap { participant in
-                participant.id.map {
-                    ChecklistSubject(id: $0, role: participant.enrollmentRole, enrolled: participant.enrolledAt != nil, agreed: participant.agreedAt != nil)
-                }
-            })
+        try await checklists(programID, subjects: participants.compactMap(ChecklistSubject.init))
     }
 
-    /// What a checklist needs of a participant, so reports over thousands of them need not load models.
-    struct ChecklistSubject: Sendable {
+    /// What a checklist and a program's counts need of a participant, read as a plain row, so pages
+    /// and reports over thousands of participants need not load models.
+    struct ChecklistSubject: Sendable, Decodable {
         let id: UUID
-        let role: Enrollment.Role
-        let enrolled: Bool
-        let agreed: Bool
+        let person_id: UUID
+        let role: String
+        let accepted_at: Date?
+        let enrolled_at: Date?
+        let agreed_at: Date?
+
+        /// The same facts from a loaded participant (nil without an id).
+        init?(_ participant: Participant) {
+            guard let id = participant.id else { return nil }
+            self.id = id
+            person_id = participant.$person.id
+            role = participant.role
+            accepted_at = participant.acceptedAt
+            enrolled_at = participant.enrolledAt
+            agreed_at = participant.agreedAt
+        }
+
+        var enrollmentRole: Enrollment.Role { Enrollment.Role(rawValue: role) ?? .mentee }
+    }
+
+    /// Every participant of the program, as ``ChecklistSubject`` rows.
+    func subjects(of programID: UUID) async throws -> [ChecklistSubject] {
+        try await Outbox.sql(db).select().columns("id", "person_id", "role", "accepted_at", "enrolled_at", "agreed_at").from(Participant.schema)
+            .where("program_id", .equal, programID).all(decoding: ChecklistSubject.self)
     }
 
     func checklists(_ programID: UUID, subjects: [ChecklistSubject]) async throws -> [UUID: ParticipantChecklist] {
@@ -136,10 +152,10 @@ struct Enrollments {
         }
         var result: [UUID: ParticipantChecklist] = [:]
         for subject in subjects {
-            let required = modules.filter { $0.moduleAudience.applies(to: subject.role) }
+            let required = modules.filter { $0.moduleAudience.applies(to: subject.enrollmentRole) }
                 .map { ParticipantChecklist.Module(id: $0.id!.uuidString, title: $0.title) }
             result[subject.id] = ParticipantChecklist(
-                enrolled: subject.enrolled, agreed: subject.agreed, requiredModules: required, completed: done[subject.id] ?? [])
+                enrolled: subject.enrolled_at != nil, agreed: subject.agreed_at != nil, requiredModules: required, completed: done[subject.id] ?? [])
         }
         return result
     }

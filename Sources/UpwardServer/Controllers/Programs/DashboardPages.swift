@@ -105,30 +105,14 @@ struct DashboardPages: SiteController {
         var charts: [Chart] = []
         // Participation funnel.
         // Plain rows, not models: a large program has thousands of participants and pairs.
-        struct ParticipantRow: Decodable {
-            let id: UUID
-            let person_id: UUID
-            let role: String
-            let accepted_at: Date?
-            let enrolled_at: Date?
-            let agreed_at: Date?
-            var enrollmentRole: Enrollment.Role { Enrollment.Role(rawValue: role) ?? .mentee }
-            var enrolledAt: Date? { enrolled_at }
-            var acceptedAt: Date? { accepted_at }
-        }
         struct PairRow: Decodable {
             let status: String
             let mentee_id: UUID
             let mentor_id: UUID
         }
         let sql = try Outbox.sql(req.db)
-        let participants = try await sql.select().columns("id", "person_id", "role", "accepted_at", "enrolled_at", "agreed_at")
-            .from(Participant.schema).where("program_id", .equal, id).all(decoding: ParticipantRow.self)
-        let lists = try await req.enrollments.checklists(
-            id,
-            subjects: participants.map {
-                Enrollments.ChecklistSubject(id: $0.id, role: $0.enrollmentRole, enrolled: $0.enrolled_at != nil, agreed: $0.agreed_at != nil)
-            })
+        let participants = try await req.enrollments.subjects(of: id)
+        let lists = try await req.enrollments.checklists(id, subjects: participants)
         let pairs = try await sql.select().columns("status", "mentee_id", "mentor_id").from(Pair.schema).where("program_id", .equal, id)
             .all(decoding: PairRow.self)
         func people(_ statuses: [Pair.Status]) -> Int {
@@ -136,7 +120,7 @@ struct DashboardPages: SiteController {
             return Set(pairs.filter { wanted.contains($0.status) }.flatMap { [$0.mentee_id, $0.mentor_id] }).count
         }
         let funnel: [(String, Double)] = [
-            ("Invited", Double(participants.count)), ("Enrolled", Double(participants.filter { $0.enrolledAt != nil }.count)),
+            ("Invited", Double(participants.count)), ("Enrolled", Double(participants.filter { $0.enrolled_at != nil }.count)),
             ("Trained", Double(lists.values.filter(\.isReady).count)), ("Matched", Double(people([.waiting, .live, .paused, .ended]))),
             ("Active", Double(people([.live, .paused]))),
             ("Completed", Double(program.programStatus == .completed ? people([.ended]) : 0)),
@@ -223,7 +207,7 @@ struct DashboardPages: SiteController {
                     + ideas.filter { $0.ideaStatus != .proposed }.map { Figure(section: "Ideas", label: $0.title, value: $0.ideaStatus.label) },
                 note: "Ideas the pairs raised and where they stand; stories are published only with both people's consent."))
         // Retention of the junior mentors against colleagues in the same departments and level bands.
-        let juniors = Set(participants.filter { $0.enrollmentRole == .mentor && $0.acceptedAt != nil }.map { $0.person_id.uuidString })
+        let juniors = Set(participants.filter { $0.enrollmentRole == .mentor && $0.accepted_at != nil }.map { $0.person_id.uuidString })
         if !juniors.isEmpty {
             struct PersonRow: Decodable {
                 let id: UUID

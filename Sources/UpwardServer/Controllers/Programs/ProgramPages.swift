@@ -347,8 +347,8 @@ struct ProgramPages: SiteController {
         let peoplePage = try ShowQuery.page(query.people, "people")
         let pairsPage = try ShowQuery.page(query.pairs, "pairs")
         // Every participant for the counts (without their directory records); one page of rows in full.
-        let everyone = try await Participant.query(on: req.db).filter(\.$program.$id == id).all()
-        let lists = try await req.enrollments.checklists(id, participants: everyone)
+        let everyone = try await req.enrollments.subjects(of: id)
+        let lists = try await req.enrollments.checklists(id, subjects: everyone)
         let participants = try await Participant.query(on: req.db).filter(\.$program.$id == id).with(\.$person).sort(\.$invitedAt).sort(\.$id)
             .range(((peoplePage - 1) * Self.pageSize)..<(peoplePage * Self.pageSize)).all()
         let now = req.upward.clock.now
@@ -388,7 +388,7 @@ struct ProgramPages: SiteController {
         let waiting = try await Pair.query(on: req.db).filter(\.$program.$id == id).filter(\.$status == Pair.Status.waiting.rawValue).count()
         let counts: [PersonPage.Fact] = [
             .init(label: "Invited", value: "\(everyone.count)"),
-            .init(label: "Enrolled", value: "\(everyone.filter { $0.enrolledAt != nil }.count)"),
+            .init(label: "Enrolled", value: "\(everyone.filter { $0.enrolled_at != nil }.count)"),
             .init(label: "Ready", value: "\(lists.values.filter(\.isReady).count)"),
             .init(label: "Live pairs", value: "\(live)"),
             .init(label: "Waiting pairs", value: "\(waiting)"),
