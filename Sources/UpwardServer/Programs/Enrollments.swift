@@ -139,13 +139,16 @@ struct Enrollments {
             let participant_id: UUID
             let module_id: UUID
         }
-        // Completions of the program's modules, read as plain rows (one per participant and module).
-        let completions =
-            modules.isEmpty
-            ? []
-            : try await Outbox.sql(db).select().columns("participant_id", "module_id").from(TrainingCompletion.schema)
-                .where("module_id", .in, SQLBind.group(modules.compactMap(\.id))).all(decoding: Completion.self)
+        // Completions as plain rows (one per participant and module): for a few participants (a home
+        // page) theirs; for a whole program (its page, its report) all of its modules' at once.
         let wanted = Set(subjects.map(\.id))
+        let query = try Outbox.sql(db).select().columns("participant_id", "module_id").from(TrainingCompletion.schema)
+        if subjects.count > 500 {
+            query.where("module_id", .in, SQLBind.group(modules.compactMap(\.id)))
+        } else {
+            query.where("participant_id", .in, SQLBind.group(Array(wanted)))
+        }
+        let completions = modules.isEmpty || subjects.isEmpty ? [] : try await query.all(decoding: Completion.self)
         var done: [UUID: Set<String>] = [:]
         for completion in completions where wanted.contains(completion.participant_id) {
             done[completion.participant_id, default: []].insert(completion.module_id.uuidString)
