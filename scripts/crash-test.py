@@ -267,8 +267,9 @@ def run(args, binary, env, postgres, database):
         kills = f"{args.cycles} SIGKILLs"
     print(f"crash test: {kills}, {len(acknowledged)} acknowledged writes, "
           f"{len(names) - len(acknowledged)} more that were written but not acknowledged before the kill, "
-          f"{counts['cut']} requests cut off, {counts['503 while the database was down']} 503s while the database was down, "
-          f"{counts['5xx']} other 5xx; lost {len(lost)}, doubled {len(doubled)}, {label} {integrity[0][0]}")
+          f"{counts['cut']} requests cut off, "
+          + (f"{counts['503 while the database was down']} 503s while the database was down, " if postgres else "")
+          + f"{counts['5xx']} {'other ' if postgres else ''}5xx; lost {len(lost)}, doubled {len(doubled)}, {label} {integrity[0][0]}")
     ok = not lost and not doubled and not strangers and integrity == [("ok",)] and counts["5xx"] == 0 and len(acknowledged) > 0
     if not ok:
         print(f"  lost: {lost[:5]} doubled: {doubled[:5]} strangers: {strangers[:5]}")

@@ -198,6 +198,8 @@ extension AppTests {
             #expect(PageErrorMiddleware.describe(refused).0 == .serviceUnavailable)
             struct Bug: Error {}
             #expect(!DatabaseOutage.matches(Bug()))
+            // A file that cannot be read is a fault of ours, not the database's.
+            #expect(!DatabaseOutage.matches(IOError(errnoCode: ENOENT, reason: "open")))
             #expect(PageErrorMiddleware.describe(Bug()).0 == .internalServerError)
         }
     }

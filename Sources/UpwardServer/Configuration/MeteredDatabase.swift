@@ -71,8 +71,9 @@ struct MeteredDatabase: Database, SQLDatabase {
         statement { base.execute(query: query, onOutput: onOutput) }
     }
 
-    func execute(schema: DatabaseSchema) -> EventLoopFuture<Void> { statement { base.execute(schema: schema) } }
-    func execute(enum: DatabaseEnum) -> EventLoopFuture<Void> { statement { base.execute(enum: `enum`) } }
+    // Schema changes (migrations) are counted but not bounded: a long one is not an outage.
+    func execute(schema: DatabaseSchema) -> EventLoopFuture<Void> { lease { base.execute(schema: schema) } }
+    func execute(enum: DatabaseEnum) -> EventLoopFuture<Void> { lease { base.execute(enum: `enum`) } }
 
     func execute(sql query: any SQLExpression, _ onRow: @escaping @Sendable (any SQLRow) -> Void) -> EventLoopFuture<Void> {
         statement { sql.execute(sql: query, onRow) }

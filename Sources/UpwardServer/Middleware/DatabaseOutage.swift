@@ -22,6 +22,13 @@ enum DatabaseOutage {
                 return false
             }
         }
-        return error is Timeout || error is NIOConnectionError || error is IOError || error is ChannelError
+        if let io = error as? IOError {
+            // Only the network's refusals: a file that cannot be read is not an outage.
+            return [ECONNREFUSED, ECONNRESET, ETIMEDOUT, EPIPE, EHOSTUNREACH, ENETUNREACH].contains(io.errnoCode)
+        }
+        if let channel = error as? ChannelError {
+            return [.ioOnClosedChannel, .alreadyClosed, .eof].contains(channel)
+        }
+        return error is Timeout || error is NIOConnectionError
     }
 }
