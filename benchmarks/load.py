@@ -216,16 +216,24 @@ def burst(port, jobs, clients):
                 statuses[status] = statuses.get(status, 0) + 1
         conn.close()
 
+    wall = run_threads([threading.Thread(target=worker) for _ in range(clients)])
+    latencies.sort()
+    return wall, percentile(latencies, 0.5), percentile(latencies, 0.99), statuses
+
+
+def run_threads(threads):
+    """Starts the threads, waits for all of them, and returns the seconds it took."""
     started = time.perf_counter()
-    threads = [threading.Thread(target=worker) for _ in range(clients)]
     for t in threads:
         t.start()
     for t in threads:
         t.join()
-    wall = time.perf_counter() - started
-    latencies.sort()
-    pick = lambda q: latencies[min(len(latencies) - 1, int(q * len(latencies)))] * 1000
-    return wall, pick(0.5), pick(0.99), statuses
+    return time.perf_counter() - started
+
+
+def percentile(ordered, q):
+    """The q-quantile of sorted latencies in seconds, in milliseconds."""
+    return ordered[min(len(ordered) - 1, int(q * len(ordered)))] * 1000
 
 
 def main():

@@ -23,7 +23,7 @@ Then it checks what a user would notice:
 """
 import argparse, collections, http.client, json, os, random, sys, threading, time
 
-from load import Client, LargeDemo
+from load import Client, LargeDemo, percentile, run_threads
 
 BUSY_TIMEOUT_SECONDS = 5.0
 
@@ -133,16 +133,9 @@ def run(demo, args):
         finally:
             conn.close()
 
-    started = time.perf_counter()
-    threads = [threading.Thread(target=participant, args=(i, w)) for i, w in enumerate(writers)] + [threading.Thread(target=manager)]
-    for t in threads:
-        t.start()
-    for t in threads:
-        t.join()
-    wall = time.perf_counter() - started
-
+    wall = run_threads([threading.Thread(target=participant, args=(i, w)) for i, w in enumerate(writers)] + [threading.Thread(target=manager)])
     latencies.sort()
-    pick = lambda q: latencies[min(len(latencies) - 1, int(q * len(latencies)))] * 1000
+    pick = lambda q: percentile(latencies, q)
     slow = sum(1 for x in latencies if x >= BUSY_TIMEOUT_SECONDS)
     server_errors = sum(c for s, c in statuses.items() if s >= 500)
     print(f"{len(latencies)} writes in {wall:.1f} s: {len(latencies) / wall:.0f}/s, p50 {pick(0.5):.1f} ms, p99 {pick(0.99):.1f} ms, "

@@ -11,14 +11,10 @@ struct CreatePartialIndexes: AsyncMigration {
     ]
 
     func prepare(on database: any Database) async throws {
-        guard let sql = database as? any SQLDatabase else { return }
-        for index in Self.indexes {
-            try await sql.raw("CREATE INDEX IF NOT EXISTS \(unsafeRaw: index.name) ON \(unsafeRaw: index.definition)").run()
-        }
+        try await CreateScaleIndexes.create(Self.indexes, on: database)
     }
 
     func revert(on database: any Database) async throws {
-        guard let sql = database as? any SQLDatabase else { return }
-        for index in Self.indexes { try await sql.raw("DROP INDEX IF EXISTS \(unsafeRaw: index.name)").run() }
+        try await CreateScaleIndexes.drop(Self.indexes.map(\.name), on: database)
     }
 }

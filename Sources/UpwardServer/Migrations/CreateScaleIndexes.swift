@@ -32,14 +32,23 @@ struct CreateScaleIndexes: AsyncMigration {
     ]
 
     func prepare(on database: any Database) async throws {
-        guard let sql = database as? any SQLDatabase else { return }
-        for index in Self.indexes {
-            try await sql.raw("CREATE INDEX IF NOT EXISTS \(unsafeRaw: index.name) ON \(unsafeRaw: index.table) (\(unsafeRaw: index.columns))").run()
-        }
+        try await Self.create(Self.indexes.map { ($0.name, "\($0.table) (\($0.columns))") }, on: database)
     }
 
     func revert(on database: any Database) async throws {
+        try await Self.drop(Self.indexes.map(\.name), on: database)
+    }
+
+    /// Creates each index (`name`, `table (columns) [WHERE …]`) unless it exists; SQLite and PostgreSQL alike.
+    static func create(_ indexes: [(name: String, definition: String)], on database: any Database) async throws {
         guard let sql = database as? any SQLDatabase else { return }
-        for index in Self.indexes { try await sql.raw("DROP INDEX IF EXISTS \(unsafeRaw: index.name)").run() }
+        for index in indexes {
+            try await sql.raw("CREATE INDEX IF NOT EXISTS \(unsafeRaw: index.name) ON \(unsafeRaw: index.definition)").run()
+        }
+    }
+
+    static func drop(_ names: [String], on database: any Database) async throws {
+        guard let sql = database as? any SQLDatabase else { return }
+        for name in names { try await sql.raw("DROP INDEX IF EXISTS \(unsafeRaw: name)").run() }
     }
 }
