@@ -41,8 +41,12 @@ class Postgres:
         self.data = os.path.join(self.dir, "data")
         subprocess.run(self.as_pg + [f"{self.bin}/initdb", "-D", self.data, "-U", "upward", "--auth=trust", "--encoding=UTF8", "--locale=C.UTF-8"],
                        check=True, capture_output=True)
-        self.start()
-        subprocess.run([f"{self.bin}/createdb", "-h", "127.0.0.1", "-p", str(port), "-U", "upward", "crash"], check=True)
+        try:
+            self.start()
+            subprocess.run([f"{self.bin}/createdb", "-h", "127.0.0.1", "-p", str(port), "-U", "upward", "crash"], check=True)
+        except BaseException:
+            self.stop()  # leave no cluster running behind a failed start
+            raise
         self.url = f"postgres://upward@127.0.0.1:{port}/crash?tlsmode=disable"
 
     def start(self):
