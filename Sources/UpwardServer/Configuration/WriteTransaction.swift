@@ -39,3 +39,15 @@ extension Database {
         }
     }
 }
+
+extension Database {
+    /// This database as SQLKit's, for plain queries; both drivers (SQLite, PostgreSQL) are SQL databases.
+    func sql() throws -> any SQLDatabase {
+        guard let sql = self as? any SQLDatabase else { throw NotSQLDatabase() }
+        return sql
+    }
+}
+
+struct NotSQLDatabase: Error, CustomStringConvertible {
+    var description: String { "Upward needs an SQL database (SQLite or PostgreSQL)." }
+}

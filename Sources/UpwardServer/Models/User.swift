@@ -76,6 +76,6 @@ extension User {
 
     /// The account with this id, read with one plain query.
     static func find(row id: UUID, on db: any Database) async throws -> User? {
-        try await Outbox.sql(db).raw("SELECT \(unsafeRaw: rowColumns()) FROM users WHERE id = \(bind: id)").first(decoding: Row.self).map(User.init(row:))
+        try await db.sql().raw("SELECT \(unsafeRaw: rowColumns()) FROM users WHERE id = \(bind: id)").first(decoding: Row.self).map(User.init(row:))
     }
 }

@@ -66,7 +66,7 @@ struct APITokens {
             let token_id: UUID
             let last_used_at: Date?
         }
-        let sql = try Outbox.sql(db)
+        let sql = try db.sql()
         guard
             let found = try await sql.raw(
                 """

@@ -129,7 +129,7 @@ struct Enrollments {
 
     /// Every participant of the program, as ``ChecklistSubject`` rows.
     func subjects(of programID: UUID) async throws -> [ChecklistSubject] {
-        try await Outbox.sql(db).select().columns("id", "person_id", "role", "accepted_at", "enrolled_at", "agreed_at").from(Participant.schema)
+        try await db.sql().select().columns("id", "person_id", "role", "accepted_at", "enrolled_at", "agreed_at").from(Participant.schema)
             .where("program_id", .equal, programID).all(decoding: ChecklistSubject.self)
     }
 
@@ -142,7 +142,7 @@ struct Enrollments {
         // Completions as plain rows (one per participant and module): for a few participants (a home
         // page) theirs; for a whole program (its page, its report) all of its modules' at once.
         let wanted = Set(subjects.map(\.id))
-        let query = try Outbox.sql(db).select().columns("participant_id", "module_id").from(TrainingCompletion.schema)
+        let query = try db.sql().select().columns("participant_id", "module_id").from(TrainingCompletion.schema)
         if subjects.count > 500 {
             query.where("module_id", .in, SQLBind.group(modules.compactMap(\.id)))
         } else {

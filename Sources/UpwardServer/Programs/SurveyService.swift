@@ -77,14 +77,14 @@ struct SurveyService {
 
     /// How many people answered the survey.
     func answeredCount(_ survey: Survey) async throws -> Int {
-        let row = try await Outbox.sql(db).select().column(SQLFunction("COUNT", args: SQLLiteral.all), as: "n")
+        let row = try await db.sql().select().column(SQLFunction("COUNT", args: SQLLiteral.all), as: "n")
             .from(CreateSurveyAnsweredPeople.schema).where("survey_id", .equal, survey.requireID()).first()
         return try row?.decode(column: "n", as: Int.self) ?? 0
     }
 
     /// Whether the person answered the survey.
     func hasAnswered(_ survey: Survey, person: UUID) async throws -> Bool {
-        try await Outbox.sql(db).select().column("person_id").from(CreateSurveyAnsweredPeople.schema)
+        try await db.sql().select().column("person_id").from(CreateSurveyAnsweredPeople.schema)
             .where("survey_id", .equal, survey.requireID()).where("person_id", .equal, person).limit(1).first() != nil
     }
 
@@ -117,7 +117,7 @@ struct SurveyService {
         let answers = try SurveyAnswers.validate(raw, questions: survey.questions)
         let surveyID = try survey.requireID()
         try await db.writeTransaction { db in
-            let sql = try Outbox.sql(db)
+            let sql = try db.sql()
             // The mark's key takes one answer per person; a second (or a concurrent twin) inserts nothing.
             let marked = try await sql.insert(into: CreateSurveyAnsweredPeople.schema).columns("survey_id", "person_id")
                 .values(SQLBind(surveyID), SQLBind(participant.$person.id)).ignoringConflicts(with: ["survey_id", "person_id"])

@@ -128,7 +128,7 @@ struct PersonData {
         let marker = "erased-\(UUID().uuidString.prefix(8).lowercased())"
         let changed = try await db.writeTransaction { db in
             var changed = 0
-            let sql = try Outbox.sql(db)
+            let sql = try db.sql()
             let user = try await User.query(on: db).filter(\.$person.$id == personID).first()
             let participants = try await Participant.query(on: db).filter(\.$person.$id == personID).all()
             let participantIDs = participants.compactMap(\.id)
@@ -157,7 +157,7 @@ struct PersonData {
             if !participantIDs.isEmpty { try await Concern.query(on: db).filter(\.$raisedBy.$id ~~ participantIDs).delete() }
             if !pairIDs.isEmpty { try await Story.query(on: db).filter(\.$pair.$id ~~ pairIDs).delete() }
             try await SurveyResponse.query(on: db).filter(\.$person.$id == personID).delete()
-            try await Outbox.sql(db).delete(from: CreateSurveyAnsweredPeople.schema).where("person_id", .equal, personID).run()
+            try await sql.delete(from: CreateSurveyAnsweredPeople.schema).where("person_id", .equal, personID).run()
             // Program counts stay: the participations remain, without their answers.
             for participant in participants {
                 participant.answersJSON = nil

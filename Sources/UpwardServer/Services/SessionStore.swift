@@ -33,7 +33,7 @@ struct SessionStore {
             let expires_at: Date
         }
         guard Self.isWellFormed(token),
-            let stored = try await Outbox.sql(db).raw(
+            let stored = try await db.sql().raw(
                 "SELECT data, expires_at FROM \(ident: StoredSession.schema) WHERE token_hash = \(bind: Self.hash(token))"
             ).first(decoding: Stored.self),
             stored.expires_at > clock.now

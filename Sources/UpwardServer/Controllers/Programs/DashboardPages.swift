@@ -110,7 +110,7 @@ struct DashboardPages: SiteController {
             let mentee_id: UUID
             let mentor_id: UUID
         }
-        let sql = try Outbox.sql(req.db)
+        let sql = try req.db.sql()
         let participants = try await req.enrollments.subjects(of: id)
         let lists = try await req.enrollments.checklists(id, subjects: participants)
         let pairs = try await sql.select().columns("status", "mentee_id", "mentor_id").from(Pair.schema).where("program_id", .equal, id)
