@@ -2,28 +2,29 @@ extension DenseSolver {
     /// Jonker-Volgenant initialization for a square matrix: column reduction, reduction transfer
     /// and two rounds of augmenting row reduction. Leaves every placed row at its minimum reduced
     /// cost (so `u[i] = cost - v[column]` is dual feasible) and unplaced rows at -1.
-    func initialize(u: inout [Double], v: UnsafeMutableBufferPointer<Double>, rowColumn: inout [Int]) {
+    func initialize(u: inout [Double], v: UnsafeMutablePointer<Double>, rowColumn: inout [Int]) {
         let n = rows
-        let sign: Double = maximize ? -1 : 1
-        let base = matrix.baseAddress!
-        @inline(__always) func cost(_ i: Int, _ j: Int) -> Double { sign * Double(base[i * n + j]) }
+        let sign = self.sign
+        @inline(__always) func cost(_ i: Int, _ j: Int) -> Double { sign * Double(row(i)[j]) }
 
-        // Column reduction, read row by row to stay cache-friendly.
-        var columnArgument = [Int](repeating: 0, count: n)
-        for j in 0..<n { v[j] = cost(0, j) }
-        for i in 1..<n {
-            let row = base + i * n
-            for j in 0..<n {
-                let c = sign * Double(row[j])
-                if c < v[j] {
-                    v[j] = c
-                    columnArgument[j] = i
-                }
-            }
+        // Column reduction, read row by row to stay cache-friendly: v[j] = min over rows.
+        let columnArgument = UnsafeMutablePointer<Int64>.allocate(capacity: n)
+        let zeroPrices = UnsafeMutablePointer<Double>.allocate(capacity: n)
+        defer {
+            columnArgument.deallocate()
+            zeroPrices.deallocate()
+        }
+        columnArgument.initialize(repeating: 0, count: n)
+        zeroPrices.initialize(repeating: 0, count: n)
+        v.update(repeating: .infinity, count: n)
+        for i in 0..<n {
+            // Relaxing from "row i" with base 0 against zero prices is exactly a running minimum.
+            _ = DenseKernels.relax(
+                row(i), count: n, sign: sign, base: 0, row: i, price: zeroPrices, distance: v, predecessor: columnArgument, findMinimum: false)
         }
         var columnRow = [Int](repeating: -1, count: n)
         for j in (0..<n).reversed() {
-            let i = columnArgument[j]
+            let i = Int(columnArgument[j])
             if rowColumn[i] == -1 {
                 rowColumn[i] = j
                 columnRow[j] = i
@@ -32,8 +33,8 @@ extension DenseSolver {
         // Reduction transfer: give each placed row the slack to its second-best column.
         for i in 0..<n where rowColumn[i] >= 0 {
             let j1 = rowColumn[i]
-            var second = Double.infinity
-            for j in 0..<n where j != j1 { second = Swift.min(second, cost(i, j) - v[j]) }
+            let best = DenseKernels.twoSmallest(row(i), count: n, sign: sign, price: v)
+            let second = best.column == j1 ? best.second : best.smallest
             if second < .infinity { v[j1] -= second - (cost(i, j1) - v[j1]) }
         }
         // Augmenting row reduction: free rows take their best column, pricing it down so that
@@ -47,30 +48,12 @@ extension DenseSolver {
                 steps += 1
                 let i = free[k]
                 k += 1
-                var u1 = Double.infinity
-                var u2 = Double.infinity
-                var j1 = -1
-                var j2 = -1
-                let row = base + i * n
-                for j in 0..<n {
-                    let h = sign * Double(row[j]) - v[j]
-                    if h < u2 {
-                        if h >= u1 {
-                            u2 = h
-                            j2 = j
-                        } else {
-                            u2 = u1
-                            j2 = j1
-                            u1 = h
-                            j1 = j
-                        }
-                    }
-                }
+                let (u1, j1, u2) = DenseKernels.twoSmallest(row(i), count: n, sign: sign, price: v)
                 var target = j1
                 var displaced = columnRow[j1]
                 if u1 < u2 {
                     v[j1] -= u2 - u1
-                } else if displaced >= 0, j2 >= 0 {
+                } else if displaced >= 0, let j2 = secondColumn(row: i, at: u1, besides: j1, price: v) {
                     target = j2
                     displaced = columnRow[j2]
                 }
@@ -90,5 +73,12 @@ extension DenseSolver {
             free = next
         }
         for i in 0..<n where rowColumn[i] >= 0 { u[i] = cost(i, rowColumn[i]) - v[rowColumn[i]] }
+    }
+
+    /// Another column than `column` where row `i`'s reduced cost is `value` (a tie for its best).
+    private func secondColumn(row i: Int, at value: Double, besides column: Int, price v: UnsafeMutablePointer<Double>) -> Int? {
+        let entries = row(i)
+        for j in 0..<columns where j != column && sign * Double(entries[j]) - v[j] == value { return j }
+        return nil
     }
 }
