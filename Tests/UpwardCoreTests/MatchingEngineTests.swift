@@ -103,6 +103,99 @@ struct MatchingEngineTests {
         }
     }
 
+    /// Mentee-proposing deferred acceptance over full preference lists, written plainly.
+    static func referenceStable(_ model: CompatibilityModel) -> [Int?] {
+        func ranked(_ i: Int) -> [(Int, Double)] {
+            var list: [(Int, Double)] = []
+            for j in model.mentors.indices {
+                if let score = model.score(mentee: i, mentor: j) { list.append((j, score)) }
+            }
+            list.sort { a, b in a.1 != b.1 ? a.1 > b.1 : a.0 < b.0 }
+            return list
+        }
+        let lists = model.mentees.indices.map(ranked)
+        var next = [Int](repeating: 0, count: model.mentees.count)
+        var held = [[Int]](repeating: [], count: model.mentors.count)
+        var result = [Int?](repeating: nil, count: model.mentees.count)
+        var free = Array(model.mentees.indices.reversed())
+        while let i = free.popLast() {
+            guard next[i] < lists[i].count else { continue }
+            let (j, _) = lists[i][next[i]]
+            next[i] += 1
+            let capacity = model.mentors[j].enrollment.capacity
+            guard capacity > 0 else {
+                free.append(i)
+                continue
+            }
+            held[j].append(i)
+            result[i] = j
+            if held[j].count > capacity {
+                // Release the least preferred: lowest score, then the higher index.
+                func less(_ a: Int, _ b: Int) -> Bool {
+                    let sa: Double = model.score(mentee: a, mentor: j)!
+                    let sb: Double = model.score(mentee: b, mentor: j)!
+                    if sa != sb { return sa < sb }
+                    return a > b
+                }
+                let worst = held[j].min(by: less)!
+                held[j].removeAll { $0 == worst }
+                result[worst] = nil
+                free.append(worst)
+            }
+        }
+        return result
+    }
+
+    @Test("stable matching fetching preferences a few at a time equals deferred acceptance over full lists")
+    func stableInBatches() throws {
+        for seed in 0..<10 {
+            // More mentors than a batch, and more mentees than places: many propose far down their lists.
+            let model = MatchingFixtures.randomModel(mentees: 90, mentors: 45, seed: 900 + UInt64(seed), rules: .init(minimumLevelGap: 1))
+            let expected = Self.referenceStable(model)
+            var engine = MatchingEngine(model: model)
+            for batch in [1, 2, 32] {
+                engine.preferenceBatch = batch
+                let result = try engine.match(objective: .stable)
+                #expect(result.mentorOfMentee == expected, "batch \(batch), seed \(seed)")
+            }
+        }
+    }
+
+    @Test("fair: no matching as large has a higher lowest score, and the total is the best at that lowest score")
+    func fairAgainstTheDenseSolver() throws {
+        for seed in 0..<8 {
+            let model = MatchingFixtures.randomModel(mentees: 70, mentors: 50, seed: 700 + UInt64(seed), rules: .init(minimumLevelGap: 1), capacities: 1...2)
+            let rows = model.mentees.count
+            let columns = model.mentors.count
+            let capacities = model.mentors.map(\.enrollment.capacity)
+            // The best (count, total) over pairs that `keep` allows, from the dense solver directly.
+            func best(keeping keep: (Double) -> Bool) -> (count: Int, total: Double) {
+                var matrix = [Double](repeating: .nan, count: rows * columns)
+                for i in 0..<rows {
+                    for j in 0..<columns {
+                        if let score = model.score(mentee: i, mentor: j), keep(score) { matrix[i * columns + j] = score }
+                    }
+                }
+                let solution = matrix.withUnsafeBufferPointer {
+                    AssignmentSolver.solve($0, rows: rows, columns: columns, options: .init(capacities: capacities))
+                }
+                return (solution.matchedCount, solution.total)
+            }
+            let target = best { _ in true }.count
+            // Tiny candidate lists make the search go on over every pair.
+            for perMentee in [1, 48] {
+                var engine = MatchingEngine(model: model, denseLimit: 0)
+                engine.candidatesPerMentee = perMentee
+                let fair = try engine.match(objective: .fair)
+                let lowest = try #require(fair.lowestScore)
+                #expect(fair.pairs.count == target)
+                #expect(best { $0 > lowest }.count < target, "a higher lowest score was possible, seed \(seed)")
+                #expect(abs(best { $0 >= lowest }.total - fair.totalScore) < 1e-6, "seed \(seed)")
+                #expect(fair.proof?.holds == true)
+            }
+        }
+    }
+
     @Test("sparse candidate lists with the dual proof give the dense optimum")
     func sparseEqualsDense() throws {
         for seed in 0..<12 {

@@ -20,6 +20,8 @@ public struct MatchingEngine: Sendable {
     public var denseLimit: Int
     /// Candidates per mentee in sparse mode before the proof adds any it needs.
     public var candidatesPerMentee: Int
+    /// Mentors a mentee's preference list is computed ahead by, in stable matching.
+    public var preferenceBatch = 32
 
     /// 48 candidates per mentee make the first solve provably optimal on realistic programs
     /// (measured on generated 5,000 × 5,000 programs: 12 needed 4 rounds, 24 needed 3, 48 one).
@@ -104,7 +106,7 @@ public struct MatchingEngine: Sendable {
         var assignment: [Int?]  // per free row
         switch objective {
         case .stable:
-            assignment = StableMatching.solve(problem)
+            assignment = StableMatching.solve(problem, batch: max(1, preferenceBatch))
         case .participation, .total:
             (assignment, proof) = solve(problem, cardinalityFirst: objective == .participation, threshold: nil)
         case .fair:
@@ -168,31 +170,7 @@ public struct MatchingEngine: Sendable {
         let tolerance = OptimalityCertificate.tolerance(costScale: costScale, rows: rows, columns: columns)
         let perMentee = candidatesPerMentee
 
-        var candidates = [[(column: Int, score: Double)]](repeating: [], count: rows)
-        candidates.withUnsafeMutableBufferPointer { buffer in
-            // Each row writes only its own slot, so sharing the buffer across threads is safe.
-            nonisolated(unsafe) let lists = buffer
-            problem.parallelRows { row, mentee in
-                var best: [(column: Int, score: Double)] = []
-                best.reserveCapacity(perMentee + 1)
-                for j in 0..<columns {
-                    // Once the list is full, a pair whose bound can't beat its last entry is skipped unscored.
-                    if best.count == perMentee, model.scoreUpperBound(mentee: mentee, mentor: j) <= best[best.count - 1].score { continue }
-                    guard let score = model.score(mentee: mentee, mentor: j), score >= floor else { continue }
-                    if best.count < perMentee || score > best[best.count - 1].score {
-                        var k = best.count
-                        best.append((j, score))
-                        while k > 0, best[k - 1].score < score {
-                            best[k] = best[k - 1]
-                            k -= 1
-                        }
-                        best[k] = (j, score)
-                        if best.count > perMentee { best.removeLast() }
-                    }
-                }
-                lists[row] = best
-            }
-        }
+        var candidates = problem.candidateLists(perRow: perMentee, floor: floor)
 
         var rounds = 0
         var checked = 0
@@ -253,28 +231,19 @@ public struct MatchingEngine: Sendable {
     }
 
     /// Maximum cardinality first; then the largest lowest score; then the highest total.
+    ///
+    /// After the participation optimum fixes how many can be matched, the largest lowest score
+    /// is a bottleneck question that needs no weights: can that many be matched using only pairs
+    /// scoring at least t? Scores are multiples of 10^-6, so a bisection over that grid finds it
+    /// exactly, each step repairing the last feasible matching instead of starting over
+    /// (``BottleneckSearch``). A final exact solve over the pairs at or above it gives the total.
     func solveFair(_ problem: SubProblem) -> ([Int?], Proof) {
         let (first, firstProof) = solve(problem, cardinalityFirst: true, threshold: nil)
-        let target = first.compactMap { $0 }.count
-        // Nobody can be matched: that solve is the answer (it used to be solved a second time).
-        guard target > 0 else { return (first, firstProof) }
-        // Candidate thresholds: every allowed score at or below the best possible lowest score.
-        var scores: [Double] = []
-        problem.forEachRow { _, mentee in
-            for j in 0..<problem.model.mentors.count {
-                if let score = problem.model.score(mentee: mentee, mentor: j) { scores.append(score) }
-            }
-        }
-        let distinct = Array(Set(scores)).sorted()
-        // Largest threshold that still matches `target` mentees.
-        var low = 0
-        var high = distinct.count - 1
-        while low < high {
-            let middle = (low + high + 1) / 2
-            let (assignment, _) = solve(problem, cardinalityFirst: true, threshold: distinct[middle])
-            if assignment.compactMap({ $0 }).count == target { low = middle } else { high = middle - 1 }
-        }
-        return solve(problem, cardinalityFirst: true, threshold: distinct[low])
+        // Nobody can be matched: that solve is the answer.
+        guard first.contains(where: { $0 != nil }) else { return (first, firstProof) }
+        var search = BottleneckSearch(problem: problem, start: first)
+        let lowest = search.largestFeasibleLowest(candidates: problem.candidateLists(perRow: candidatesPerMentee, floor: -1))
+        return solve(problem, cardinalityFirst: true, threshold: lowest)
     }
 }
 
@@ -287,6 +256,43 @@ struct SubProblem: Sendable {
 
     func forEachRow(_ body: (Int, Int) -> Void) {
         for (row, mentee) in rows.enumerated() { body(row, mentee) }
+    }
+
+    /// Each row's best `perRow` allowed mentors scoring at least `floor` (see ``bestMentors``), on all cores.
+    func candidateLists(perRow: Int, floor: Double) -> [[(column: Int, score: Double)]] {
+        var candidates = [[(column: Int, score: Double)]](repeating: [], count: rows.count)
+        candidates.withUnsafeMutableBufferPointer { buffer in
+            // Each row writes only its own slot, so sharing the buffer across threads is safe.
+            nonisolated(unsafe) let lists = buffer
+            parallelRows { row, _ in lists[row] = bestMentors(row: row, count: perRow, floor: floor) }
+        }
+        return candidates
+    }
+
+    /// The row's best `count` allowed mentors scoring at least `floor`, best first, ties by lower
+    /// mentor index; with `after`, only those ranked after it (a lower score, or the same score
+    /// and a higher index). Once the list is full, a mentor whose score bound can't beat its last
+    /// entry is skipped unscored.
+    func bestMentors(row: Int, count: Int, floor: Double, after: (score: Double, mentor: Int)? = nil) -> [(column: Int, score: Double)] {
+        let mentee = rows[row]
+        var best: [(column: Int, score: Double)] = []
+        best.reserveCapacity(count + 1)
+        for j in 0..<model.mentors.count {
+            if best.count == count, model.scoreUpperBound(mentee: mentee, mentor: j) <= best[best.count - 1].score { continue }
+            guard let score = model.score(mentee: mentee, mentor: j), score >= floor else { continue }
+            if let after, score > after.score || (score == after.score && j <= after.mentor) { continue }
+            if best.count < count || score > best[best.count - 1].score {
+                var k = best.count
+                best.append((j, score))
+                while k > 0, best[k - 1].score < score {
+                    best[k] = best[k - 1]
+                    k -= 1
+                }
+                best[k] = (j, score)
+                if best.count > count { best.removeLast() }
+            }
+        }
+        return best
     }
 
     /// Runs `body` for every row on all cores; `body` must only write to its own row's slots.
