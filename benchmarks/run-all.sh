@@ -8,4 +8,4 @@ command -v /usr/bin/time >/dev/null || { apt-get update -qq && apt-get install -
 echo "== upward assign vs scipy.optimize.linear_sum_assignment"
 python3 benchmarks/assign_vs_scipy.py --binary .build/release/upward "$@"
 echo "== upward match from CSV"
-python3 benchmarks/match_bench.py --binary .build/release/upward
+python3 benchmarks/match_bench.py --binary .build/release/upward --objective participation,fair,stable
