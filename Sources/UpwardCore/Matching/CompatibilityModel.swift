@@ -67,6 +67,10 @@ public struct CompatibilityModel: Sendable {
     let mentorExit: [Int32]
     let blocked: Set<UInt64>  // mentee << 32 | mentor: avoid lists and exclusions
     let excluded: Set<UInt64>
+    /// Stable hashes of what scores read (see ``MatchingState``): per mentee, per mentor, and global.
+    let menteeFingerprints: [UInt64]
+    let mentorFingerprints: [UInt64]
+    let globalFingerprint: UInt64
 
     struct PackedGoals: Sendable {
         var start: [Int32]  // per person, into the arrays below
@@ -194,6 +198,11 @@ public struct CompatibilityModel: Sendable {
         }
         self.blocked = blocked
         self.excluded = excluded
+
+        let managerOf = Dictionary(directory.compactMap { person in person.managerID.map { (person.employeeID, $0) } }, uniquingKeysWith: { a, _ in a })
+        menteeFingerprints = mentees.map { Self.participantFingerprint($0, managerOf: managerOf) }
+        mentorFingerprints = mentors.map { Self.participantFingerprint($0, managerOf: managerOf) }
+        globalFingerprint = Self.globalFingerprint(weights: normalizedWeights, rules: rules)
     }
 
     /// A skill's name as the enrollments file wrote it.

@@ -49,6 +49,13 @@ public struct MatchingEngine: Sendable {
         public var certificate: OptimalityCertificate
         public var holds: Bool { certificate.holds }
 
+        /// Whether the solve started from a previous run's ``MatchingState``.
+        public var warmStart = false
+        /// Rows placed by augmenting paths (every row in a cold solve; only what changed in a warm one).
+        public var augmentedRows = 0
+        /// Mentors a warm start found with room and a negative dual, and repaired from their side.
+        public var repairedColumns = 0
+
         public init(mode: String, rounds: Int, checkedPairs: Int, certificate: OptimalityCertificate) {
             self.mode = mode
             self.rounds = rounds
@@ -66,6 +73,8 @@ public struct MatchingEngine: Sendable {
         public var totalScore: Double
         public var lowestScore: Double?
         public var proof: Proof?
+        /// What the next run on this program can start from (sparse mode, proof holding), else nil.
+        public var state: MatchingState?
         public var unmatched: [Int] { mentorOfMentee.indices.filter { mentorOfMentee[$0] == nil } }
     }
 
@@ -84,7 +93,12 @@ public struct MatchingEngine: Sendable {
     }
 
     /// Finds the best pairs for `objective`, keeping `locked` (mentee, mentor) pairs fixed.
-    public func match(objective: MatchingObjective = .participation, locked: [(mentee: Int, mentor: Int)] = []) throws(Problem) -> Result {
+    ///
+    /// With `state` from an earlier run on the same program, the exact objectives start from
+    /// its solution and duals and repair only what changed (sparse mode, whatever the size).
+    public func match(objective: MatchingObjective = .participation, locked: [(mentee: Int, mentor: Int)] = [], state: MatchingState? = nil)
+        throws(Problem) -> Result
+    {
         let model = self.model
         var capacity = model.mentors.map(\.enrollment.capacity)
         var lockedMentor = [Int?](repeating: nil, count: model.mentees.count)
@@ -103,14 +117,15 @@ public struct MatchingEngine: Sendable {
         let problem = SubProblem(model: model, rows: free, capacities: capacity)
 
         var proof: Proof?
+        var next: MatchingState?
         var assignment: [Int?]  // per free row
         switch objective {
         case .stable:
             assignment = StableMatching.solve(problem, batch: max(1, preferenceBatch))
         case .participation, .total:
-            (assignment, proof) = solve(problem, cardinalityFirst: objective == .participation, threshold: nil)
+            (assignment, proof, next) = solve(problem, cardinalityFirst: objective == .participation, state: state)
         case .fair:
-            (assignment, proof) = solveFair(problem)
+            (assignment, proof, next) = solveFair(problem, state: state)
         }
 
         var mentorOfMentee = lockedMentor
@@ -122,17 +137,18 @@ public struct MatchingEngine: Sendable {
         }
         return Result(
             objective: objective, mentorOfMentee: mentorOfMentee, pairs: pairs, totalScore: pairs.reduce(0) { $0 + $1.score },
-            lowestScore: pairs.map(\.score).min(), proof: proof)
+            lowestScore: pairs.map(\.score).min(), proof: proof, state: next)
     }
 
     // MARK: - Exact optima
 
-    /// Scores at or above `threshold` only, when given.
-    func solve(_ problem: SubProblem, cardinalityFirst: Bool, threshold: Double?) -> ([Int?], Proof) {
-        if problem.rows.count * problem.model.mentors.count <= denseLimit {
-            return solveDense(problem, cardinalityFirst: cardinalityFirst, threshold: threshold)
+    /// Scores at or above `threshold` only, when given; from `state` when given (sparse mode).
+    func solve(_ problem: SubProblem, cardinalityFirst: Bool, threshold: Double? = nil, state: MatchingState? = nil) -> ([Int?], Proof, MatchingState?) {
+        if state == nil, problem.rows.count * problem.model.mentors.count <= denseLimit {
+            let (assignment, proof) = solveDense(problem, cardinalityFirst: cardinalityFirst, threshold: threshold)
+            return (assignment, proof, nil)
         }
-        return solveSparse(problem, cardinalityFirst: cardinalityFirst, threshold: threshold)
+        return solveSparse(problem, cardinalityFirst: cardinalityFirst, threshold: threshold, state: state)
     }
 
     func solveDense(_ problem: SubProblem, cardinalityFirst: Bool, threshold: Double?) -> ([Int?], Proof) {
@@ -158,78 +174,6 @@ public struct MatchingEngine: Sendable {
         return (solution.columnOfRow, Proof(mode: "dense", rounds: 1, checkedPairs: rows * columns, certificate: certificate))
     }
 
-    func solveSparse(_ problem: SubProblem, cardinalityFirst: Bool, threshold: Double?) -> ([Int?], Proof) {
-        let model = problem.model
-        let rows = problem.rows.count
-        let columns = model.mentors.count
-        let floor = threshold ?? -1
-        // Scores lie in [0, 100]: one more matched mentee outweighs any difference in total.
-        let bonus = cardinalityFirst ? 100 * Double(rows + 1) + 1 : 0
-        // Scores lie in [0, 100], so internal costs lie within 100 + bonus.
-        let costScale = 100 + bonus
-        let tolerance = OptimalityCertificate.tolerance(costScale: costScale, rows: rows, columns: columns)
-        let perMentee = candidatesPerMentee
-
-        var candidates = problem.candidateLists(perRow: perMentee, floor: floor)
-
-        var rounds = 0
-        var checked = 0
-        while true {
-            rounds += 1
-            let solver = SparseAssignmentSolver(rowCount: rows, columnCount: columns, capacities: problem.capacities, candidates: candidates, bonus: bonus)
-            let solution = solver.solve()
-            // The proof: every allowed pair's reduced cost must be non-negative under these duals.
-            var missing = [[(column: Int, score: Double)]](repeating: [], count: rows)
-            var worstPerRow = [Double](repeating: 0, count: rows)
-            let u = solution.rowDuals
-            let v = solution.columnDuals
-            missing.withUnsafeMutableBufferPointer { missingBuffer in
-                worstPerRow.withUnsafeMutableBufferPointer { worstBuffer in
-                    // Each row writes only its own slots, so sharing the buffers across threads is safe.
-                    nonisolated(unsafe) let missing = missingBuffer
-                    nonisolated(unsafe) let worstPerRow = worstBuffer
-                    problem.parallelRows { row, mentee in
-                        var worst = 0.0
-                        var found: [(column: Int, score: Double, reduced: Double)] = []
-                        // reduced < 0 exactly when score > limit - v[j]; a bound at or below that can't violate.
-                        let limit = -bonus - u[row] + tolerance
-                        for j in 0..<columns {
-                            if model.scoreUpperBound(mentee: mentee, mentor: j) <= limit - v[j] { continue }
-                            guard let score = model.score(mentee: mentee, mentor: j), score >= floor else { continue }
-                            let reduced = (-score - bonus) - u[row] - v[j]
-                            if reduced < -tolerance {
-                                found.append((j, score, reduced))
-                                worst = min(worst, reduced)
-                            }
-                        }
-                        // Add the most violated pairs first; a few per round keeps memory small.
-                        if found.count > perMentee {
-                            found.sort { $0.reduced < $1.reduced || ($0.reduced == $1.reduced && $0.column < $1.column) }
-                            found.removeLast(found.count - perMentee)
-                        }
-                        missing[row] = found.map { ($0.column, $0.score) }
-                        worstPerRow[row] = worst
-                    }
-                }
-            }
-            checked += rows * columns
-            let worst = worstPerRow.min() ?? 0
-            if worst >= -tolerance || rounds >= 200 {
-                let certificate = OptimalityCertificate.check(
-                    columnOfRow: solution.columnOfRow, rowDuals: u, columnDuals: v, capacities: problem.capacities, unmatchedAllowed: true,
-                    worstReducedCost: worst, costScale: costScale
-                ) { row, j in
-                    guard let score = model.score(mentee: problem.rows[row], mentor: j), score >= floor else { return nil }
-                    return -score - bonus
-                }
-                return (solution.columnOfRow, Proof(mode: "sparse", rounds: rounds, checkedPairs: checked, certificate: certificate))
-            }
-            for row in 0..<rows where !missing[row].isEmpty {
-                candidates[row] += missing[row]
-            }
-        }
-    }
-
     /// Maximum cardinality first; then the largest lowest score; then the highest total.
     ///
     /// After the participation optimum fixes how many can be matched, the largest lowest score
@@ -237,13 +181,15 @@ public struct MatchingEngine: Sendable {
     /// scoring at least t? Scores are multiples of 10^-6, so a bisection over that grid finds it
     /// exactly, each step repairing the last feasible matching instead of starting over
     /// (``BottleneckSearch``). A final exact solve over the pairs at or above it gives the total.
-    func solveFair(_ problem: SubProblem) -> ([Int?], Proof) {
-        let (first, firstProof) = solve(problem, cardinalityFirst: true, threshold: nil)
+    /// The participation solve starts from `state` and leaves the next one.
+    func solveFair(_ problem: SubProblem, state: MatchingState?) -> ([Int?], Proof, MatchingState?) {
+        let (first, firstProof, next) = solve(problem, cardinalityFirst: true, state: state)
         // Nobody can be matched: that solve is the answer.
-        guard first.contains(where: { $0 != nil }) else { return (first, firstProof) }
+        guard first.contains(where: { $0 != nil }) else { return (first, firstProof, next) }
         var search = BottleneckSearch(problem: problem, start: first)
         let lowest = search.largestFeasibleLowest(candidates: problem.candidateLists(perRow: candidatesPerMentee, floor: -1))
-        return solve(problem, cardinalityFirst: true, threshold: lowest)
+        let (assignment, proof, _) = solve(problem, cardinalityFirst: true, threshold: lowest)
+        return (assignment, proof, next)
     }
 }
 

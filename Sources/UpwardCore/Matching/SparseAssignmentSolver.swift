@@ -38,14 +38,40 @@ public struct SparseAssignmentSolver: Sendable {
         public var rowDuals: [Double]
         public var columnDuals: [Double]
         public var dummyDuals: [Double]
+        /// Rows placed by a shortest augmenting path (all of them in a cold solve).
+        public var augmentedRows: Int
+        /// Columns a warm start found with room and a negative dual, and repaired.
+        public var repairedColumns: Int
     }
 
-    /// Places every row in turn along a shortest augmenting path.
-    public func solve() -> Solution {
+    /// A previous solution to start from (see ``MatchingState``).
+    public struct Start: Sendable {
+        /// Column duals to keep (in this solver's internal costs).
+        public var columnDuals: [Double]
+        /// Each row's previous dual, or nil when unknown: a kept row never starts above it.
+        public var rowDuals: [Double?]
+        /// Each row's previous place: a column, -2 for unmatched, -1 for none.
+        public var columnOfRow: [Int]
+        /// How far from tight a previous pair may be, in float error, and still be kept.
+        public var tightness: Double
+
+        public init(columnDuals: [Double], rowDuals: [Double?], columnOfRow: [Int], tightness: Double) {
+            self.columnDuals = columnDuals
+            self.rowDuals = rowDuals
+            self.columnOfRow = columnOfRow
+            self.tightness = tightness
+        }
+    }
+
+    /// Places every row along a shortest augmenting path; from `start`, only the rows its
+    /// previous solution can't keep.
+    public func solve(from previous: Start? = nil) -> Solution {
         var u = [Double](repeating: 0, count: rowCount)
         var v = [Double](repeating: 0, count: columnCount)
         let vDummy = [Double](repeating: 0, count: rowCount)  // unmatched columns are never scanned, so never repriced
         var placement = Placement(rows: rowCount, capacity: capacities)
+        var repaired = 0
+        if let previous { repaired = warmStart(previous, u: &u, v: &v, placement: &placement) }
 
         var shortest = [Double](repeating: .infinity, count: columnCount)
         var predecessor = [Int](repeating: -1, count: columnCount)
@@ -57,7 +83,9 @@ public struct SparseAssignmentSolver: Sendable {
         var queue: [Int] = []
         var heap = MinHeap()
 
-        for source in 0..<rowCount {
+        var augmented = 0
+        for source in 0..<rowCount where placement.columnOfRow[source] == -1 {
+            augmented += 1
             for j in touched {
                 shortest[j] = .infinity
                 scanned[j] = false
@@ -128,7 +156,9 @@ public struct SparseAssignmentSolver: Sendable {
 
             placement.augment(source: source, sinkColumn: sinkColumn, sinkDummyRow: sinkDummyRow) { predecessor[$0] }
         }
-        return Solution(columnOfRow: placement.columnOfRow.map { $0 >= 0 ? $0 : nil }, rowDuals: u, columnDuals: v, dummyDuals: vDummy)
+        return Solution(
+            columnOfRow: placement.columnOfRow.map { $0 >= 0 ? $0 : nil }, rowDuals: u, columnDuals: v, dummyDuals: vDummy,
+            augmentedRows: augmented, repairedColumns: repaired)
     }
 }
 
