@@ -9,3 +9,4 @@ echo "== upward assign vs scipy.optimize.linear_sum_assignment"
 python3 benchmarks/assign_vs_scipy.py --binary .build/release/upward "$@"
 echo "== upward match from CSV"
 python3 benchmarks/match_bench.py --binary .build/release/upward --objective participation,fair,stable
+python3 benchmarks/match_bench.py --binary .build/release/upward --sizes 5000 --reruns 5

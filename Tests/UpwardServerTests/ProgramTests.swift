@@ -264,6 +264,13 @@ extension AppTests {
                 let second = try await matching.run(world.programA, by: viewer)
                 let after = try await world.pairs(status: .proposed)
                 #expect(after.contains { $0.names == name && $0.locked })
+                // The re-run started from the first run's solution and duals, and is still the proven optimum.
+                #expect(first.proof.contains("from scratch"))
+                #expect(second.proof.contains("optimal") && second.proof.contains("from the last run"), "\(second.proof)")
+                let lockedIndex = try #require(built.menteeIndex[mentee])
+                let cold = try MatchingEngine(model: built.model, denseLimit: .max).match(locked: [(lockedIndex, try #require(built.mentorIndex[mentor]))])
+                #expect(abs(second.totalScore - cold.totalScore) < 1e-9)
+                #expect(try await MatchingRun.query(on: app.db).filter(\.$solverState != nil).all().map(\.id) == [second.id])
                 #expect(after.count == 3)
                 #expect(second.totalScore <= first.totalScore + 1e-9)
                 // Unlock and re-run: the optimum comes back.
@@ -271,6 +278,7 @@ extension AppTests {
                 try await matching.setLocked(lockedPair, false, in: world.programA, by: viewer)
                 let third = try await matching.run(world.programA, by: viewer)
                 #expect(abs(third.totalScore - first.totalScore) < 1e-9)
+                #expect(third.proof.contains("from the last run"))
                 #expect(try await world.actions().isSuperset(of: ["matching.run", "pair.manual", "pair.unlocked"]))
             }
         }

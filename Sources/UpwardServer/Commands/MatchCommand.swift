@@ -32,6 +32,12 @@ struct MatchCommand: AsyncCommand {
         var suggestions: Int?
         @Flag(name: "allow-unproven", help: "write pairs.csv even when the optimality proof fails")
         var allowUnproven: Bool
+        @Option(
+            name: "state",
+            help:
+                "solver state file: a re-run with a few more locks, exclusions or people starts from it and repairs only what changed; written after each proven run"
+        )
+        var state: String?
     }
 
     var help: String { "Pairs mentees with mentors from CSV files and writes pairs.csv with scores and reasons." }
@@ -77,9 +83,23 @@ struct MatchCommand: AsyncCommand {
         if let path = signature.locked {
             locked = try Self.load(path) { data in try PairsFile.resolve(try PairsFile.parse(data), in: model) }
         }
+        var engine = MatchingEngine(model: model)
+        var previous: MatchingState?
+        if let path = signature.state {
+            // Sparse mode always, so every run leaves duals for the next.
+            engine.denseLimit = 0
+            if let data = FileManager.default.contents(atPath: path) {
+                do {
+                    previous = try JSONDecoder().decode(MatchingState.self, from: data)
+                } catch {
+                    context.console.warning("warning: \(path) is not a solver state this version reads; solving from scratch")
+                }
+            }
+        }
+        let solving = ContinuousClock.now
         let result: MatchingEngine.Result
         do {
-            result = try MatchingEngine(model: model).match(objective: objective, locked: locked)
+            result = try engine.match(objective: objective, locked: locked, state: previous)
         } catch {
             throw CommandFailure("nothing was written: \(error)")
         }
@@ -87,6 +107,9 @@ struct MatchCommand: AsyncCommand {
         try Self.checkProof(result.proof, allowUnproven: signature.allowUnproven, console: context.console)
 
         try Self.writePairs(result, model: model, to: outPath)
+        if let path = signature.state, let state = result.state {
+            try Self.writeAtomically(try JSONEncoder().encode(state), to: path)
+        }
         if let scoresPath = signature.scoresOut { try Self.writeScores(model, to: scoresPath) }
         if let path = signature.suggestionsOut { try Self.writeSuggestions(model, count: suggestionCount, to: path) }
 
@@ -98,9 +121,12 @@ struct MatchCommand: AsyncCommand {
         if let proof = result.proof {
             summary +=
                 "; optimality proof \(proof.holds ? "holds" : "FAILED") (\(proof.mode), \(proof.rounds) round\(proof.rounds == 1 ? "" : "s"), \(proof.checkedPairs) pairs checked)"
+            if proof.warmStart {
+                summary += "; warm start: \(proof.augmentedRows) mentees re-placed, \(proof.repairedColumns) mentors refilled"
+            }
         }
         summary += String(
-            format: "; read %.2f s, solved %.2f s, total %.2f s", Self.seconds(loaded - started), Self.seconds(solved - loaded),
+            format: "; read %.2f s, solver %.3f s, total %.2f s", Self.seconds(loaded - started), Self.seconds(solved - solving),
             Self.seconds(ContinuousClock.now - started))
         context.console.print(summary)
         let taken = Set(result.pairs.map(\.mentor))
@@ -160,6 +186,14 @@ struct MatchCommand: AsyncCommand {
                 }
             }
         }
+    }
+
+    /// Writes `data` next to `path` and moves it into place only when complete.
+    static func writeAtomically(_ data: Data, to path: String) throws {
+        let temporary = path + ".partial"
+        guard FileManager.default.createFile(atPath: temporary, contents: data) else { throw CommandFailure("Cannot write \(path).") }
+        if FileManager.default.fileExists(atPath: path) { try FileManager.default.removeItem(atPath: path) }
+        try FileManager.default.moveItem(atPath: temporary, toPath: path)
     }
 
     /// Writes a CSV next to `path` and moves it into place only when complete.

@@ -20,5 +20,6 @@ enum UpwardMigrations {
         app.migrations.add(CreateScaleIndexes())
         app.migrations.add(CreatePartialIndexes())
         app.migrations.add(CreateSurveyAnsweredPeople())
+        app.migrations.add(AddMatchingRunState())
     }
 }

@@ -160,6 +160,8 @@ final class MatchingRun: Model, @unchecked Sendable {
     @Field(key: "proof") var proof: String
     @Field(key: "solver_seconds") var solverSeconds: Double
     @Field(key: "created_at") var createdAt: Date
+    /// JSON of ``MatchingState``: what the next run starts from (the latest run only).
+    @OptionalField(key: "solver_state") var solverState: String?
     init() {}
 }
 

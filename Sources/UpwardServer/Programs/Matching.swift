@@ -93,11 +93,14 @@ struct Matchmaking {
             locked.append((i, j))
         }
         let objective = program.settings.objective
-        let engine = MatchingEngine(model: built.model)
+        // Sparse mode always, so each run leaves the duals the next one starts from.
+        let engine = MatchingEngine(model: built.model, denseLimit: 0)
+        let previous = try await MatchingRun.query(on: db).filter(\.$program.$id == programID).filter(\.$solverState != nil)
+            .sort(\.$createdAt, .descending).first()?.solverState.flatMap { try? JSONDecoder().decode(MatchingState.self, from: Data($0.utf8)) }
         let started = DispatchTime.now().uptimeNanoseconds
         let result: MatchingEngine.Result
         do {
-            result = try engine.match(objective: objective, locked: locked)
+            result = try engine.match(objective: objective, locked: locked, state: previous)
         } catch {
             throw Abort(.conflict, reason: "The kept pairs can't all stand: \(error.description). Unlock or remove one and run again.")
         }
@@ -126,19 +129,26 @@ struct Matchmaking {
         run.matched = result.pairs.count
         run.unmatchedJSON = JSONText.encode(unmatched)
         if let proof = result.proof {
+            let start =
+                proof.warmStart
+                ? "from the last run: \(proof.augmentedRows) mentee\(proof.augmentedRows == 1 ? "" : "s") re-placed, \(proof.repairedColumns) mentor\(proof.repairedColumns == 1 ? "" : "s") refilled, \(proof.checkedPairs) pairs checked"
+                : "from scratch, \(proof.checkedPairs) pairs checked"
             run.proof =
                 proof.holds
-                ? "optimal: duality certificate holds (\(proof.mode), worst reduced cost \(String(format: "%.2e", proof.worstReducedCost)))"
-                : "not proven optimal (\(proof.mode))"
+                ? "optimal: duality certificate holds (\(proof.mode), \(start), worst reduced cost \(String(format: "%.2e", proof.worstReducedCost)))"
+                : "not proven optimal (\(proof.mode), \(start))"
         } else {
             run.proof = "stable: no mentee and mentor would both rather have each other"
         }
         run.solverSeconds = seconds
         run.createdAt = clock.now
+        run.solverState = try result.state.map { String(decoding: try JSONEncoder().encode($0), as: UTF8.self) }
         let keptCount = locked.count
         try await db.writeTransaction { db in
             try await Pair.query(on: db).filter(\.$program.$id == programID).filter(\.$status == Pair.Status.proposed.rawValue)
                 .filter(\.$locked == false).delete()
+            try await MatchingRun.query(on: db).filter(\.$program.$id == programID).filter(\.$solverState != nil)
+                .set(\.$solverState, to: nil).update()
             try await run.create(on: db)
             for pair in result.pairs where !pair.locked {
                 try await Self.newPair(
