@@ -129,6 +129,43 @@ extension AppTests {
                 ]) == 1)
         }
 
+        @Test("--state: a re-run starts from the last run's state and writes what a cold run writes; a damaged state is ignored")
+        func stateFile() async throws {
+            let peoplePath = write("people.csv", people)
+            let enrollments = write(
+                "enrollments.csv",
+                """
+                email,role,offers,wants,interests,style,capacity,avoid
+                e2@example.com,mentee,,AI tools:1>4,chess,,,
+                e3@example.com,mentee,,AI tools:1>4,,,,
+                e4@example.com,mentor,AI tools:5,,chess,,1,
+                e5@example.com,mentor,AI tools:2,,,,2,
+                """)
+            let state = folder.appendingPathComponent("state.json").path
+            let warm = folder.appendingPathComponent("warm.csv").path
+            let cold = folder.appendingPathComponent("cold.csv").path
+            let base = ["upward", "match", "--people", peoplePath, "--enrollments", enrollments]
+            try? FileManager.default.removeItem(atPath: state)
+            #expect(await OfflineCommands.run(arguments: base + ["--out", warm, "--state", state]) == 0)
+            let saved = try JSONDecoder().decode(MatchingState.self, from: try #require(FileManager.default.contents(atPath: state)))
+            #expect(Set(saved.mentees.map(\.email)) == ["e2@example.com", "e3@example.com"])
+            #expect(saved.mentors.map(\.email) == ["e4@example.com", "e5@example.com"])
+
+            // e3 declined e4, its only allowed mentor: the warm re-run and a cold run agree, and the state moves on.
+            let declined = write("declined.csv", "mentee_email,mentor_email\ne3@example.com,e4@example.com\n")
+            #expect(await OfflineCommands.run(arguments: base + ["--out", warm, "--state", state, "--exclude", declined]) == 0)
+            #expect(await OfflineCommands.run(arguments: base + ["--out", cold, "--exclude", declined]) == 0)
+            #expect(FileManager.default.contents(atPath: warm) == FileManager.default.contents(atPath: cold))
+            let next = try JSONDecoder().decode(MatchingState.self, from: try #require(FileManager.default.contents(atPath: state)))
+            #expect(next.excluded == [["e3@example.com", "e4@example.com"]])
+
+            // A state file that isn't one: a warning, a cold run, the same pairs.
+            FileManager.default.createFile(atPath: state, contents: Data("{not json".utf8))
+            #expect(await OfflineCommands.run(arguments: base + ["--out", warm, "--state", state, "--exclude", declined]) == 0)
+            #expect(FileManager.default.contents(atPath: warm) == FileManager.default.contents(atPath: cold))
+            #expect((try? JSONDecoder().decode(MatchingState.self, from: try #require(FileManager.default.contents(atPath: state)))) != nil)
+        }
+
         @Test("--locked keeps a pair the optimum would not choose, and matches the others around it")
         func lockedNonOptimalPair() async throws {
             let peoplePath = write(
