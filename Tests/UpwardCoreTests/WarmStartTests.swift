@@ -115,7 +115,7 @@ struct WarmStartTests {
             var random = SeededGenerator(seed: 77 + seed)
             var engine = MatchingEngine(model: first, denseLimit: 0)
             engine.candidatesPerMentee = Int(seed % 3) * 4 + 2  // short lists make the proof add candidates
-            let objective: MatchingObjective = seed % 4 == 3 ? .total : .participation
+            let objective: MatchingObjective = [.participation, .participation, .fair, .total][Int(seed % 4)]
             var last = try engine.match(objective: objective)
             var state = try #require(last.state)
             var model = first
@@ -130,6 +130,7 @@ struct WarmStartTests {
                 let context = "seed \(seed) step \(step): \(what)"
                 #expect(warm.pairs.count == cold.pairs.count, "\(context)")
                 #expect(abs(warm.totalScore - cold.totalScore) < 1e-6, "\(context): warm \(warm.totalScore), cold \(cold.totalScore)")
+                #expect(warm.lowestScore == cold.lowestScore || objective != .fair, "\(context): lowest \(warm.lowestScore ?? -1) vs \(cold.lowestScore ?? -1)")
                 #expect(warm.proof?.holds == true, "\(context): \(warm.proof?.certificate.description ?? "no proof")")
                 #expect(warm.proof?.warmStart == true, "\(context)")
                 #expect(Set(locked.map(\.mentee)).allSatisfy { i in warm.mentorOfMentee[i] == locked.first { $0.mentee == i }?.mentor })

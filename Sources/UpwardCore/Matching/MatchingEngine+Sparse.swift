@@ -35,7 +35,7 @@ extension MatchingEngine {
             costScale: costScale, rows: Self.powerOfTwo(atLeast: model.mentees.count), columns: Self.powerOfTwo(atLeast: columns))
         let perMentee = candidatesPerMentee
 
-        var warm = threshold == nil ? previous.flatMap { WarmStart(state: $0, problem: problem, bonus: bonus, tolerance: tolerance) } : nil
+        var warm = previous.flatMap { WarmStart(state: $0, problem: problem, bonus: bonus, tolerance: tolerance, floor: floor) }
         var candidates: [[(column: Int, score: Double)]]
         if let carried = warm {
             candidates = carried.candidates
@@ -157,7 +157,8 @@ struct WarmStart {
     var worstReducedCost: Double
 
     /// Nil when nothing carries over: another version, objective, scoring, or a tighter tolerance.
-    init?(state: MatchingState, problem: SubProblem, bonus: Double, tolerance: Double) {
+    /// With a `floor`, pairs scoring below it are gone, as if excluded: what the state proved still holds.
+    init?(state: MatchingState, problem: SubProblem, bonus: Double, tolerance: Double, floor: Double) {
         let model = problem.model
         guard state.version == MatchingState.currentVersion, state.bonus == bonus, state.tolerance <= tolerance,
             state.global == StableHasher.hex(model.globalFingerprint)
@@ -190,7 +191,7 @@ struct WarmStart {
             guard let entry = byEmail[email], entry.fingerprint == StableHasher.hex(model.menteeFingerprints[mentee]) else { continue }
             fresh[row] = false
             for k in entry.candidates where state.mentors.indices.contains(k) {
-                guard let j = column[k], let score = model.score(mentee: mentee, mentor: j) else { continue }
+                guard let j = column[k], let score = model.score(mentee: mentee, mentor: j), score >= floor else { continue }
                 candidates[row].append((j, score))
             }
             rowDuals[row] = entry.dual

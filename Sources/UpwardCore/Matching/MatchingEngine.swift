@@ -181,14 +181,21 @@ public struct MatchingEngine: Sendable {
     /// scoring at least t? Scores are multiples of 10^-6, so a bisection over that grid finds it
     /// exactly, each step repairing the last feasible matching instead of starting over
     /// (``BottleneckSearch``). A final exact solve over the pairs at or above it gives the total.
-    /// The participation solve starts from `state` and leaves the next one.
+    /// The participation solve starts from `state` and leaves the next one; the final solve above
+    /// the lowest score starts from the participation solve (the pairs below it are gone, as if
+    /// excluded, so its proof carries over and only what the threshold changed is checked again).
     func solveFair(_ problem: SubProblem, state: MatchingState?) -> ([Int?], Proof, MatchingState?) {
         let (first, firstProof, next) = solve(problem, cardinalityFirst: true, state: state)
         // Nobody can be matched: that solve is the answer.
         guard first.contains(where: { $0 != nil }) else { return (first, firstProof, next) }
         var search = BottleneckSearch(problem: problem, start: first)
         let lowest = search.largestFeasibleLowest(candidates: problem.candidateLists(perRow: candidatesPerMentee, floor: -1))
-        let (assignment, proof, _) = solve(problem, cardinalityFirst: true, threshold: lowest)
+        var (assignment, proof, _) = solve(problem, cardinalityFirst: true, threshold: lowest, state: next)
+        // How this run started is the participation solve's story.
+        proof.warmStart = firstProof.warmStart
+        proof.augmentedRows = firstProof.augmentedRows + proof.augmentedRows
+        proof.repairedColumns = firstProof.repairedColumns + proof.repairedColumns
+        proof.checkedPairs += firstProof.checkedPairs
         return (assignment, proof, next)
     }
 }
