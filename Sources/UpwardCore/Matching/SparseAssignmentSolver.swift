@@ -63,8 +63,8 @@ public struct SparseAssignmentSolver: Sendable {
         }
     }
 
-    /// Places every row along a shortest augmenting path; from `start`, only the rows its
-    /// previous solution can't keep.
+    /// Places every row along a shortest augmenting path; from `previous`, only the rows that
+    /// solution can't keep (see `SparseAssignmentSolver+Warm.swift`).
     public func solve(from previous: Start? = nil) -> Solution {
         var u = [Double](repeating: 0, count: rowCount)
         var v = [Double](repeating: 0, count: columnCount)
