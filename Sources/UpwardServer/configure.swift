@@ -67,6 +67,7 @@ public func configure(_ app: Application, environment: UpwardEnvironment) async 
     app.middleware.use(SessionUserMiddleware())
     app.middleware.use(PageErrorMiddleware())
 
+    app.lifecycle.use(GracefulShutdown())
     if environment.runsHousekeeping {
         app.lifecycle.use(RepeatingJob.housekeeping(every: config.housekeepingInterval))
         if config.deliveryWorker { app.lifecycle.use(RepeatingJob.delivery(every: config.deliveryInterval)) }

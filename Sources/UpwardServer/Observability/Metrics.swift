@@ -1,6 +1,7 @@
 import Crypto
 import Fluent
 import Foundation
+import NIOConcurrencyHelpers
 import Prometheus
 import Vapor
 
@@ -10,6 +11,8 @@ import Vapor
 final class UpwardMetrics: Sendable {
     let registry = PrometheusCollectorRegistry()
     private let inFlight: Gauge
+    /// The same count, readable: a stopping server waits for it to reach zero (``GracefulShutdown``).
+    private let active = NIOLockedValueBox(0)
     private let queue: Gauge
     /// Pooled database connections held by a statement or a transaction now.
     let connectionsInUse: Gauge
@@ -28,11 +31,18 @@ final class UpwardMetrics: Sendable {
 
     func poolSize(_ size: Int) { connections.set(Double(size)) }
 
-    func started() { inFlight.increment() }
+    func started() {
+        inFlight.increment()
+        active.withLockedValue { $0 += 1 }
+    }
+
+    /// Requests started and not yet answered.
+    var requestsInFlight: Int { active.withLockedValue { $0 } }
 
     /// One answered request; `route` is the pattern (`GET /pairs/:pairID`), never the concrete path.
     func answered(route: String, method: String, status: UInt, duration: Duration) {
         inFlight.decrement()
+        active.withLockedValue { $0 -= 1 }
         let labels = [("route", route), ("method", method), ("status", String(status))]
         registry.makeCounter(name: "upward_http_requests_total", labels: labels, help: "Requests answered, by route, method and status.").increment()
         registry.makeDurationHistogram(
