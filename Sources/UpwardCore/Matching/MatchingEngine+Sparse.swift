@@ -33,9 +33,11 @@ extension MatchingEngine {
         // From the whole program's size rounded up, so locks and a few people joining or leaving leave it unchanged.
         let tolerance = OptimalityCertificate.tolerance(
             costScale: costScale, rows: Self.powerOfTwo(atLeast: model.mentees.count), columns: Self.powerOfTwo(atLeast: columns))
+        // A kept pair must pass the certificate's own tightness check, which uses this problem's exact size.
+        let tightness = OptimalityCertificate.tolerance(costScale: costScale, rows: rows, columns: columns)
         let perMentee = candidatesPerMentee
 
-        var warm = previous.flatMap { WarmStart(state: $0, problem: problem, bonus: bonus, tolerance: tolerance, floor: floor) }
+        var warm = previous.flatMap { WarmStart(state: $0, problem: problem, bonus: bonus, tolerance: tolerance, tightness: tightness, floor: floor) }
         var candidates: [[(column: Int, score: Double)]]
         if let carried = warm {
             candidates = carried.candidates
@@ -140,7 +142,7 @@ extension MatchingEngine {
                 candidates[row] += missing[row]
             }
             start = SparseAssignmentSolver.Start(
-                columnDuals: v, rowDuals: u, columnOfRow: solution.columnOfRow.map { $0 ?? -2 }, tightness: tolerance)
+                columnDuals: v, rowDuals: u, columnOfRow: solution.columnOfRow.map { $0 ?? -2 }, tightness: tightness)
         }
     }
 }
@@ -158,7 +160,7 @@ struct WarmStart {
 
     /// Nil when nothing carries over: another version, objective, scoring, or a tighter tolerance.
     /// With a `floor`, pairs scoring below it are gone, as if excluded: what the state proved still holds.
-    init?(state: MatchingState, problem: SubProblem, bonus: Double, tolerance: Double, floor: Double) {
+    init?(state: MatchingState, problem: SubProblem, bonus: Double, tolerance: Double, tightness: Double, floor: Double) {
         let model = problem.model
         guard state.version == MatchingState.currentVersion, state.bonus == bonus, state.tolerance <= tolerance,
             state.global == StableHasher.hex(model.globalFingerprint)
@@ -202,7 +204,7 @@ struct WarmStart {
             }
             if !lifted.contains(email) { provenRows[row] = entry.dual }
         }
-        start = .init(columnDuals: columnDuals, rowDuals: rowDuals, columnOfRow: place, tightness: tolerance)
+        start = .init(columnDuals: columnDuals, rowDuals: rowDuals, columnOfRow: place, tightness: tightness)
         self.candidates = candidates
         needsFreshCandidates = fresh
         provenRowDuals = provenRows
