@@ -61,6 +61,43 @@ extension ProgramWorld {
 extension AppTests {
     @Suite("Pairs at work")
     struct PairWorkTests {
+        @Test("GET /api/v1/pairs/{id}: its two people and its program's managers see it, managers alone see warnings, nobody else learns it exists")
+        func pairCardVisibility() async throws {
+            try await withUpward { app in
+                let world = try await ProgramWorld.make(app, clock: FixedClock())
+                let live = try await world.goLive()
+                let pair = try #require(live.first)
+                let other = try #require(live.first { $0.id != pair.id })
+                pair.warningsJSON = JSONText.encode(["a low score"])
+                pair.manualReason = "pilot request"
+                try await pair.save(on: app.db)
+                let path = "/api/v1/pairs/\(pair.id!)"
+                func get(_ user: User) async throws -> TestingHTTPResponse { try await world.api(.GET, path, token: try await world.token(user)) }
+                let menteeUser = try #require(world.users[pair.mentee.person.employeeID])
+                let mentee = try await get(menteeUser)
+                #expect(mentee.status == .ok)
+                let card = try mentee.content.decode(APIModel.PairOut.self)
+                #expect(card.id == pair.id && card.mentee.name == pair.mentee.person.name && card.mentor.name == pair.mentor.person.name)
+                #expect(card.reasons == pair.reasons && !card.reasons.isEmpty)
+                #expect(card.warnings.isEmpty && card.manualReason == nil)
+                #expect(try await get(try #require(world.users[pair.mentor.person.employeeID])).status == .ok)
+                // Someone in another pair of the same program, and the other program's manager: not found.
+                #expect(try await get(try #require(world.users[other.mentee.person.employeeID])).status == .notFound)
+                #expect(try await get(world.managerB).status == .notFound)
+                let manager = try await get(world.managerA)
+                #expect(manager.status == .ok)
+                let managed = try manager.content.decode(APIModel.PairOut.self)
+                #expect(managed.warnings == ["a low score"] && managed.manualReason == "pilot request")
+                // While only proposed, its people don't see it; its manager does.
+                pair.status = Pair.Status.proposed.rawValue
+                try await pair.save(on: app.db)
+                #expect(try await get(menteeUser).status == .notFound)
+                #expect(try await get(world.managerA).status == .ok)
+                #expect(try await world.api(.GET, "/api/v1/pairs/\(UUID())", token: try await world.token(world.managerA)).status == .notFound)
+                #expect(try await world.api(.GET, "/api/v1/pairs/not-an-id", token: try await world.token(world.managerA)).status == .badRequest)
+            }
+        }
+
         static func withTransport(_ clock: FixedClock, _ transport: FakeTransport, _ body: (Application) async throws -> Void) async throws {
             try await withUpward(clock: clock) { app in
                 app.upward.transport = transport

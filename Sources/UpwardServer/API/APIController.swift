@@ -327,9 +327,8 @@ struct APIController {
                     })
             },
             "getPair": { req in
-                let viewer = try req.viewer
-                let (pair, _, participant) = try await Self.pair(req)
-                return try Self.json(APIModel.PairOut(pair, forManager: participant == nil))
+                let (card, role) = try await req.pairSpace.card(try IDParameter.parse(req, "pairId"), viewer: try req.viewer)
+                return try Self.json(APIModel.PairOut(card, forManager: role == .manager))
             },
             "lockPair": { req in
                 let viewer = try req.viewer

@@ -196,21 +196,21 @@ enum APIModel {
         let manualReason: String?
         let mentee: Side
         let mentor: Side
-        /// For a participant: whether they may decline (waiting) or ask for a rematch (live).
-        init(_ pair: Pair, forManager: Bool) {
-            id = pair.id!
-            programId = pair.$program.id
-            status = pair.status
-            score = pair.score
-            reasons = pair.reasons
-            warnings = forManager ? pair.warnings : []
-            locked = pair.locked
-            source = pair.source
-            manualReason = forManager ? pair.manualReason : nil
-            mentee = Side(
-                participantId: pair.mentee.id!, name: pair.mentee.person.name, title: pair.mentee.person.title, department: pair.mentee.person.department)
-            mentor = Side(
-                participantId: pair.mentor.id!, name: pair.mentor.person.name, title: pair.mentor.person.title, department: pair.mentor.person.department)
+        init(_ pair: Pair, forManager: Bool) { self.init(PairCard(pair), forManager: forManager) }
+
+        /// Warnings and a manual pairing's reason are for the program's managers only.
+        init(_ card: PairCard, forManager: Bool) {
+            id = card.id
+            programId = card.program_id
+            status = card.status
+            score = card.score
+            reasons = JSONText.decode(card.reasons) ?? []
+            warnings = forManager ? JSONText.decode(card.warnings) ?? [] : []
+            locked = card.locked
+            source = card.source
+            manualReason = forManager ? card.manual_reason : nil
+            mentee = Side(participantId: card.mentee_id, name: card.mentee_name, title: card.mentee_title, department: card.mentee_department)
+            mentor = Side(participantId: card.mentor_id, name: card.mentor_name, title: card.mentor_title, department: card.mentor_department)
         }
     }
 

@@ -1,5 +1,6 @@
 import Fluent
 import Foundation
+import SQLKit
 import UpwardCore
 import Vapor
 
@@ -30,22 +31,101 @@ struct PairContext: Sendable {
     }
 }
 
+/// A pair and its two people as one row: what a pair's card shows and what deciding who may see it needs.
+struct PairCard: Decodable, Sendable {
+    let id: UUID
+    let program_id: UUID
+    let status: String
+    let score: Double
+    let reasons: String
+    let warnings: String
+    let locked: Bool
+    let source: String
+    let manual_reason: String?
+    let mentee_id: UUID
+    let mentee_person_id: UUID
+    let mentee_accepted_at: Date?
+    let mentee_name: String
+    let mentee_title: String?
+    let mentee_department: String
+    let mentor_id: UUID
+    let mentor_person_id: UUID
+    let mentor_accepted_at: Date?
+    let mentor_name: String
+    let mentor_title: String?
+    let mentor_department: String
+}
+
+extension PairCard {
+    /// The card of a pair loaded with both sides and their people.
+    init(_ pair: Pair) {
+        self.init(
+            id: pair.id!, program_id: pair.$program.id, status: pair.status, score: pair.score, reasons: pair.reasonsJSON, warnings: pair.warningsJSON,
+            locked: pair.locked, source: pair.source, manual_reason: pair.manualReason, mentee_id: pair.mentee.id!, mentee_person_id: pair.mentee.$person.id,
+            mentee_accepted_at: pair.mentee.acceptedAt, mentee_name: pair.mentee.person.name, mentee_title: pair.mentee.person.title,
+            mentee_department: pair.mentee.person.department, mentor_id: pair.mentor.id!, mentor_person_id: pair.mentor.$person.id,
+            mentor_accepted_at: pair.mentor.acceptedAt, mentor_name: pair.mentor.person.name, mentor_title: pair.mentor.person.title,
+            mentor_department: pair.mentor.person.department)
+    }
+}
+
 /// Finds pairs for a viewer. Everything on a pair's page and in its API goes through here.
 struct PairSpace {
     let db: any Database
 
+    /// As whom a viewer sees a pair.
+    enum Role: Equatable { case manager, mentee, mentor }
+
+    /// Who may see a pair: an admin who manages its program, or one of its two people once they
+    /// accepted their place, and never while it is only proposed. Nobody else learns it exists.
+    static func role(
+        of viewer: Viewer, status: Pair.Status, mentee: (person: UUID, accepted: Bool), mentor: (person: UUID, accepted: Bool),
+        manages: () async throws -> Bool
+    ) async throws -> Role? {
+        if viewer.isAdmin { return try await manages() ? .manager : nil }
+        guard let person = viewer.personID, status != .proposed else { return nil }
+        if mentee.person == person, mentee.accepted { return .mentee }
+        if mentor.person == person, mentor.accepted { return .mentor }
+        return nil
+    }
+
+    static func notFound(_ id: UUID) -> Abort { Abort(.notFound, reason: "No pair with id \(id.uuidString) is visible to you.") }
+
     /// The viewer's own published pair, or a pair of a program they manage; 404 otherwise.
     func context(_ id: UUID, viewer: Viewer) async throws -> PairContext {
-        let notFound = Abort(.notFound, reason: "No pair with id \(id.uuidString) is visible to you.")
-        guard let (pair, program) = try await Pair.loadedWithProgram(id, on: db) else { throw notFound }
-        if viewer.isAdmin {
-            guard try await Programs(db: db, clock: SystemClock()).manages(program, viewer) else { throw notFound }
-            return PairContext(pair: pair, program: program, me: nil)
+        guard let (pair, program) = try await Pair.loadedWithProgram(id, on: db) else { throw Self.notFound(id) }
+        let role = try await Self.role(
+            of: viewer, status: pair.pairStatus, mentee: (pair.mentee.$person.id, pair.mentee.acceptedAt != nil),
+            mentor: (pair.mentor.$person.id, pair.mentor.acceptedAt != nil)
+        ) { try await Programs(db: db, clock: SystemClock()).manages(program, viewer) }
+        switch role {
+        case .manager: return PairContext(pair: pair, program: program, me: nil)
+        case .mentee: return PairContext(pair: pair, program: program, me: pair.mentee)
+        case .mentor: return PairContext(pair: pair, program: program, me: pair.mentor)
+        case nil: throw Self.notFound(id)
         }
-        guard let person = viewer.personID, pair.pairStatus != .proposed else { throw notFound }
-        if pair.mentee.$person.id == person, pair.mentee.acceptedAt != nil { return PairContext(pair: pair, program: program, me: pair.mentee) }
-        if pair.mentor.$person.id == person, pair.mentor.acceptedAt != nil { return PairContext(pair: pair, program: program, me: pair.mentor) }
-        throw notFound
+    }
+
+    /// A pair's card (what `GET /api/v1/pairs/{id}` shows) in one plain query, for the same viewers
+    /// as ``context(_:viewer:)``: reading it needs none of the models behind a pair's page.
+    func card(_ id: UUID, viewer: Viewer) async throws -> (PairCard, Role) {
+        let side = { (alias: String, person: String) in
+            "\(alias).id AS \(alias)_id, \(alias).person_id AS \(alias)_person_id, \(alias).accepted_at AS \(alias)_accepted_at, "
+                + "\(person).name AS \(alias)_name, \(person).title AS \(alias)_title, \(person).department AS \(alias)_department"
+        }
+        let query: SQLQueryString = """
+            SELECT p.id, p.program_id, p.status, p.score, p.reasons, p.warnings, p.locked, p.source, p.manual_reason, \(unsafeRaw: side("mentee", "mentee_person")), \(unsafeRaw: side("mentor", "mentor_person"))
+            FROM pairs p JOIN participants mentee ON mentee.id = p.mentee_id JOIN people mentee_person ON mentee_person.id = mentee.person_id
+            JOIN participants mentor ON mentor.id = p.mentor_id JOIN people mentor_person ON mentor_person.id = mentor.person_id
+            WHERE p.id = \(bind: id)
+            """
+        guard let card = try await db.sql().raw(query).first(decoding: PairCard.self) else { throw Self.notFound(id) }
+        let role = try await Self.role(
+            of: viewer, status: Pair.Status(rawValue: card.status) ?? .proposed, mentee: (card.mentee_person_id, card.mentee_accepted_at != nil),
+            mentor: (card.mentor_person_id, card.mentor_accepted_at != nil)
+        ) { try await Programs(db: db, clock: SystemClock()).manages(programID: card.program_id, viewer) }
+        guard let role else { throw Self.notFound(id) }
+        return (card, role)
     }
 
     /// Every pair the person is in (any status but proposed), with both people loaded.

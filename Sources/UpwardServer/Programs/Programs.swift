@@ -31,9 +31,13 @@ struct Programs {
     }
 
     func manages(_ program: Program, _ viewer: Viewer) async throws -> Bool {
+        try await manages(programID: program.requireID(), viewer)
+    }
+
+    func manages(programID: UUID, _ viewer: Viewer) async throws -> Bool {
         guard viewer.isAdmin else { return false }
         if viewer.isOrganizationAdmin { return true }
-        return try await ProgramManager.query(on: db).filter(\.$program.$id == program.requireID()).filter(\.$user.$id == viewer.id).count() > 0
+        return try await ProgramManager.query(on: db).filter(\.$program.$id == programID).filter(\.$user.$id == viewer.id).count() > 0
     }
 
     static func notFound(_ id: UUID) -> Abort { Abort(.notFound, reason: "No program with id \(id.uuidString) is visible to you.") }
