@@ -13,7 +13,10 @@ if [ -z "$bin" ]; then
   exit 1
 fi
 
-port="${UPWARD_PG_PORT:-55432}"
+# A port the system says is free now, unless one is asked for: after heavy local traffic (the crash
+# tests open tens of thousands of connections) any fixed port may be held by a closing socket.
+free_port() { python3 -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])'; }
+port="${UPWARD_PG_PORT:-$(free_port)}"
 dir="$(mktemp -d /tmp/upward-pg.XXXXXX)"
 as_pg=()
 if [ "$(id -u)" = "0" ]; then
@@ -29,8 +32,19 @@ cleanup() {
 trap cleanup EXIT
 
 "${as_pg[@]}" "$bin/initdb" -D "$dir/data" -U upward --auth=trust --encoding=UTF8 --locale=C.UTF-8 >/dev/null
-"${as_pg[@]}" "$bin/pg_ctl" -D "$dir/data" -w -l "$dir/log" \
-  -o "-c listen_addresses=127.0.0.1 -p $port -k $dir -c fsync=off -c full_page_writes=off" start >/dev/null
+start() {
+  "${as_pg[@]}" "$bin/pg_ctl" -D "$dir/data" -w -l "$dir/log" \
+    -o "-c listen_addresses=127.0.0.1 -p $port -k $dir -c fsync=off -c full_page_writes=off" start >/dev/null
+}
+# A port taken between choosing it and binding it: try a few others before giving up.
+for attempt in 1 2 3 4 5; do
+  if start; then break; fi
+  if [ -n "${UPWARD_PG_PORT:-}" ] || [ "$attempt" = 5 ]; then
+    tail -5 "$dir/log" >&2
+    exit 1
+  fi
+  port="$(free_port)"
+done
 "$bin/createdb" -h 127.0.0.1 -p "$port" -U upward upward_test
 
 export UPWARD_TEST_DATABASE_URL="postgres://upward@127.0.0.1:$port/upward_test?tlsmode=disable"
