@@ -192,8 +192,7 @@ struct MatchCommand: AsyncCommand {
     static func writeAtomically(_ data: Data, to path: String) throws {
         let temporary = path + ".partial"
         guard FileManager.default.createFile(atPath: temporary, contents: data) else { throw CommandFailure("Cannot write \(path).") }
-        if FileManager.default.fileExists(atPath: path) { try FileManager.default.removeItem(atPath: path) }
-        try FileManager.default.moveItem(atPath: temporary, toPath: path)
+        try moveIntoPlace(temporary, path)
     }
 
     /// Writes a CSV next to `path` and moves it into place only when complete.
@@ -204,6 +203,11 @@ struct MatchCommand: AsyncCommand {
         try writer.write(row: header)
         try rows(writer)
         writer.stream.close()
+        try moveIntoPlace(temporary, path)
+    }
+
+    /// Replaces `path` with the finished `temporary` file.
+    static func moveIntoPlace(_ temporary: String, _ path: String) throws {
         if FileManager.default.fileExists(atPath: path) { try FileManager.default.removeItem(atPath: path) }
         try FileManager.default.moveItem(atPath: temporary, toPath: path)
     }

@@ -57,6 +57,8 @@ struct PairCard: Decodable, Sendable {
 }
 
 extension PairCard {
+    var pairStatus: Pair.Status { Pair.Status(rawValue: status) ?? .proposed }
+
     /// The card of a pair loaded with both sides and their people.
     init(_ pair: Pair) {
         self.init(
@@ -121,7 +123,7 @@ struct PairSpace {
             """
         guard let card = try await db.sql().raw(query).first(decoding: PairCard.self) else { throw Self.notFound(id) }
         let role = try await Self.role(
-            of: viewer, status: Pair.Status(rawValue: card.status) ?? .proposed, mentee: (card.mentee_person_id, card.mentee_accepted_at != nil),
+            of: viewer, status: card.pairStatus, mentee: (card.mentee_person_id, card.mentee_accepted_at != nil),
             mentor: (card.mentor_person_id, card.mentor_accepted_at != nil)
         ) { try await Programs(db: db, clock: SystemClock()).manages(programID: card.program_id, viewer) }
         guard let role else { throw Self.notFound(id) }
