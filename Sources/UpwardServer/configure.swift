@@ -62,7 +62,7 @@ public func configure(_ app: Application, environment: UpwardEnvironment) async 
     app.middleware.use(RequestIDMiddleware())
     app.middleware.use(SecurityHeadersMiddleware())
     app.middleware.use(FallbackErrorMiddleware())
-    app.middleware.use(FileMiddleware(publicDirectory: app.directory.publicDirectory))
+    app.middleware.use(StaticFilesMiddleware(publicDirectory: app.directory.publicDirectory))
     app.middleware.use(BrowserSessionMiddleware())
     app.middleware.use(SessionUserMiddleware())
     app.middleware.use(PageErrorMiddleware())

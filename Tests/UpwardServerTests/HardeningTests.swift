@@ -209,6 +209,55 @@ extension AppTests {
             }
         }
 
+        @Test("a session is read with its account in one query; an older session without the column, a row naming another account, a deleted account")
+        func sessionAccount() async throws {
+            try await withUpward { app in
+                try await TestAccounts.create(on: app)
+                let junior = try #require(try await User.query(on: app.db).filter(\.$email == TestAccounts.participantEmail).first())
+                let manager = try #require(try await User.query(on: app.db).filter(\.$email == TestAccounts.adminEmail).first())
+                let browser = Browser(app)
+                try await browser.signIn(TestAccounts.participantEmail, TestAccounts.password)
+                let stored = try #require(try await StoredSession.query(on: app.db).first())
+                #expect(stored.userID == junior.id)
+                #expect(try await browser.get("/").body.string.contains("Welcome, Jo"))
+                // Sessions stored before the column existed name nobody there: read by the id in their values.
+                try await app.db.sql().raw("UPDATE sessions SET user_id = NULL").run()
+                #expect(try await browser.get("/").body.string.contains("Welcome, Jo"))
+                // The column never outranks the session's own values: a row pointing elsewhere signs in nobody else.
+                try await app.db.sql().raw("UPDATE sessions SET user_id = \(bind: manager.id!)").run()
+                let page = try await browser.get("/")
+                #expect(page.body.string.contains("Welcome, Jo") && !page.body.string.contains("Welcome, Pat"))
+                // An account that is gone ends the session.
+                try await app.db.sql().raw("UPDATE sessions SET user_id = \(bind: junior.id!)").run()
+                try await app.db.sql().raw("DELETE FROM users WHERE id = \(bind: junior.id!)").run()
+                let after = try await browser.get("/")
+                #expect(after.status == .seeOther)
+                #expect(try await StoredSession.query(on: app.db).count() == 0)
+            }
+        }
+
+        @Test("token hashes are SHA-256 in lowercase hex, as stored by earlier releases")
+        func tokenHash() {
+            #expect(SessionStore.hash("abc") == "ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad")
+            #expect(SessionStore.hash("") == "e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855")
+        }
+
+        @Test("every file in the public folder is served under a static prefix")
+        func publicFiles() async throws {
+            try await withUpward { app in
+                let root = URL(fileURLWithPath: app.directory.publicDirectory)
+                let files = try #require(FileManager.default.enumerator(at: root, includingPropertiesForKeys: [.isRegularFileKey]))
+                var served = 0
+                for case let url as URL in files where (try? url.resourceValues(forKeys: [.isRegularFileKey]).isRegularFile) == true {
+                    let path = "/" + url.path.dropFirst(root.path.count).drop { $0 == "/" }
+                    let response = try await app.testing().sendRequest(.GET, path)
+                    #expect(response.status == .ok, "\(path)")
+                    served += 1
+                }
+                #expect(served > 0)
+            }
+        }
+
         @Test("a form post with a body over 16 KB is refused with 413; the upload takes up to its own limit")
         func bodyLimits() async throws {
             try await withUpward(configure: { $0.uploadLimitBytes = 64 * 1024 }) { app in

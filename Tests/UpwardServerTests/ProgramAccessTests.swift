@@ -187,6 +187,13 @@ extension AppTests {
                 #expect(page.status == .ok)
                 #expect(page.body.string.contains("Your mentee: \(pair.mentee.person.name)"))
                 for reason in pair.reasons { #expect(page.body.string.contains(reason.replacingOccurrences(of: "'", with: "&#39;"))) }
+                // Only their own pairs: nobody else's partner appears.
+                let own = Set([pair.mentee.person.name, pair.mentor.person.name])
+                for other in pairs.dropFirst() where other.$mentor.id != pair.$mentor.id {
+                    for name in [other.mentee.person.name, other.mentor.person.name] where !own.contains(name) {
+                        #expect(!page.body.string.contains(name), "\(name)")
+                    }
+                }
             }
         }
 

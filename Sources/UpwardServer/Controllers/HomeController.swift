@@ -26,17 +26,17 @@ struct HomeController: SiteController {
                 overview.byGeneration.sorted {
                     (generationOrder.firstIndex(of: $0.0) ?? 99) < (generationOrder.firstIndex(of: $1.0) ?? 99)
                 })
-        } else if let person = try await user.$person.get(on: req.db) {
-            page.person = PersonSummary(person)
-            let viewer = Viewer(user)
-            for participant in try await req.programs.participations(of: viewer) {
-                guard let program = try await Program.find(participant.$program.id, on: req.db) else { continue }
-                let list = try await req.enrollments.checklists(program.id!, participants: [participant])[participant.id!]
+        } else if let person = try await PersonSummary.find(user.$person.id, on: req.db) {
+            // Plain rows throughout: this is every participant's first page (see `User.Row`).
+            page.person = person
+            let participations = try await req.programs.participationRows(of: Viewer(user))
+            let partners = try await ParticipantPages.partnerCards(req, participants: participations.map(\.id))
+            for place in participations {
+                let list = try await req.enrollments.checklists(place.program_id, subjects: [place.subject])[place.id]
                 page.programs.append(
                     .init(
-                        name: program.name, href: SitePath.program(program.id!), status: program.status, statusLabel: program.programStatus.label,
-                        role: participant.role, partners: try await ParticipantPages.partnerCards(req, participant: participant),
-                        missing: list?.missing ?? []))
+                        name: place.program_name, href: SitePath.program(place.program_id), status: place.program_status,
+                        statusLabel: place.programStatus.label, role: place.role, partners: partners[place.id] ?? [], missing: list?.missing ?? []))
             }
         }
         return try await req.view.render("home", page)

@@ -12,6 +12,9 @@ struct BrowserSession: Sendable {
     var ended = false
     /// A token for the anonymous CSRF cookie, set on this response.
     var newCSRFCookie: String?
+    /// The account the stored session names, read with it (nil for sessions stored before the
+    /// column existed; `SessionUserMiddleware` then reads it by id).
+    var account: User?
 
     enum Key {
         static let userID = "userID"

@@ -7,8 +7,8 @@ struct BrowserSessionMiddleware: AsyncMiddleware {
     func respond(to request: Request, chainingTo next: any AsyncResponder) async throws -> Response {
         let store = request.sessionStore
         let sentToken = request.cookies[SessionCookie.name]?.string
-        if let token = sentToken, let values = try await store.read(token: token) {
-            request.browserSession = BrowserSession(token: token, values: values, loaded: values)
+        if let token = sentToken, let loaded = try await store.read(token: token) {
+            request.browserSession = BrowserSession(token: token, values: loaded.values, loaded: loaded.values, account: loaded.user)
         }
         let response = try await next.respond(to: request)
         let session = request.browserSession

@@ -9,9 +9,13 @@ struct SessionUserMiddleware: AsyncMiddleware {
         if !request.url.path.hasPrefix("/api/"), session.token != nil, let raw = session.values[BrowserSession.Key.userID] {
             let signedInAt = session.values[BrowserSession.Key.signedInAt].flatMap(Double.init) ?? 0
             let age = request.upward.clock.now.timeIntervalSince1970 - signedInAt
-            if age >= 0, age < request.upward.configuration.sessionLifetime, let id = UUID(uuidString: raw),
-                let user = try await User.find(row: id, on: request.db)
-            {
+            let user: User?
+            if age >= 0, age < request.upward.configuration.sessionLifetime, let id = UUID(uuidString: raw) {
+                if let account = session.account, account.id == id { user = account } else { user = try await User.find(row: id, on: request.db) }
+            } else {
+                user = nil
+            }
+            if let user {
                 request.auth.login(user)
             } else {
                 request.endSession()

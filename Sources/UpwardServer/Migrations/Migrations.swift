@@ -21,5 +21,6 @@ enum UpwardMigrations {
         app.migrations.add(CreatePartialIndexes())
         app.migrations.add(CreateSurveyAnsweredPeople())
         app.migrations.add(AddMatchingRunState())
+        app.migrations.add(AddSessionUser())
     }
 }

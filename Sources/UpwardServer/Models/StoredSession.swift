@@ -12,13 +12,16 @@ final class StoredSession: Model, @unchecked Sendable {
     /// The session's values as a JSON object of strings.
     @Field(key: "data") var data: String
     @Field(key: "expires_at") var expiresAt: Date
+    /// The signed-in account (the `userID` value), for the joined read; nil on older sessions.
+    @OptionalField(key: "user_id") var userID: UUID?
     @Timestamp(key: "created_at", on: .create) var createdAt: Date?
 
     init() {}
 
-    init(tokenHash: String, data: String, expiresAt: Date) {
+    init(tokenHash: String, data: String, expiresAt: Date, userID: UUID?) {
         self.tokenHash = tokenHash
         self.data = data
         self.expiresAt = expiresAt
+        self.userID = userID
     }
 }

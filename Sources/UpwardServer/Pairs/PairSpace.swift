@@ -130,6 +130,39 @@ struct PairSpace {
         return (card, role)
     }
 
+    /// A published pair as one of its people sees it on their pages: the partner's side as a plain row.
+    struct PartnerRow: Decodable, Sendable {
+        /// The viewer's own participant id in the pair.
+        let own_id: UUID
+        let id: UUID
+        let status: String
+        let reasons: String
+        let partner_role: String
+        let partner_name: String
+        let partner_title: String?
+        let partner_department: String
+
+        var pairStatus: Pair.Status { Pair.Status(rawValue: status) ?? .proposed }
+    }
+
+    /// The waiting, live and paused pairs of these participants, with each partner, in one query
+    /// (the home page and a participant's program page show them on every visit).
+    func partners(of participants: [UUID]) async throws -> [PartnerRow] {
+        guard !participants.isEmpty else { return [] }
+        let ids = participants.map { $0 as any Encodable & Sendable }
+        let statuses = [Pair.Status.waiting, .live, .paused].map { $0.rawValue as any Encodable & Sendable }
+        let side = { (own: String, other: String) -> SQLQueryString in
+            """
+            SELECT p.\(unsafeRaw: own) AS own_id, p.id, p.status, p.reasons, s.role AS partner_role, pe.name AS partner_name,
+                pe.title AS partner_title, pe.department AS partner_department
+            FROM pairs p JOIN participants s ON s.id = p.\(unsafeRaw: other) JOIN people pe ON pe.id = s.person_id
+            WHERE p.\(unsafeRaw: own) IN (\(binds: ids)) AND p.status IN (\(binds: statuses))
+            """
+        }
+        return try await db.sql().raw(side("mentee_id", "mentor_id") + " UNION ALL " + side("mentor_id", "mentee_id") + " ORDER BY partner_name")
+            .all(decoding: PartnerRow.self)
+    }
+
     /// Every pair the person is in (any status but proposed), with both people loaded.
     func pairs(ofPerson person: UUID) async throws -> [Pair] {
         let mine = try await Participant.query(on: db).filter(\.$person.$id == person).filter(\.$acceptedAt != nil).all().compactMap(\.id)

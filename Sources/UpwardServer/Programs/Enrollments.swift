@@ -113,6 +113,15 @@ struct Enrollments {
         let enrolled_at: Date?
         let agreed_at: Date?
 
+        init(id: UUID, person_id: UUID, role: String, accepted_at: Date?, enrolled_at: Date?, agreed_at: Date?) {
+            self.id = id
+            self.person_id = person_id
+            self.role = role
+            self.accepted_at = accepted_at
+            self.enrolled_at = enrolled_at
+            self.agreed_at = agreed_at
+        }
+
         /// The same facts from a loaded participant (nil without an id).
         init?(_ participant: Participant) {
             guard let id = participant.id else { return nil }
@@ -133,8 +142,22 @@ struct Enrollments {
             .where("program_id", .equal, programID).all(decoding: ChecklistSubject.self)
     }
 
+    /// What a checklist needs of a program's training modules, in their order, as plain rows.
+    struct ModuleRow: Decodable, Sendable {
+        let id: UUID
+        let title: String
+        let audience: String
+
+        var moduleAudience: TrainingModule.Audience { TrainingModule.Audience(rawValue: audience) ?? .both }
+    }
+
+    func moduleRows(of programID: UUID) async throws -> [ModuleRow] {
+        try await db.sql().select().columns("id", "title", "audience").from(TrainingModule.schema).where("program_id", .equal, programID)
+            .orderBy("position").orderBy("title").all(decoding: ModuleRow.self)
+    }
+
     func checklists(_ programID: UUID, subjects: [ChecklistSubject]) async throws -> [UUID: ParticipantChecklist] {
-        let modules = try await modules(of: programID)
+        let modules = try await moduleRows(of: programID)
         struct Completion: Decodable {
             let participant_id: UUID
             let module_id: UUID
@@ -144,7 +167,7 @@ struct Enrollments {
         let wanted = Set(subjects.map(\.id))
         let query = try db.sql().select().columns("participant_id", "module_id").from(TrainingCompletion.schema)
         if subjects.count > 500 {
-            query.where("module_id", .in, SQLBind.group(modules.compactMap(\.id)))
+            query.where("module_id", .in, SQLBind.group(modules.map(\.id)))
         } else {
             query.where("participant_id", .in, SQLBind.group(Array(wanted)))
         }
@@ -156,7 +179,7 @@ struct Enrollments {
         var result: [UUID: ParticipantChecklist] = [:]
         for subject in subjects {
             let required = modules.filter { $0.moduleAudience.applies(to: subject.enrollmentRole) }
-                .map { ParticipantChecklist.Module(id: $0.id!.uuidString, title: $0.title) }
+                .map { ParticipantChecklist.Module(id: $0.id.uuidString, title: $0.title) }
             result[subject.id] = ParticipantChecklist(
                 enrolled: subject.enrolled_at != nil, agreed: subject.agreed_at != nil, requiredModules: required, completed: done[subject.id] ?? [])
         }

@@ -24,6 +24,38 @@ struct Programs {
         return try await Program.query(on: db).filter(\.$id ~~ ids).sort(\.$createdAt, .descending).all()
     }
 
+    /// A viewer's accepted place in a program with the program's name and status, as one plain row:
+    /// the home page lists them on every visit (see ``User/Row`` on why not models).
+    struct Participation: Decodable, Sendable {
+        let id: UUID
+        let program_id: UUID
+        let person_id: UUID
+        let role: String
+        let accepted_at: Date?
+        let enrolled_at: Date?
+        let agreed_at: Date?
+        let program_name: String
+        let program_status: String
+
+        var subject: Enrollments.ChecklistSubject {
+            .init(id: id, person_id: person_id, role: role, accepted_at: accepted_at, enrolled_at: enrolled_at, agreed_at: agreed_at)
+        }
+        var programStatus: ProgramStatus { ProgramStatus(rawValue: program_status) ?? .draft }
+    }
+
+    /// The viewer's accepted places with their programs, newest program first, in one query.
+    func participationRows(of viewer: Viewer) async throws -> [Participation] {
+        guard let person = viewer.personID else { return [] }
+        return try await db.sql().raw(
+            """
+            SELECT pa.id, pa.program_id, pa.person_id, pa.role, pa.accepted_at, pa.enrolled_at, pa.agreed_at,
+                pr.name AS program_name, pr.status AS program_status
+            FROM participants pa JOIN programs pr ON pr.id = pa.program_id
+            WHERE pa.person_id = \(bind: person) AND pa.accepted_at IS NOT NULL ORDER BY pr.created_at DESC
+            """
+        ).all(decoding: Participation.self)
+    }
+
     /// The viewer's accepted places in programs.
     func participations(of viewer: Viewer) async throws -> [Participant] {
         guard let person = viewer.personID else { return [] }

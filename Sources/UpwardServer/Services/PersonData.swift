@@ -139,7 +139,7 @@ struct PersonData {
                     .compactMap(\.id)
             // Theirs: deleted.
             if let user, let userID = user.id {
-                try await sql.delete(from: StoredSession.schema).where("data", .like, "%\(userID.uuidString)%").run()
+                try await sql.delete(from: StoredSession.schema).where("user_id", .equal, userID).orWhere("data", .like, "%\(userID.uuidString)%").run()
                 try await APIToken.query(on: db).filter(\.$user.$id == userID).delete()
                 try await CalendarFeed.query(on: db).filter(\.$user.$id == userID).delete()
                 try await DeliverySetting.query(on: db).filter(\.$user.$id == userID).delete()

@@ -1,3 +1,7 @@
+import FluentKit
+import Foundation
+import SQLKit
+
 /// One person as a row in a list.
 struct PersonSummary: Encodable {
     let id: String
@@ -12,6 +16,23 @@ struct PersonSummary: Encodable {
     let location: String?
     let hasLeft: Bool
 
+    init(
+        id: String, href: String, employeeID: String, name: String, email: String, title: String?, department: String, level: Int,
+        generation: String?, location: String?, hasLeft: Bool
+    ) {
+        self.id = id
+        self.href = href
+        self.employeeID = employeeID
+        self.name = name
+        self.email = email
+        self.title = title
+        self.department = department
+        self.level = level
+        self.generation = generation
+        self.location = location
+        self.hasLeft = hasLeft
+    }
+
     init(_ person: Person) {
         id = person.id?.uuidString ?? ""
         href = person.id.map(SitePath.person) ?? ""
@@ -24,5 +45,33 @@ struct PersonSummary: Encodable {
         generation = person.generation
         location = person.location
         hasLeft = person.hasLeft
+    }
+}
+
+extension PersonSummary {
+    private struct Row: Decodable {
+        let id: UUID
+        let employee_id: String
+        let name: String
+        let email: String
+        let title: String?
+        let department: String
+        let level: Int
+        let generation: String?
+        let location: String?
+        let termination_date: String?
+    }
+
+    /// A person's summary read as one plain row; nil without an id or when nobody has it.
+    static func find(_ id: UUID?, on db: any Database) async throws -> PersonSummary? {
+        guard let id else { return nil }
+        let columns = ["id", "employee_id", "name", "email", "title", "department", "level", "generation", "location", "termination_date"]
+        guard
+            let row = try await db.sql().select().columns(columns.map { SQLIdentifier($0) }).from(Person.schema).where("id", .equal, id)
+                .first(decoding: Row.self)
+        else { return nil }
+        return PersonSummary(
+            id: row.id.uuidString, href: SitePath.person(row.id), employeeID: row.employee_id, name: row.name, email: row.email, title: row.title,
+            department: row.department, level: row.level, generation: row.generation, location: row.location, hasLeft: row.termination_date != nil)
     }
 }

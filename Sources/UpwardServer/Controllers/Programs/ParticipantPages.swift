@@ -202,17 +202,20 @@ struct ParticipantPages: SiteController {
 
     /// The participant's published pairs in this program, with why they were paired.
     static func partnerCards(_ req: Request, participant: Participant) async throws -> [PartnerCard] {
-        let id = try participant.requireID()
-        let pairs = try await Pair.query(on: req.db).group(.or) { $0.filter(\.$mentee.$id == id).filter(\.$mentor.$id == id) }
-            .filter(\.$status ~~ [Pair.Status.waiting.rawValue, Pair.Status.live.rawValue, Pair.Status.paused.rawValue])
-            .joiningSides().all()
-        return try pairs.map { pair in
-            try pair.takeJoinedSides()
-            let partner = pair.$mentee.id == id ? pair.mentor : pair.mentee
-            return PartnerCard(
-                pairHref: SitePath.pair(pair.id!), name: partner.person.name, role: partner.role, title: partner.person.title ?? "",
-                department: partner.person.department, status: pair.pairStatus.label, live: pair.pairStatus == .live, reasons: pair.reasons)
+        try await partnerCards(req, participants: [participant.requireID()]).values.first ?? []
+    }
+
+    /// Each participant's published pairs (by their participant id), read in one query.
+    static func partnerCards(_ req: Request, participants: [UUID]) async throws -> [UUID: [PartnerCard]] {
+        var cards: [UUID: [PartnerCard]] = [:]
+        for row in try await req.pairSpace.partners(of: participants) {
+            cards[row.own_id, default: []].append(
+                PartnerCard(
+                    pairHref: SitePath.pair(row.id), name: row.partner_name, role: row.partner_role, title: row.partner_title ?? "",
+                    department: row.partner_department, status: row.pairStatus.label, live: row.pairStatus == .live,
+                    reasons: JSONText.decode(row.reasons) ?? []))
         }
+        return cards
     }
 
     // MARK: - Enrollment
