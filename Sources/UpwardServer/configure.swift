@@ -30,8 +30,27 @@ public func configure(_ app: Application, environment: UpwardEnvironment) async 
     let (factory, id, limit, poolSize) = storage
     let base = factory.make()
     let metrics = app.metrics
-    metrics.poolSize(poolSize)
-    app.databases.use(DatabaseConfigurationFactory { MeteredDatabaseConfiguration(base: base, limit: limit, inUse: metrics.connectionsInUse) }, as: id)
+    // SQLite has one writer: this process's write transactions take turns (see WriteGate) and, on a
+    // file, run on connections of their own, so a writer never queues behind its loop's reads.
+    var writeGate: WriteGate?
+    if case .sqliteFile(let path) = config.storage {
+        let writer = DatabaseConfigurationFactory.sqlite(.file(path), sqlLogLevel: .debug).make()
+        app.databases.use(
+            DatabaseConfigurationFactory { MeteredDatabaseConfiguration(base: writer, limit: nil, inUse: metrics.connectionsInUse) },
+            as: .sqliteWriter, isDefault: false)
+        writeGate = WriteGate(timeout: .milliseconds(SQLiteTuning.busyTimeoutMilliseconds)) { [weak app] loop in
+            app?.databases.database(.sqliteWriter, logger: app?.logger ?? Logger(label: "upward"), on: loop)
+        }
+        metrics.poolSize(poolSize + loops)
+    } else {
+        if id == .sqlite { writeGate = WriteGate(timeout: .milliseconds(SQLiteTuning.busyTimeoutMilliseconds)) }
+        metrics.poolSize(poolSize)
+    }
+    app.databases.use(
+        DatabaseConfigurationFactory { [writeGate] in
+            MeteredDatabaseConfiguration(base: base, limit: limit, inUse: metrics.connectionsInUse, writeGate: writeGate)
+        },
+        as: id, isDefault: true)
     UpwardMigrations.register(on: app)
     if case .sqliteFile = config.storage {
         try await SQLiteTuning.apply(to: app, markAsDemo: environment.isDemo)

@@ -1,4 +1,5 @@
 import Foundation
 import UpwardServer
 
+UpwardMain.runTasksOnEventLoops()
 exit(await UpwardMain.run())

@@ -21,6 +21,8 @@ struct MeteredDatabaseConfiguration: DatabaseConfiguration {
     var base: any DatabaseConfiguration
     let limit: TimeAmount?
     let inUse: Gauge
+    /// SQLite only: write transactions take turns in this process (see ``WriteGate``).
+    var writeGate: WriteGate? = nil
 
     var middleware: [any AnyModelMiddleware] {
         get { base.middleware }
@@ -28,7 +30,7 @@ struct MeteredDatabaseConfiguration: DatabaseConfiguration {
     }
 
     func makeDriver(for databases: Databases) -> any DatabaseDriver {
-        MeteredDatabaseDriver(base: base.makeDriver(for: databases), limit: limit, inUse: inUse)
+        MeteredDatabaseDriver(base: base.makeDriver(for: databases), limit: limit, inUse: inUse, writeGate: writeGate)
     }
 }
 
@@ -36,9 +38,10 @@ struct MeteredDatabaseDriver: DatabaseDriver {
     let base: any DatabaseDriver
     let limit: TimeAmount?
     let inUse: Gauge
+    let writeGate: WriteGate?
 
     func makeDatabase(with context: DatabaseContext) -> any Database {
-        MeteredDatabase.wrap(base.makeDatabase(with: context), limit: limit, inUse: inUse, leased: false)
+        MeteredDatabase.wrap(base.makeDatabase(with: context), limit: limit, inUse: inUse, leased: false, writeGate: writeGate)
     }
 
     func shutdown() { base.shutdown() }
@@ -52,11 +55,12 @@ struct MeteredDatabase: Database, SQLDatabase {
     let inUse: Gauge
     /// Inside a transaction or `withConnection`: the connection is already counted.
     let leased: Bool
+    let writeGate: WriteGate?
 
     /// Both drivers' databases are SQL databases; anything else is left as it is.
-    static func wrap(_ base: any Database, limit: TimeAmount?, inUse: Gauge, leased: Bool) -> any Database {
+    static func wrap(_ base: any Database, limit: TimeAmount?, inUse: Gauge, leased: Bool, writeGate: WriteGate?) -> any Database {
         guard let sql = base as? any SQLDatabase else { return base }
-        return MeteredDatabase(base: base, sql: sql, limit: limit, inUse: inUse, leased: leased)
+        return MeteredDatabase(base: base, sql: sql, limit: limit, inUse: inUse, leased: leased, writeGate: writeGate)
     }
 
     var context: DatabaseContext { base.context }
@@ -84,11 +88,11 @@ struct MeteredDatabase: Database, SQLDatabase {
     }
 
     func transaction<T>(_ closure: @escaping @Sendable (any Database) -> EventLoopFuture<T>) -> EventLoopFuture<T> {
-        lease { base.transaction { closure(Self.wrap($0, limit: limit, inUse: inUse, leased: true)) } }
+        lease { base.transaction { closure(Self.wrap($0, limit: limit, inUse: inUse, leased: true, writeGate: writeGate)) } }
     }
 
     func withConnection<T>(_ closure: @escaping @Sendable (any Database) -> EventLoopFuture<T>) -> EventLoopFuture<T> {
-        lease { base.withConnection { closure(Self.wrap($0, limit: limit, inUse: inUse, leased: true)) } }
+        lease { base.withConnection { closure(Self.wrap($0, limit: limit, inUse: inUse, leased: true, writeGate: writeGate)) } }
     }
 
     private func lease<T>(_ body: () -> EventLoopFuture<T>) -> EventLoopFuture<T> {

@@ -10,16 +10,27 @@ enum SQLiteTuning {
     static func apply(to app: Application, markAsDemo: Bool) async throws {
         // One connection per event loop; touch each so each gets the per-connection settings.
         for eventLoop in app.eventLoopGroup.makeIterator() {
-            guard let db = app.databases.database(.sqlite, logger: app.logger, on: eventLoop) as? any SQLDatabase else { continue }
-            if markAsDemo {
-                try await db.raw(SQLQueryString("PRAGMA application_id = \(unsafeRaw: String(DemoDatabase.applicationID))")).run()
+            for id in [DatabaseID.sqlite, .sqliteWriter] {
+                guard let db = app.databases.database(id, logger: app.logger, on: eventLoop) as? any SQLDatabase else { continue }
+                try await tune(db, markAsDemo: markAsDemo)
             }
-            try await db.raw("PRAGMA journal_mode = WAL").run()
-            try await db.raw("PRAGMA synchronous = FULL").run()
-            try await db.raw("PRAGMA foreign_keys = ON").run()
-            // Deleted content is overwritten, so an erased person leaves nothing in free pages.
-            try await db.raw("PRAGMA secure_delete = ON").run()
-            try await db.raw(SQLQueryString("PRAGMA busy_timeout = \(unsafeRaw: String(busyTimeoutMilliseconds))")).run()
         }
     }
+
+    private static func tune(_ db: any SQLDatabase, markAsDemo: Bool) async throws {
+        if markAsDemo {
+            try await db.raw(SQLQueryString("PRAGMA application_id = \(unsafeRaw: String(DemoDatabase.applicationID))")).run()
+        }
+        try await db.raw("PRAGMA journal_mode = WAL").run()
+        try await db.raw("PRAGMA synchronous = FULL").run()
+        try await db.raw("PRAGMA foreign_keys = ON").run()
+        // Deleted content is overwritten, so an erased person leaves nothing in free pages.
+        try await db.raw("PRAGMA secure_delete = ON").run()
+        try await db.raw(SQLQueryString("PRAGMA busy_timeout = \(unsafeRaw: String(busyTimeoutMilliseconds))")).run()
+    }
+}
+
+extension DatabaseID {
+    /// The same SQLite file as `.sqlite`, on connections only write transactions use (see ``WriteGate``).
+    static let sqliteWriter = DatabaseID(string: "sqlite-writer")
 }

@@ -30,13 +30,21 @@ extension Database {
                 return result
             }
         }
-        return try await transaction { db in
-            if let sql = db as? any SQLDatabase, sql.dialect.name == "sqlite" {
-                // A write statement that changes nothing still takes the lock.
-                try await sql.raw("UPDATE _fluent_migrations SET batch = batch WHERE 0").run()
+        let run = { (target: any Database) in
+            try await target.transaction { db in
+                if let sql = db as? any SQLDatabase, sql.dialect.name == "sqlite" {
+                    // A write statement that changes nothing still takes the lock.
+                    try await sql.raw("UPDATE _fluent_migrations SET batch = batch WHERE 0").run()
+                }
+                return try await body(db)
             }
-            return try await body(db)
         }
+        // SQLite: this process's writers take turns before they take a connection, on connections
+        // of their own (see WriteGate).
+        if !inTransaction, let gate = (self as? MeteredDatabase)?.writeGate {
+            return try await gate.withTurn { try await run(gate.writer?(eventLoop) ?? self) }
+        }
+        return try await run(self)
     }
 }
 
