@@ -13,6 +13,15 @@ public func configure(_ app: Application, environment: UpwardEnvironment) async 
     app.upward = environment
     let config = environment.configuration
 
+    // SQLite runs every statement on this pool's threads, and a connection that meets the write
+    // lock from outside the write gate (another process, a stray autocommit write) sleeps on one in
+    // SQLite's busy handler; with NIO's default of one thread per core, two sleepers stalled the
+    // writer that held the lock until their busy timeout ran out.
+    if case .postgres = config.storage {
+    } else {
+        app.threadPool = NIOThreadPool(numberOfThreads: 8)
+    }
+
     // Each event loop has its own pool: one SQLite connection, or `postgresConnectionsPerLoop`.
     let loops = app.eventLoopGroup.makeIterator().reduce(0) { count, _ in count + 1 }
     let storage: (DatabaseConfigurationFactory, DatabaseID, TimeAmount?, Int)

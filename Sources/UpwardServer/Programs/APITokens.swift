@@ -80,7 +80,10 @@ struct APITokens {
         let user = User(row: try found.decode(model: User.Row.self))
         // Last use to the minute, so reads don't write on every request.
         if row.last_used_at.map({ clock.now.timeIntervalSince($0) > 60 }) ?? true {
-            try await sql.update(APIToken.schema).set("last_used_at", to: clock.now).where("id", .equal, row.token_id).run()
+            let now = clock.now
+            try await db.writeTransaction { db in
+                try await db.sql().update(APIToken.schema).set("last_used_at", to: now).where("id", .equal, row.token_id).run()
+            }
         }
         return user
     }

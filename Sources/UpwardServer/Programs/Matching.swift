@@ -1,5 +1,6 @@
 import Fluent
 import Foundation
+import NIOPosix
 import UpwardCore
 import Vapor
 
@@ -98,10 +99,16 @@ struct Matchmaking {
         let previous = try await MatchingRun.query(on: db).filter(\.$program.$id == programID).filter(\.$solverState != nil)
             .sort(\.$createdAt, .descending).first()?.solverState.flatMap { try? JSONDecoder().decode(MatchingState.self, from: Data($0.utf8)) }
         let started = DispatchTime.now().uptimeNanoseconds
+        // Seconds of CPU at scale: on a thread of its own, not on an event loop that serves other
+        // requests (Swift tasks run on the event loops; see UpwardMain).
+        let kept = locked
+        let solved = try await NIOThreadPool.singleton.runIfActive {
+            Result { () throws(MatchingEngine.Problem) in try engine.match(objective: objective, locked: kept, state: previous) }
+        }
         let result: MatchingEngine.Result
-        do {
-            result = try engine.match(objective: objective, locked: locked, state: previous)
-        } catch {
+        switch solved {
+        case .success(let value): result = value
+        case .failure(let error):
             throw Abort(.conflict, reason: "The kept pairs can't all stand: \(error.description). Unlock or remove one and run again.")
         }
         let seconds = Double(DispatchTime.now().uptimeNanoseconds - started) / 1e9
