@@ -10,7 +10,7 @@ enum SQLiteTuning {
     static func apply(to app: Application, markAsDemo: Bool) async throws {
         // One connection per event loop; touch each so each gets the per-connection settings.
         for eventLoop in app.eventLoopGroup.makeIterator() {
-            for id in [DatabaseID.sqlite, .sqliteWriter] {
+            for id in [DatabaseID.sqlite, .sqliteWriter] where app.databases.ids().contains(id) {
                 guard let db = app.databases.database(id, logger: app.logger, on: eventLoop) as? any SQLDatabase else { continue }
                 try await tune(db, markAsDemo: markAsDemo)
             }
