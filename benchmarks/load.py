@@ -315,7 +315,7 @@ def main():
             note = f"  (cycle {len(requests)}, sent {total})" if name.startswith("write") else ""
             print(f"{name:45} {rps:9.0f} {p50:8.2f} {p99:8.2f} {errors:7d}{note}", flush=True)
 
-        if not args.no_burst and not args.only:
+        if not args.no_burst and (not args.only or args.only in "survey burst"):
             surveys = {p["id"].lower(): client.call("POST", f"/api/v1/programs/{p['id']}/surveys", pm_token, {"phase": "final", "anonymous": False})["id"]
                        for p in programs}
             answer = {"answers": {"satisfaction": "4", "recommend": "8", "partnerGrowth": "4", "comments": "Burst."}}
