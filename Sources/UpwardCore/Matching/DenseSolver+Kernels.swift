@@ -124,22 +124,27 @@ enum DenseKernels {
         return first
     }
 
-    /// The smallest and second smallest reduced cost of a row, and the first column at the smallest.
+    /// The smallest and second smallest reduced cost of a row, the first column at the smallest,
+    /// and a column at the second smallest (another column than the first; -1 when there is none).
     static func twoSmallest<Element: DenseMatrixElement>(
         _ entries: UnsafePointer<Element>, count: Int, sign: Double, price: UnsafePointer<Double>
-    ) -> (smallest: Double, column: Int, second: Double) {
+    ) -> (smallest: Double, column: Int, second: Double, secondColumn: Int) {
         let wide = count & ~7
         let signs = SIMD8<Double>(repeating: sign)
         var first = SIMD8<Double>(repeating: .infinity)
         var second = SIMD8<Double>(repeating: .infinity)
         var firstColumn = SIMD8<Int64>(repeating: -1)
+        var secondColumn = SIMD8<Int64>(repeating: -1)
         var columns = SIMD8<Int64>(0, 1, 2, 3, 4, 5, 6, 7)
         var j = 0
         while j < wide {
             let h = signs * Element.loadEight(entries + j) - load(price + j)
             let below = h .< first
-            second.replace(with: h, where: h .< second)
+            let between = h .< second .& .!below
+            second.replace(with: h, where: between)
+            secondColumn.replace(with: columns, where: between)
             second.replace(with: first, where: below)
+            secondColumn.replace(with: firstColumn, where: below)
             first.replace(with: h, where: below)
             firstColumn.replace(with: columns, where: below)
             columns &+= 8
@@ -153,21 +158,28 @@ enum DenseKernels {
             j1 = Int(firstColumn[lane])
         }
         var u2 = Double.infinity
+        var j2 = -1
         for lane in 0..<8 {
             let isWinner = j1 >= 0 && Int(firstColumn[lane]) == j1
-            u2 = Swift.min(u2, isWinner ? second[lane] : first[lane])
+            let (value, column) = isWinner ? (second[lane], secondColumn[lane]) : (first[lane], firstColumn[lane])
+            if value < u2 {
+                u2 = value
+                j2 = Int(column)
+            }
         }
         while j < count {
             let h = sign * Double(entries[j]) - price[j]
             if h < u1 {
                 u2 = u1
+                j2 = j1
                 u1 = h
                 j1 = j
             } else if h < u2 {
                 u2 = h
+                j2 = j
             }
             j += 1
         }
-        return (u1, j1, u2)
+        return (u1, j1, u2, j2)
     }
 }

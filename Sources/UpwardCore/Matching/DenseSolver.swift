@@ -4,8 +4,9 @@
 ///
 /// Two phases:
 /// 1. **Start** (square, one row per column, nothing forbidden): Jonker and Volgenant's column
-///    reduction, reduction transfer and augmenting row reduction place most rows cheaply
-///    (see `DenseSolver+Initialization.swift`).
+///    reduction and reduction transfer, then an auction with ε-scaling in place of their
+///    augmenting row reduction, then an exact repair that leaves only rows at their exact
+///    minimum reduced cost placed (see `DenseSolver+Initialization.swift`).
 /// 2. **Shortest augmenting paths**: for every row still unplaced, Dijkstra over the columns with
 ///    reduced costs until it reaches a column with room (or, when rows may stay unmatched, the
 ///    row's own "unmatched" column), then flips the path and reprices what it scanned.
@@ -22,6 +23,12 @@ struct DenseSolver<Element: DenseMatrixElement> {
     /// Each row may go to a private "unmatched" column of cost 0; real pairs cost `cost - bonus`.
     let useDummies: Bool
     let bonus: Double
+    /// The spread and the largest magnitude of the allowed costs (they scale the start's ε).
+    let costRange: Double
+    let costMagnitude: Double
+    /// Bids the start's auction may make per row before the shortest paths take over (tests
+    /// lower it to exercise the hand-over).
+    var auctionBidsPerRow = 64
 
     init(matrix: UnsafeBufferPointer<Element>, rows: Int, columns: Int, options: AssignmentSolver.Options) {
         precondition(matrix.count >= rows * columns, "matrix is smaller than rows × columns")
@@ -46,6 +53,8 @@ struct DenseSolver<Element: DenseMatrixElement> {
                 high = Swift.max(high, cost)
             }
         }
+        costRange = high - low
+        costMagnitude = Swift.max(abs(low), abs(high))
         switch options.priority {
         case .cardinalityFirst:
             // Without forbidden pairs and with room for every row, every optimum matches every row.
