@@ -79,10 +79,9 @@ extension DenseSolver {
 
         // Exact repair: duals exactly feasible, and only rows at their exact minimum stay placed.
         for i in 0..<n {
-            let best = DenseKernels.twoSmallest(row(i), count: n, sign: sign, price: v)
-            u[i] = best.smallest
+            u[i] = DenseKernels.smallest(row(i), count: n, sign: sign, price: v)
             let j = rowColumn[i]
-            if j >= 0, cost(i, j) - v[j] > best.smallest {
+            if j >= 0, cost(i, j) - v[j] > u[i] {
                 rowColumn[i] = -1
                 columnRow[j] = -1
             }
@@ -108,7 +107,7 @@ extension DenseSolver {
                 steps += 1
                 let i = free[k]
                 k += 1
-                let (u1, j1, u2, j2) = DenseKernels.twoSmallest(row(i), count: n, sign: sign, price: v)
+                let (u1, j1, u2, j2) = DenseKernels.twoSmallest(row(i), count: n, sign: sign, price: v, secondColumn: true)
                 var target = j1
                 var displaced = columnRow[j1]
                 if u1 < u2 {
@@ -152,14 +151,7 @@ extension DenseSolver {
                 guard budget > 0 else { return }
                 budget -= 1
                 let i = free[k]
-                let (u1, j1, u2, j2) = DenseKernels.twoSmallest(row(i), count: n, sign: sign, price: v)
-                if columnRow[j1] >= 0, j2 >= 0, columnRow[j2] < 0, u2 - u1 <= epsilon {
-                    // A free column within ε of the best (a tie, often): take it, displacing no one.
-                    rowColumn[i] = j2
-                    columnRow[j2] = i
-                    k += 1
-                    continue
-                }
+                let (u1, j1, u2, _) = DenseKernels.twoSmallest(row(i), count: n, sign: sign, price: v)
                 v[j1] -= (u2 - u1) + epsilon
                 let displaced = columnRow[j1]
                 rowColumn[i] = j1
@@ -177,7 +169,7 @@ extension DenseSolver {
             free.removeAll(keepingCapacity: true)
             for i in 0..<n {
                 let j = rowColumn[i]
-                if cost(i, j) - v[j] > DenseKernels.twoSmallest(row(i), count: n, sign: sign, price: v).smallest + epsilon {
+                if cost(i, j) - v[j] > DenseKernels.smallest(row(i), count: n, sign: sign, price: v) + epsilon {
                     rowColumn[i] = -1
                     columnRow[j] = -1
                     free.append(i)

@@ -124,10 +124,32 @@ enum DenseKernels {
         return first
     }
 
-    /// The smallest and second smallest reduced cost of a row, the first column at the smallest,
-    /// and a column at the second smallest (another column than the first; -1 when there is none).
+    /// The smallest reduced cost of a row.
+    @inline(__always)
+    static func smallest<Element: DenseMatrixElement>(_ entries: UnsafePointer<Element>, count: Int, sign: Double, price: UnsafePointer<Double>) -> Double {
+        let wide = count & ~7
+        let signs = SIMD8<Double>(repeating: sign)
+        var lowest = SIMD8<Double>(repeating: .infinity)
+        var j = 0
+        while j < wide {
+            let h = signs * Element.loadEight(entries + j) - load(price + j)
+            lowest.replace(with: h, where: h .< lowest)
+            j += 8
+        }
+        var result = lowest.min()
+        while j < count {
+            result = Swift.min(result, sign * Double(entries[j]) - price[j])
+            j += 1
+        }
+        return result
+    }
+
+    /// The smallest and second smallest reduced cost of a row, and the first column at the smallest.
+    /// With `secondColumn`, also a column at the second smallest (another column than the first;
+    /// -1 when there is none), at the cost of a slower scan; without it that column is -1.
+    @inline(__always)
     static func twoSmallest<Element: DenseMatrixElement>(
-        _ entries: UnsafePointer<Element>, count: Int, sign: Double, price: UnsafePointer<Double>
+        _ entries: UnsafePointer<Element>, count: Int, sign: Double, price: UnsafePointer<Double>, secondColumn trackSecond: Bool = false
     ) -> (smallest: Double, column: Int, second: Double, secondColumn: Int) {
         let wide = count & ~7
         let signs = SIMD8<Double>(repeating: sign)
@@ -140,11 +162,13 @@ enum DenseKernels {
         while j < wide {
             let h = signs * Element.loadEight(entries + j) - load(price + j)
             let below = h .< first
-            let between = h .< second .& .!below
-            second.replace(with: h, where: between)
-            secondColumn.replace(with: columns, where: between)
+            if trackSecond {
+                let between = h .< second .& .!below
+                secondColumn.replace(with: columns, where: between)
+                secondColumn.replace(with: firstColumn, where: below)
+            }
+            second.replace(with: h, where: h .< second)
             second.replace(with: first, where: below)
-            secondColumn.replace(with: firstColumn, where: below)
             first.replace(with: h, where: below)
             firstColumn.replace(with: columns, where: below)
             columns &+= 8
@@ -164,19 +188,19 @@ enum DenseKernels {
             let (value, column) = isWinner ? (second[lane], secondColumn[lane]) : (first[lane], firstColumn[lane])
             if value < u2 {
                 u2 = value
-                j2 = Int(column)
+                j2 = trackSecond ? Int(column) : -1
             }
         }
         while j < count {
             let h = sign * Double(entries[j]) - price[j]
             if h < u1 {
                 u2 = u1
-                j2 = j1
+                j2 = trackSecond ? j1 : -1
                 u1 = h
                 j1 = j
             } else if h < u2 {
                 u2 = h
-                j2 = j
+                j2 = trackSecond ? j : -1
             }
             j += 1
         }
