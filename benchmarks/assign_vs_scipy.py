@@ -12,7 +12,6 @@ only takes square matrices without forbidden pairs or capacities; elsewhere its 
 import argparse
 import json
 import os
-import resource
 import subprocess
 import sys
 import tempfile
@@ -71,19 +70,20 @@ def generate(kind, n, m, rng):
     raise ValueError(kind)
 
 
-def timed(command):
-    """Runs a command, returning (seconds, peak RSS in MB of that child, stdout)."""
-    before = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss
+def run_once(command, has_time):
+    """Runs a command once: (seconds, peak RSS in MB, stdout). Peak memory comes from /usr/bin/time
+    when it is installed (its own start-up is a few milliseconds of the time)."""
+    wrapped = ["/usr/bin/time", "-f", "%M", *command] if has_time else command
     start = time.perf_counter()
-    out = subprocess.run(command, check=True, capture_output=True, text=True).stdout
+    done = subprocess.run(wrapped, check=True, capture_output=True, text=True)
     elapsed = time.perf_counter() - start
-    peak = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss
-    return elapsed, max(peak, before) / 1024, out
+    peak = int(done.stderr.strip().splitlines()[-1]) / 1024 if has_time else float("nan")
+    return elapsed, peak, done.stdout
 
 
-def measure_peak(command):
-    out = subprocess.run(["/usr/bin/time", "-f", "%M", *command], check=True, capture_output=True, text=True)
-    return int(out.stderr.strip().splitlines()[-1]) / 1024
+def best_of(command, repeat, has_time):
+    """The fastest of `repeat` runs, with that run's peak memory and output."""
+    return min((run_once(command, has_time) for _ in range(repeat)), key=lambda r: r[0])
 
 
 def main():
@@ -91,7 +91,7 @@ def main():
     parser.add_argument("--binary", default=".build/release/upward")
     parser.add_argument("--repeat", type=int, default=1)
     parser.add_argument("--quick", action="store_true", help="small sizes only, for a smoke run")
-    parser.add_argument("--only", help="comma-separated kinds to run, e.g. lowrank,uniform")
+    parser.add_argument("--only", help="comma-separated kinds to run, e.g. lowrank,uniform or lowrank:8000")
     parser.add_argument("--no-lapjv", action="store_true", help="compare with scipy only")
     args = parser.parse_args()
     use_lapjv = not args.no_lapjv
@@ -113,7 +113,9 @@ def main():
             ("uniform", 2000, 4000, 1), ("uniform", 3000, 1000, 3),
         ]
     if args.only:
-        cases = [c for c in cases if c[0] in args.only.split(",")]
+        # "lowrank" runs every low-rank case, "lowrank:8000" only that size.
+        wanted = [w.split(":") for w in args.only.split(",")]
+        cases = [c for c in cases if any(w[0] == c[0] and (len(w) == 1 or int(w[1]) == c[1]) for w in wanted)]
     has_time = os.path.exists("/usr/bin/time")
     print(f"{'instance':<26} {'upward s':>9} {'scipy s':>9} {'lapjv s':>9} {'ratio':>6} {'upward MB':>10} {'scipy MB':>9} {'matrix MB':>9}  totals")
     failed = False
@@ -128,22 +130,17 @@ def main():
             np.save(path, np.ascontiguousarray(matrix, dtype=np.float64))
             up_cmd = [binary, "assign", path] + (["--capacity", str(capacity)] if capacity > 1 else [])
             sp_cmd = [sys.executable, runner, path, str(capacity)]
-            up_t = min(timed(up_cmd)[0] for _ in range(args.repeat))
-            sp_t = min(timed(sp_cmd)[0] for _ in range(args.repeat))
-            up = json.loads(subprocess.run(up_cmd, check=True, capture_output=True, text=True).stdout)
-            sp = json.loads(subprocess.run(sp_cmd, check=True, capture_output=True, text=True).stdout)
-            up_mb = measure_peak(up_cmd) if has_time else float("nan")
-            sp_mb = measure_peak(sp_cmd) if has_time else float("nan")
+            up_t, up_mb, up_out = best_of(up_cmd, args.repeat, has_time)
+            sp_t, sp_mb, sp_out = best_of(sp_cmd, args.repeat, has_time)
+            up, sp = json.loads(up_out), json.loads(sp_out)
             # Both solve in float64 exactly: the totals must agree to 1e-9, relative.
             relative = abs(up["total"] - sp["total"]) / max(1.0, abs(sp["total"]))
             agree = relative <= 1e-9 and len(up["pairs"]) == sp["matched"]
             lj_t = float("nan")
             if use_lapjv and n == m and capacity == 1 and not np.isnan(matrix).any():
-                lj_cmd = [sys.executable, lapjv_runner, path]
-                lj_t = min(timed(lj_cmd)[0] for _ in range(args.repeat))
-                lj = json.loads(subprocess.run(lj_cmd, check=True, capture_output=True, text=True).stdout)
+                lj_t, _, lj_out = best_of([sys.executable, lapjv_runner, path], args.repeat, has_time)
                 # lapjv works in float32: its total may differ from the exact optimum in the last digits.
-                agree &= lj["total"] <= sp["total"] + 1e-6 * max(1.0, abs(sp["total"]))
+                agree &= json.loads(lj_out)["total"] <= sp["total"] + 1e-6 * max(1.0, abs(sp["total"]))
             failed |= not agree
             best = min(sp_t, lj_t) if lj_t == lj_t else sp_t
             label = f"{kind} {n}x{m}" + (f" cap {capacity}" if capacity > 1 else "")
