@@ -146,5 +146,18 @@ extension AppTests {
             #expect(FileManager.default.contents(atPath: path("notes.txt")) == Data("not a database".utf8))
             #expect(FileManager.default.contents(atPath: production) == before)
         }
+
+        @Test("reverting the step that dropped Fluent's old session table waits for the table and reports a failure")
+        func revertRecreatesOldSessionTable() async throws {
+            try await withUpward { app in
+                let sql = try app.db.sql()
+                // MUT: the table is back when the revert returns (the next revert step drops it).
+                try await DeleteFluentSessions().revert(on: app.db)
+                _ = try await sql.raw("SELECT COUNT(*) AS n FROM _fluent_sessions").all()
+                // validation: a second revert meets the table it made, and says so instead of succeeding.
+                await #expect(throws: (any Error).self) { try await DeleteFluentSessions().revert(on: app.db) }
+                try await DeleteFluentSessions().prepare(on: app.db)
+            }
+        }
     }
 }

@@ -7,6 +7,8 @@ struct DeleteFluentSessions: AsyncMigration {
     }
 
     func revert(on database: any Database) async throws {
-        try await SessionRecord.migration.prepare(on: database)
+        // Fluent's migration returns a future: wait for the table, or the next revert (which drops
+        // it) can run first. Discarded, it did, now and then, on a loaded machine.
+        try await SessionRecord.migration.prepare(on: database).get()
     }
 }
