@@ -4,9 +4,9 @@
 ///
 /// Two phases:
 /// 1. **Start** (square, one row per column, nothing forbidden): Jonker and Volgenant's column
-///    reduction and reduction transfer, then an auction with ε-scaling in place of their
-///    augmenting row reduction, then an exact repair that leaves only rows at their exact
-///    minimum reduced cost placed (see `DenseSolver+Initialization.swift`).
+///    reduction and reduction transfer, then an auction with ε-scaling (their augmenting row
+///    reduction when most free rows have exact ties), then an exact repair that leaves only rows
+///    at their exact minimum reduced cost placed (see `DenseSolver+Initialization.swift`).
 /// 2. **Shortest augmenting paths**: for every row still unplaced, Dijkstra over the columns with
 ///    reduced costs until it reaches a column with room (or, when rows may stay unmatched, the
 ///    row's own "unmatched" column), then flips the path and reprices what it scanned.
