@@ -27,7 +27,6 @@ extension DenseSolver {
     func initialize(u: inout [Double], v: UnsafeMutablePointer<Double>, rowColumn: inout [Int]) {
         let n = rows
         let sign = self.sign
-        @inline(__always) func cost(_ i: Int, _ j: Int) -> Double { sign * Double(row(i)[j]) }
 
         // Column reduction, read row by row to stay cache-friendly: v[j] = min over rows.
         let columnArgument = UnsafeMutablePointer<Int64>.allocate(capacity: n)
@@ -90,7 +89,7 @@ extension DenseSolver {
 
     /// `u[i]` for every placed row, which sits at its smallest reduced cost.
     private func setRowDuals(_ u: inout [Double], v: UnsafeMutablePointer<Double>, rowColumn: [Int]) {
-        for i in 0..<rows where rowColumn[i] >= 0 { u[i] = sign * Double(row(i)[rowColumn[i]]) - v[rowColumn[i]] }
+        for i in 0..<rows where rowColumn[i] >= 0 { u[i] = cost(i, rowColumn[i]) - v[rowColumn[i]] }
     }
 
     /// Jonker and Volgenant's augmenting row reduction: free rows take their best column, pricing
@@ -177,7 +176,9 @@ extension DenseSolver {
             }
             budget -= n
         }
-
-        func cost(_ i: Int, _ j: Int) -> Double { sign * Double(row(i)[j]) }
     }
+
+    /// The internal cost of a pair (`-score` when maximizing).
+    @inline(__always)
+    private func cost(_ i: Int, _ j: Int) -> Double { sign * Double(row(i)[j]) }
 }
