@@ -72,6 +72,15 @@ def run_wrk(base, script, seconds, connections):
     return rps, latency("50"), latency("99"), non2xx + socket_errors, total
 
 
+def cpu_seconds(pid):
+    """User plus system CPU time the process has used so far (Linux /proc), or None elsewhere."""
+    try:
+        fields = open(f"/proc/{pid}/stat").read().rsplit(")", 1)[1].split()
+        return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+    except OSError:
+        return None
+
+
 def drain(base):
     """Waits until requests left over from the previous scenario are done (health answers fast)."""
     for _ in range(600):
@@ -96,7 +105,8 @@ class LargeDemo:
         self.port = free_port()
         self.base = f"http://127.0.0.1:{self.port}"
         env = dict(os.environ, UPWARD_API_RATE_TOKEN="0", UPWARD_API_RATE_ADDRESS="0", LOG_LEVEL="warning", UPWARD_DELIVERY_WORKER="false",
-                   UPWARD_PUBLIC_URL=self.base, **(extra_env or {}))
+                   UPWARD_PUBLIC_URL=self.base)
+        env.update(extra_env or {})
         log = open(os.path.join(self.work, "server.log"), "w+")
         seeded = time.time()
         if postgres:
@@ -244,6 +254,7 @@ def main():
     parser.add_argument("--postgres", action="store_true", help="seed and serve on DATABASE_URL (or UPWARD_TEST_DATABASE_URL)")
     parser.add_argument("--only", help="run only scenarios whose name contains this text")
     parser.add_argument("--no-burst", action="store_true")
+    parser.add_argument("--perf", metavar="PREFIX", help="record each scenario with `perf record -g` into PREFIX-<scenario>.data")
     parser.add_argument("--data", help="SQLite only: keep the seeded demo in this folder and start each later run from a copy of it")
     args = parser.parse_args()
     if not shutil.which("wrk"):
@@ -306,14 +317,26 @@ def main():
             ("outcomes report (2,500 pairs), 4 connections", [("GET", f"/programs/{biggest}/outcomes", {"Cookie": pm_cookie}, None)], 4),
         ]
         print(f"Upward {os.path.basename(binary)} on the large demo ({storage}), wrk -t2 -c{args.connections} -d{args.seconds}s, server and wrk on this machine")
-        print(f"{'scenario':45} {'req/s':>9} {'p50 ms':>8} {'p99 ms':>8} {'errors':>7}")
+        # Server CPU: the server's own CPU time (both cores) per request, and its share of the machine's two cores.
+        print(f"{'scenario':45} {'req/s':>9} {'p50 ms':>8} {'p99 ms':>8} {'errors':>7} {'CPU us/req':>10} {'CPU %':>6}")
         for name, requests, connections in scenarios:
             if args.only and args.only not in name:
                 continue
             drain(base)
+            profiler = None
+            if args.perf:
+                slug = re.sub(r"[^a-z0-9]+", "-", name.lower()).strip("-")[:40]
+                profiler = subprocess.Popen(["perf", "record", "-F", "999", "-g", "-o", f"{args.perf}-{slug}.data", "-p", str(server.pid), "--", "sleep",
+                                             str(max(1, args.seconds - 1))], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+            before, started = cpu_seconds(server.pid), time.perf_counter()
             rps, p50, p99, errors, total = run_wrk(base, lua(requests), args.seconds, connections)
+            if profiler:
+                profiler.wait()
+            after, wall = cpu_seconds(server.pid), time.perf_counter() - started
+            used = (after - before) if before is not None and after is not None else float("nan")
             note = f"  (cycle {len(requests)}, sent {total})" if name.startswith("write") else ""
-            print(f"{name:45} {rps:9.0f} {p50:8.2f} {p99:8.2f} {errors:7d}{note}", flush=True)
+            print(f"{name:45} {rps:9.0f} {p50:8.2f} {p99:8.2f} {errors:7d} {1e6 * used / max(total, 1):10.0f} {100 * used / wall / 2:6.0f}{note}",
+                  flush=True)
 
         if not args.no_burst and (not args.only or args.only in "survey burst"):
             surveys = {p["id"].lower(): client.call("POST", f"/api/v1/programs/{p['id']}/surveys", pm_token, {"phase": "final", "anonymous": False})["id"]

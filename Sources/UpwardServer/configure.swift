@@ -47,9 +47,13 @@ public func configure(_ app: Application, environment: UpwardEnvironment) async 
         app.databases.use(
             DatabaseConfigurationFactory { MeteredDatabaseConfiguration(base: writer, limit: nil, inUse: metrics.connectionsInUse) },
             as: .sqliteWriter, isDefault: false)
-        writeGate = WriteGate(timeout: .milliseconds(SQLiteTuning.busyTimeoutMilliseconds)) { [weak app] loop in
-            app?.databases.database(.sqliteWriter, logger: app?.logger ?? Logger(label: "upward"), on: loop)
-        }
+        writeGate = WriteGate(
+            timeout: .milliseconds(SQLiteTuning.busyTimeoutMilliseconds),
+            writer: { [weak app] loop in app?.databases.database(.sqliteWriter, logger: app?.logger ?? Logger(label: "upward"), on: loop) },
+            committed: { writes in
+                metrics.writeBatches.increment()
+                metrics.writesCommitted.increment(by: Int64(writes))
+            })
         metrics.poolSize(poolSize + loops)
     } else {
         if id == .sqlite { writeGate = WriteGate(timeout: .milliseconds(SQLiteTuning.busyTimeoutMilliseconds)) }

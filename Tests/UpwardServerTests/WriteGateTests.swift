@@ -1,7 +1,9 @@
+import FluentKit
 import Foundation
 import Synchronization
 import Testing
 import UpwardTestSupport
+import Vapor
 
 @testable import UpwardServer
 
@@ -52,6 +54,97 @@ extension AppTests {
             #expect(short.waiting == 0)
             try await long.value
             #expect(try await short.withTurn { 42 } == 42)
+        }
+
+        struct Refused: Error {}
+
+        static func entry(_ action: String) -> AuditEntry {
+            let entry = AuditEntry()
+            entry.actor = "test"
+            entry.action = action
+            entry.objectType = "test"
+            entry.detail = ""
+            entry.createdAt = Date()
+            return entry
+        }
+
+        @Test("writers queued together commit as one transaction; one that fails is undone alone; a plain insert waits its turn at the gate")
+        func groupCommit() async throws {
+            let directory = FileManager.default.temporaryDirectory.appendingPathComponent("upward-group-\(UUID().uuidString)")
+            try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
+            defer { try? FileManager.default.removeItem(at: directory) }
+            let app = try await Application.make(.testing)
+            do {
+                let configuration = UpwardConfiguration(storage: .sqliteFile(path: directory.appendingPathComponent("upward.sqlite").path), bcryptCost: 4)
+                try await configure(app, environment: UpwardEnvironment(configuration: configuration, clock: FixedClock(Date())))
+                try await app.autoMigrate()
+                let gate = try #require((app.db as? MeteredDatabase)?.writeGate)
+                let loops = Array(app.eventLoopGroup.makeIterator())
+                let db: @Sendable (Int) -> any Database = { index in app.databases.database(logger: app.logger, on: loops[index % loops.count])! }
+                let before = gate.batches
+
+                // The first writer holds its turn while forty more arrive from both event loops.
+                let holder = Task {
+                    try await db(0).writeTransaction { db in
+                        try await Self.entry("holder").create(on: db)
+                        try await Task.sleep(for: .milliseconds(150))
+                    }
+                }
+                while !gate.isHeld { try await Task.sleep(for: .milliseconds(1)) }
+                try await Task.sleep(for: .milliseconds(10))
+                var writers: [Task<Bool, any Error>] = []
+                for index in 0..<40 {
+                    writers.append(
+                        Task {
+                            do {
+                                try await db(index).writeTransaction { db in
+                                    try await Self.entry("writer \(index)").create(on: db)
+                                    if index == 7 { throw Refused() }
+                                }
+                                return true
+                            } catch is Refused { return false }
+                        })
+                }
+                while gate.waiting < 40 { try await Task.sleep(for: .milliseconds(1)) }
+                try await holder.value
+                var refused: [Int] = []
+                for (index, writer) in writers.enumerated() where try await !writer.value { refused.append(index) }
+                #expect(refused == [7])
+                // The holder alone, then 32 and 8 together: three commits for 41 writes.
+                let after = gate.batches
+                #expect(after.batches - before.batches == 3)
+                #expect(after.writes - before.writes == 41)
+                let stored = try await AuditEntry.query(on: app.db).filter(\.$objectType == "test").all().map(\.action)
+                #expect(stored.count == 40)
+                #expect(!stored.contains("writer 7") && stored.contains("writer 8") && stored.contains("holder"))
+
+                // A plain insert, outside any transaction, waits at the gate rather than at SQLite's lock.
+                let second = Task { try await db(0).writeTransaction { _ in try await Task.sleep(for: .milliseconds(200)) } }
+                while !gate.isHeld { try await Task.sleep(for: .milliseconds(1)) }
+                try await Task.sleep(for: .milliseconds(10))
+                let plain = Task { try await Self.entry("plain").create(on: db(1)) }
+                let deadline = ContinuousClock.now + .milliseconds(150)
+                while gate.waiting == 0 && ContinuousClock.now < deadline { try await Task.sleep(for: .milliseconds(1)) }
+                #expect(gate.waiting == 1)
+                try await second.value
+                try await plain.value
+                #expect(try await AuditEntry.query(on: app.db).filter(\.$action == "plain").count() == 1)
+                try await app.asyncShutdown()
+            } catch {
+                try? await app.asyncShutdown()
+                throw error
+            }
+        }
+
+        @Test("every model lists its properties as reflection finds them, in order")
+        func modelProperties() {
+            for type in UpwardModels.all {
+                let model = type.init()
+                let listed = model.properties.map { ObjectIdentifier($0 as AnyObject) }
+                let reflected = Mirror(reflecting: model).children.compactMap { $0.value as? any AnyProperty }.map { ObjectIdentifier($0 as AnyObject) }
+                #expect(listed == reflected, "\(type)")
+                #expect(!listed.isEmpty, "\(type)")
+            }
         }
 
         @Test("a meeting's local time reads as the formatter wrote it, across zones and clock changes")

@@ -72,7 +72,12 @@ struct MeteredDatabase: Database, SQLDatabase {
     var queryLogLevel: Logger.Level? { sql.queryLogLevel }
 
     func execute(query: DatabaseQuery, onOutput: @escaping @Sendable (any DatabaseOutput) -> Void) -> EventLoopFuture<Void> {
-        statement { base.execute(query: query, onOutput: onOutput) }
+        switch query.action {
+        case .create, .update, .delete:
+            if let gated = takingTurn({ $0.execute(query: query, onOutput: onOutput) }) { return gated }
+        default: break
+        }
+        return statement { base.execute(query: query, onOutput: onOutput) }
     }
 
     // Schema changes (migrations) are counted but not bounded: a long one is not an outage.
@@ -80,11 +85,14 @@ struct MeteredDatabase: Database, SQLDatabase {
     func execute(enum: DatabaseEnum) -> EventLoopFuture<Void> { lease { base.execute(enum: `enum`) } }
 
     func execute(sql query: any SQLExpression, _ onRow: @escaping @Sendable (any SQLRow) -> Void) -> EventLoopFuture<Void> {
-        statement { sql.execute(sql: query, onRow) }
+        if writes(query), let gated = takingTurn({ ($0 as? any SQLDatabase)?.execute(sql: query, onRow) ?? $0.eventLoop.makeFailedFuture(NotSQLDatabase()) }) {
+            return gated
+        }
+        return statement { sql.execute(sql: query, onRow) }
     }
 
     func execute(sql query: any SQLExpression, _ onRow: @escaping @Sendable (any SQLRow) -> Void) async throws {
-        try await statement { sql.execute(sql: query, onRow) }.get()
+        try await execute(sql: query, onRow).get()
     }
 
     func transaction<T>(_ closure: @escaping @Sendable (any Database) -> EventLoopFuture<T>) -> EventLoopFuture<T> {
@@ -93,6 +101,32 @@ struct MeteredDatabase: Database, SQLDatabase {
 
     func withConnection<T>(_ closure: @escaping @Sendable (any Database) -> EventLoopFuture<T>) -> EventLoopFuture<T> {
         lease { base.withConnection { closure(Self.wrap($0, limit: limit, inUse: inUse, leased: true, writeGate: writeGate)) } }
+    }
+
+    /// SQLite: a statement that writes outside a transaction (a note added, a session saved) takes
+    /// its turn at the write gate and runs on the writer's connection, as write transactions do. On a
+    /// reader's connection it would meet the writer's lock and sleep in SQLite's busy handler, in
+    /// steps of up to 100 ms, holding the only connection of its event loop while every read queued
+    /// behind it waited too. Nil: not SQLite, or already inside a transaction (which holds the turn).
+    private func takingTurn(_ run: @escaping @Sendable (any Database) -> EventLoopFuture<Void>) -> EventLoopFuture<Void>? {
+        guard let gate = writeGate, !inTransaction else { return nil }
+        let loop = eventLoop
+        let alone = MeteredDatabase(base: base, sql: sql, limit: limit, inUse: inUse, leased: leased, writeGate: nil)
+        return loop.makeFutureWithTask {
+            if try await gate.transaction(on: loop, single: true, { try await run($0).get() }) != nil { return }
+            try await gate.withTurn { try await run(alone).get() }
+        }
+    }
+
+    /// Whether a plain SQL statement writes: SQLKit's insert, update and delete, or raw SQL that begins with one.
+    private func writes(_ query: any SQLExpression) -> Bool {
+        guard writeGate != nil, !inTransaction else { return false }
+        if query is SQLInsert || query is SQLUpdate || query is SQLDelete { return true }
+        guard query is SQLQueryString || query is SQLRaw else { return false }
+        var serializer = SQLSerializer(database: self)
+        query.serialize(to: &serializer)
+        let head = serializer.sql.drop { $0.isWhitespace || $0 == "(" }.prefix(7).uppercased()
+        return ["INSERT", "UPDATE", "DELETE", "REPLACE"].contains { head.hasPrefix($0) }
     }
 
     private func lease<T>(_ body: () -> EventLoopFuture<T>) -> EventLoopFuture<T> {

@@ -30,7 +30,7 @@ extension Database {
                 return result
             }
         }
-        let run = { (target: any Database) in
+        let run: @Sendable (any Database) async throws -> T = { (target: any Database) in
             try await target.transaction { db in
                 if let sql = db as? any SQLDatabase, sql.dialect.name == "sqlite" {
                     // A write statement that changes nothing still takes the lock.
@@ -40,9 +40,10 @@ extension Database {
             }
         }
         // SQLite: this process's writers take turns before they take a connection, on connections
-        // of their own (see WriteGate).
+        // of their own, and those waiting together commit together (see WriteGate).
         if !inTransaction, let gate = (self as? MeteredDatabase)?.writeGate {
-            return try await gate.withTurn { try await run(gate.writer?(eventLoop) ?? self) }
+            if let result = try await gate.transaction(on: eventLoop, body) { return result }
+            return try await gate.withTurn { try await run(self) }
         }
         return try await run(self)
     }

@@ -235,15 +235,31 @@ extension Pair {
     }
 
     /// A pair with both people and its program, read in one query (joins, not five eager loads:
-    /// every pair page and pair API call starts here).
+    /// every pair page and pair API call starts here). The query's text is written once, from the
+    /// models' own field lists, and each model is filled from its columns (see ``PrefixedOutput``):
+    /// through Fluent's query builder, serializing the 80 columns' names took more time than the
+    /// query itself, on every pair write.
     static func loadedWithProgram(_ id: UUID, on db: any Database) async throws -> (pair: Pair, program: Program)? {
-        guard
-            let pair = try await Pair.query(on: db).filter(\.$id == id).join(Program.self, on: \Pair.$program.$id == \Program.$id)
-                .joiningSides().first()
-        else { return nil }
-        try pair.takeJoinedSides()
-        return (pair, try pair.joined(Program.self))
+        guard let row = try await db.sql().raw("\(unsafeRaw: Self.withProgramQuery) WHERE pa.id = \(bind: id)").first() else { return nil }
+        let pair: Pair = try PrefixedOutput.model(row, "pa_")
+        let program: Program = try PrefixedOutput.model(row, "pr_")
+        let mentee: Participant = try PrefixedOutput.model(row, "ms_")
+        let mentor: Participant = try PrefixedOutput.model(row, "ts_")
+        mentee.$person.value = try PrefixedOutput.model(row, "mp_") as Person
+        mentor.$person.value = try PrefixedOutput.model(row, "tp_") as Person
+        pair.$mentee.value = mentee
+        pair.$mentor.value = mentor
+        pair.$program.value = program
+        return (pair, program)
     }
+
+    private static let withProgramQuery =
+        "SELECT \(PrefixedOutput.columns(Pair.self, "pa")), \(PrefixedOutput.columns(Program.self, "pr")), "
+        + "\(PrefixedOutput.columns(Participant.self, "ms")), \(PrefixedOutput.columns(Person.self, "mp")), "
+        + "\(PrefixedOutput.columns(Participant.self, "ts")), \(PrefixedOutput.columns(Person.self, "tp")) "
+        + "FROM pairs pa JOIN programs pr ON pr.id = pa.program_id "
+        + "JOIN participants ms ON ms.id = pa.mentee_id JOIN people mp ON mp.id = ms.person_id "
+        + "JOIN participants ts ON ts.id = pa.mentor_id JOIN people tp ON tp.id = ts.person_id"
 
     /// After a query with ``FluentKit/QueryBuilder/joiningSides()``: both sides and their people in place,
     /// as `with(\.$mentee) { $0.with(\.$person) }` would have loaded them in four more queries.

@@ -17,6 +17,9 @@ final class UpwardMetrics: Sendable {
     /// Pooled database connections held by a statement or a transaction now.
     let connectionsInUse: Gauge
     private let connections: Gauge
+    /// SQLite's group commit (``WriteGate``): transactions committed, and the writes they carried.
+    let writeBatches: Counter
+    let writesCommitted: Counter
     static let buckets: [Duration] = [
         .milliseconds(1), .milliseconds(2), .milliseconds(5), .milliseconds(10), .milliseconds(25), .milliseconds(50), .milliseconds(100),
         .milliseconds(250), .milliseconds(500), .seconds(1), .seconds(2.5), .seconds(5),
@@ -27,6 +30,9 @@ final class UpwardMetrics: Sendable {
         queue = registry.makeGauge(name: "upward_outbox_pending", help: "Deliveries waiting to be sent (due or backing off).")
         connectionsInUse = registry.makeGauge(name: "upward_db_connections_in_use", help: "Pooled database connections in use now.")
         connections = registry.makeGauge(name: "upward_db_connections", help: "Database connections the pools may open.")
+        writeBatches = registry.makeCounter(
+            name: "upward_db_write_batches_total", help: "SQLite: write transactions committed (each holds one or more writes).")
+        writesCommitted = registry.makeCounter(name: "upward_db_writes_total", help: "SQLite: writes that took their turn at the write gate.")
     }
 
     func poolSize(_ size: Int) { connections.set(Double(size)) }
