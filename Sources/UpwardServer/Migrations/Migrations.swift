@@ -22,5 +22,6 @@ enum UpwardMigrations {
         app.migrations.add(CreateSurveyAnsweredPeople())
         app.migrations.add(AddMatchingRunState())
         app.migrations.add(AddSessionUser())
+        app.migrations.add(AddLeaversIndex())
     }
 }

@@ -1,5 +1,6 @@
 import Fluent
 import Foundation
+import SQLKit
 import UpwardCore
 
 /// The people directory: import from HR, search, and the reporting lines.
@@ -175,28 +176,65 @@ struct PeopleDirectory {
         var total: Int
     }
 
+    /// A page of the directory. Written as plain SQL over the models' own column list (see
+    /// ``PrefixedOutput``): through Fluent's query builder, naming the columns and filling the
+    /// models took most of a page's time.
     func search(_ query: Query) async throws -> Page<Person> {
-        let builder = Person.query(on: db)
+        var conditions: [SQLQueryString] = []
         if let text = query.text?.trimmingCharacters(in: .whitespaces).lowercased(), !text.isEmpty {
-            builder.filter(\.$searchKey ~~ text)
+            conditions.append("search_key LIKE \(bind: "%" + text + "%")")
         }
-        if let department = query.department, !department.isEmpty { builder.filter(\.$department == department) }
-        if let level = query.level { builder.filter(\.$level == level) }
-        if let generation = query.generation { builder.filter(\.$generation == generation.rawValue) }
-        if !query.includeLeavers { builder.filter(\.$terminationDate == nil) }
+        if let department = query.department, !department.isEmpty { conditions.append("department = \(bind: department)") }
+        if let level = query.level { conditions.append("level = \(bind: level)") }
+        if let generation = query.generation { conditions.append("generation = \(bind: generation.rawValue)") }
+        let filtered = !conditions.isEmpty
+        if !query.includeLeavers { conditions.append("termination_date IS NULL") }
+        let whereClause: SQLQueryString = conditions.isEmpty ? "" : " WHERE " + conditions.joined(separator: " AND ")
         // A page past the end shows the last page; a count first keeps the offset in range.
         let per = min(max(query.perPage, 1), 200)
-        // COUNT(name), not COUNT(id): the name is in the index, so the count never reads the table.
-        let total = try await builder.copy().count(\.$name)
+        let total: Int
+        if filtered {
+            // COUNT(name), not COUNT(id): the name is in the index, so the count never reads the table.
+            struct Count: Decodable { let count: Int }
+            total = try await db.sql().raw("SELECT COUNT(name) AS count FROM people" + whereClause).first(decoding: Count.self)?.count ?? 0
+        } else {
+            total = try await unfilteredCount(includeLeavers: query.includeLeavers)
+        }
         let pageCount = max(1, (total + per - 1) / per)
         let page = min(max(1, query.page), pageCount)
-        // One count, not paginate()'s second one; the default view walks the partial index people_active_order.
-        let items = try await builder.sort(\.$name).sort(\.$employeeID).offset((page - 1) * per).limit(per).all()
+        // The default view walks the partial index people_active_order.
+        let rows = try await db.sql().raw(
+            "SELECT \(unsafeRaw: Self.columns) FROM people" + whereClause
+                + " ORDER BY name, employee_id LIMIT \(bind: per) OFFSET \(bind: (page - 1) * per)"
+        ).all()
+        let items: [Person] = try rows.map { try PrefixedOutput.model($0, "") }
         return Page(items: items, metadata: PageMetadata(page: page, per: per, total: total))
     }
 
+    private static let columns = Person.keys.map(\.description).joined(separator: ", ")
+
+    /// Everyone, or everyone less the leavers (see ``AddLeaversIndex``).
+    private func unfilteredCount(includeLeavers: Bool) async throws -> Int {
+        struct Count: Decodable { let count: Int }
+        let query: SQLQueryString =
+            includeLeavers
+            ? "SELECT COUNT(*) AS count FROM people"
+            : "SELECT (SELECT COUNT(*) FROM people) - (SELECT COUNT(*) FROM people WHERE termination_date IS NOT NULL) AS count"
+        return try await db.sql().raw(query).first(decoding: Count.self)?.count ?? 0
+    }
+
+    /// The departments for the list's filter, and how many people the directory holds.
+    /// The departments are read by a walk of their index from one to the next (a few seeks, not a
+    /// scan of every person), and the count from the table's b-tree pages.
     func facets() async throws -> Facets {
-        let departments = try await Person.query(on: db).unique().all(\.$department).sorted()
-        return Facets(departments: departments, total: try await Person.query(on: db).count(\.$name))
+        struct Department: Decodable { let department: String }
+        let walk: SQLQueryString = """
+            WITH RECURSIVE d(department) AS (
+                SELECT MIN(department) FROM people
+                UNION ALL SELECT (SELECT MIN(department) FROM people WHERE department > d.department) FROM d WHERE d.department IS NOT NULL)
+            SELECT department FROM d WHERE department IS NOT NULL
+            """
+        let departments = try await db.sql().raw(walk).all(decoding: Department.self).map(\.department).sorted()
+        return Facets(departments: departments, total: try await unfilteredCount(includeLeavers: true))
     }
 }
