@@ -277,7 +277,7 @@ extension APIModel {
 
 extension APIController {
     static func ideaOut(_ idea: Idea, on db: any Database) async throws -> APIModel.IdeaOut {
-        let name = try await Person.find(idea.$raisedBy.id, on: db)?.name ?? ""
+        let name = try await Person.fetch(idea.$raisedBy.id, on: db)?.name ?? ""
         return APIModel.IdeaOut(idea, raisedBy: name)
     }
 

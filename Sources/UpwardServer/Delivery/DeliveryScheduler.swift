@@ -79,7 +79,7 @@ struct DeliveryScheduler {
         let waiting = try await Notification.query(on: db).filter(\.$inDigest == true).all()
         let byPerson = Dictionary(grouping: waiting, by: { $0.$person.id })
         for (personID, notes) in byPerson {
-            guard let person = try await Person.find(personID, on: db) else { continue }
+            guard let person = try await Person.fetch(personID, on: db) else { continue }
             let zone = person.timeZone.flatMap(TimeZone.init(identifier:)) ?? TimeZone(identifier: "UTC")!
             let user = try await User.query(on: db).filter(\.$person.$id == personID).first()
             let setting = try await DeliverySetting.forUser(user?.id, on: db)

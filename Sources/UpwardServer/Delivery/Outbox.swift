@@ -93,7 +93,7 @@ struct Outbox {
                 let rows = try await Self.sql(db).update(Notification.schema).set("routed_at", to: clock.now)
                     .where("id", .equal, note.id!).where("routed_at", .is, SQLLiteral.null).returning("id").all()
                 guard !rows.isEmpty else { return false }
-                let person = try await Person.find(note.$person.id, on: db)
+                let person = try await Person.fetch(note.$person.id, on: db)
                 let user = try await User.query(on: db).filter(\.$person.$id == note.$person.id).first()
                 let setting = try await DeliverySetting.forUser(user?.id, on: db)
                 let message = OutgoingMessage(title: note.title, body: note.body, link: note.link.map { configuration.publicURL + $0 })
@@ -116,7 +116,7 @@ struct Outbox {
             let routed = try await db.writeTransaction { db -> Bool in
                 let deleted = try await Self.sql(db).delete(from: Delivery.schema).where("id", .equal, row.id!).where("channel", .equal, "user")
                     .returning("id").all()
-                guard !deleted.isEmpty, let userID = UUID(uuidString: row.address), let user = try await User.find(userID, on: db) else { return false }
+                guard !deleted.isEmpty, let userID = UUID(uuidString: row.address), let user = try await User.fetch(userID, on: db) else { return false }
                 let setting = try await DeliverySetting.query(on: db).filter(\.$user.$id == userID).first()
                 _ = try await enqueue(
                     OutgoingMessage(title: row.title, body: row.body, link: row.link.map { configuration.publicURL + $0 }), kind: row.kind, notification: nil,

@@ -14,7 +14,7 @@ struct Calendars {
     /// A meeting the viewer may download: one of their pair's, a circle they are invited to, or any in a program they manage.
     func meeting(_ id: UUID, viewer: Viewer) async throws -> (Meeting, CalendarEvent) {
         let notFound = Abort(.notFound, reason: "No meeting with id \(id.uuidString) is visible to you.")
-        guard let meeting = try await Meeting.find(id, on: db) else { throw notFound }
+        guard let meeting = try await Meeting.fetch(id, on: db) else { throw notFound }
         if let pairID = meeting.$pair.id {
             let context = try await PairSpace(db: db).context(pairID, viewer: viewer)
             return (meeting, event(meeting, pair: context.pair))
@@ -94,7 +94,7 @@ struct Calendars {
     /// The feed behind a token: the person's pair meetings (cancelled ones as cancelled) and their circles.
     func feed(token: String) async throws -> String {
         guard token.count <= 100, let feed = try await CalendarFeed.query(on: db).filter(\.$tokenHash == SessionStore.hash(token)).first(),
-            let user = try await User.find(feed.$user.id, on: db)
+            let user = try await User.fetch(feed.$user.id, on: db)
         else { throw Abort(.notFound, reason: "This calendar address is not valid; it may have been revoked or replaced.") }
         var events: [CalendarEvent] = []
         if let person = user.$person.id {

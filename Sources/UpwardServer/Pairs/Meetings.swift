@@ -53,10 +53,10 @@ struct Meetings {
         return made
     }
 
-    func find(_ id: UUID) async throws -> Meeting? { try await Meeting.find(id, on: db) }
+    func find(_ id: UUID) async throws -> Meeting? { try await Meeting.fetch(id, on: db) }
 
     func find(_ id: UUID, in context: PairContext) async throws -> Meeting {
-        guard let meeting = try await Meeting.find(id, on: db), meeting.$pair.id == context.pairID else {
+        guard let meeting = try await Meeting.fetch(id, on: db), meeting.$pair.id == context.pairID else {
             throw Abort(.notFound, reason: "No meeting with id \(id.uuidString) belongs to this pair.")
         }
         return meeting

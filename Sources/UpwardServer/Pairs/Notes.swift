@@ -67,7 +67,7 @@ struct Notes {
     /// Authors delete their own notes.
     func delete(_ id: UUID, in context: PairContext) async throws {
         let me = try context.requireParticipant("delete notes")
-        guard let note = try await PairNote.find(id, on: db), note.$pair.id == context.pairID, note.$author.id == me.$person.id else {
+        guard let note = try await PairNote.fetch(id, on: db), note.$pair.id == context.pairID, note.$author.id == me.$person.id else {
             throw Abort(.notFound, reason: "No note with id \(id.uuidString) of yours is in this pair.")
         }
         try await note.delete(on: db)

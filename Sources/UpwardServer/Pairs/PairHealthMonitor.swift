@@ -64,7 +64,7 @@ struct PairHealthMonitor {
             let survey = try await SurveyService(db: db, clock: clock).create(
                 in: program, phase: SurveyPhase.pulse.rawValue, anonymous: false, audience: "both", by: nil, pair: id, window: window)
             for participantID in [pair.$mentee.id, pair.$mentor.id] {
-                guard let participant = try await Participant.find(participantID, on: db) else { continue }
+                guard let participant = try await Participant.fetch(participantID, on: db) else { continue }
                 try await Notifications(db: db, clock: clock).send(
                     to: participant.$person.id, kind: "survey.pulse", title: "How is your pairing going?",
                     body: "One question (and room for a comment) about how your pairing works for you. Your program manager sees the answer.",

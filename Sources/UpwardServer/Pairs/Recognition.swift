@@ -46,7 +46,7 @@ struct Recognition {
     /// Moves an idea of `program` (one the viewer manages: callers get it from `Programs.managed`)
     /// to proposed, piloted or adopted; the pair is told.
     func setStatus(_ id: UUID, in program: Program, to raw: String?, by viewer: Viewer) async throws -> Idea {
-        guard let idea = try await Idea.find(id, on: db), idea.$program.id == program.id else {
+        guard let idea = try await Idea.fetch(id, on: db), idea.$program.id == program.id else {
             throw Abort(.notFound, reason: "No idea with id \(id.uuidString) is visible to you.")
         }
         let status = try IdeaDraft.status(raw)
@@ -119,7 +119,7 @@ struct Recognition {
     }
 
     func findStory(_ id: UUID, in context: PairContext) async throws -> Story {
-        guard let story = try await Story.find(id, on: db), story.$pair.id == context.pairID else {
+        guard let story = try await Story.fetch(id, on: db), story.$pair.id == context.pairID else {
             throw Abort(.notFound, reason: "No story with id \(id.uuidString) belongs to this pair.")
         }
         return story
@@ -158,7 +158,7 @@ struct Recognition {
     func certificate(_ participantID: UUID, program programID: UUID, viewer: Viewer) async throws -> Certificate {
         let notFound = Abort(.notFound, reason: "No certificate with id \(participantID.uuidString) is visible to you.")
         guard let participant = try await Participant.query(on: db).filter(\.$id == participantID).filter(\.$program.$id == programID).with(\.$person).first(),
-            let program = try await Program.find(programID, on: db)
+            let program = try await Program.fetch(programID, on: db)
         else { throw notFound }
         let manages = viewer.isAdmin ? try await Programs(db: db, clock: clock).manages(program, viewer) : false
         guard manages || (viewer.personID == participant.$person.id && participant.acceptedAt != nil) else { throw notFound }

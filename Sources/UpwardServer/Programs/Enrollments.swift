@@ -66,7 +66,7 @@ struct Enrollments {
 
     func completeModule(_ moduleID: UUID, for participant: Participant, in program: Program, by viewer: Viewer) async throws {
         try Self.requireOpen(program)
-        guard let module = try await TrainingModule.find(moduleID, on: db), module.$program.id == program.id else {
+        guard let module = try await TrainingModule.fetch(moduleID, on: db), module.$program.id == program.id else {
             throw Abort(.notFound, reason: "No training module with id \(moduleID.uuidString) is in this program.")
         }
         guard module.moduleAudience.applies(to: participant.enrollmentRole) else {

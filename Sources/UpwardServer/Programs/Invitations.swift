@@ -84,7 +84,7 @@ struct Invitations {
             try await participant.save(on: db)
             try await AuditLog(db: db, clock: clock).record(
                 viewer, program: participant.$program.id, action: "invitation.reissued", object: "participant", id: participant.id)
-            let program = try await Program.find(participant.$program.id, on: db)
+            let program = try await Program.fetch(participant.$program.id, on: db)
             try await Notifications(db: db, clock: clock).send(
                 to: participant.$person.id, kind: "invitation", title: "Your new link to join \(program?.name ?? "the program")",
                 body: "Your program manager sent a new invitation link; the earlier one no longer works. It works once, for \(Int(lifetime / 86_400)) days.",

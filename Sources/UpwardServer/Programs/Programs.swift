@@ -76,13 +76,13 @@ struct Programs {
 
     /// A program the viewer manages; 404 for everyone else, so ids of other programs reveal nothing.
     func managed(_ id: UUID, by viewer: Viewer) async throws -> Program {
-        guard let program = try await Program.find(id, on: db), try await manages(program, viewer) else { throw Self.notFound(id) }
+        guard let program = try await Program.fetch(id, on: db), try await manages(program, viewer) else { throw Self.notFound(id) }
         return program
     }
 
     /// A program the viewer takes part in, with their place in it; 404 otherwise.
     func joined(_ id: UUID, by viewer: Viewer) async throws -> (Program, Participant) {
-        guard let person = viewer.personID, let program = try await Program.find(id, on: db),
+        guard let person = viewer.personID, let program = try await Program.fetch(id, on: db),
             let participant = try await Participant.query(on: db).filter(\.$program.$id == id).filter(\.$person.$id == person)
                 .filter(\.$acceptedAt != nil).first()
         else { throw Self.notFound(id) }

@@ -166,7 +166,7 @@ struct Suggestions {
         }
         let who = before?.name ?? "Your mentor"
         let why = why == .declined ? "\(who) can't take you on" : "\(who) did not answer within \(program.requestTimeoutDays) days"
-        let menteePerson = try await Person.find(try await Participant.find(request.$mentee.id, on: db)?.$person.id, on: db)
+        let menteePerson = try await Person.fetch(try await Participant.fetch(request.$mentee.id, on: db)?.$person.id, on: db)
         request.answeredAt = clock.now
         if let next, let person = built.person(next.mentor) {
             request.$mentor.id = next.mentor.id!
@@ -199,7 +199,7 @@ struct Suggestions {
     func passOverdue() async throws {
         let due = try await MatchRequest.query(on: db).filter(\.$status == MatchRequest.Status.pending.rawValue).filter(\.$dueAt <= clock.now).all()
         for request in due {
-            guard let program = try await Program.find(request.$program.id, on: db) else { continue }
+            guard let program = try await Program.fetch(request.$program.id, on: db) else { continue }
             try await db.writeTransaction { db in try await Suggestions(db: db, clock: clock).pass(request, in: program, because: .timedOut) }
         }
     }

@@ -71,7 +71,7 @@ struct SurveyService {
     /// Whether the participant is one of the two people of a pair's pulse (always true for program surveys).
     func concerns(_ survey: Survey, _ participant: Participant) async throws -> Bool {
         guard let pairID = survey.pairID else { return true }
-        guard let pair = try await Pair.find(pairID, on: db) else { return false }
+        guard let pair = try await Pair.fetch(pairID, on: db) else { return false }
         return pair.$mentee.id == participant.id || pair.$mentor.id == participant.id
     }
 
@@ -102,13 +102,26 @@ struct SurveyService {
     /// A survey the viewer may answer (an accepted participant of its program and audience), or 404.
     func forParticipant(_ id: UUID, viewer: Viewer) async throws -> (Survey, Participant) {
         let notFound = Abort(.notFound, reason: "No survey with id \(id.uuidString) is open to you.")
-        guard let survey = try await Survey.find(id, on: db), let person = viewer.personID,
-            let participant = try await Participant.query(on: db).filter(\.$program.$id == survey.$program.id).filter(\.$person.$id == person)
-                .filter(\.$acceptedAt != nil).with(\.$person).first(),
+        guard let survey = try await Survey.fetch(id, on: db), let person = viewer.personID,
+            let participant = try await acceptedParticipant(program: survey.$program.id, person: person),
             survey.includes(participant.enrollmentRole), try await concerns(survey, participant)
         else { throw notFound }
         return (survey, participant)
     }
+
+    /// A person's accepted place in a program, with the person loaded, in one plain query.
+    private func acceptedParticipant(program: UUID, person: UUID) async throws -> Participant? {
+        let query: SQLQueryString = """
+            SELECT \(unsafeRaw: Self.participantColumns) FROM participants pa JOIN people pe ON pe.id = pa.person_id
+            WHERE pa.program_id = \(bind: program) AND pa.person_id = \(bind: person) AND pa.accepted_at IS NOT NULL LIMIT 1
+            """
+        guard let row = try await db.sql().raw(query).first() else { return nil }
+        let participant: Participant = try PrefixedOutput.model(row, "pa_")
+        participant.$person.value = try PrefixedOutput.model(row, "pe_") as Person
+        return participant
+    }
+
+    private static let participantColumns = PrefixedOutput.columns(Participant.self, "pa") + ", " + PrefixedOutput.columns(Person.self, "pe")
 
     /// Stores one person's answers. Anonymous answers become counts and sorted comments only; the
     /// "answered" mark is a row of (survey, person) kept apart, so nothing links an answer to its person.
@@ -169,7 +182,7 @@ struct SurveyService {
 
     /// A survey of a program the viewer manages, and how many people it was sent to.
     func managed(_ id: UUID, by viewer: Viewer) async throws -> (survey: Survey, program: Program, invited: Int) {
-        guard let survey = try await Survey.find(id, on: db), let program = try await Program.find(survey.$program.id, on: db),
+        guard let survey = try await Survey.fetch(id, on: db), let program = try await Program.fetch(survey.$program.id, on: db),
             try await Programs(db: db, clock: clock).manages(program, viewer)
         else { throw Abort(.notFound, reason: "No survey with id \(id.uuidString) is visible to you.") }
         let invited = try await Participant.query(on: db).filter(\.$program.$id == program.requireID()).filter(\.$acceptedAt != nil).all()

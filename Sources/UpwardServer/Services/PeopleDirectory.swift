@@ -135,7 +135,7 @@ struct PeopleDirectory {
 
     // MARK: - Reporting lines
 
-    func person(_ id: UUID) async throws -> Person? { try await Person.find(id, on: db) }
+    func person(_ id: UUID) async throws -> Person? { try await Person.fetch(id, on: db) }
 
     /// How many people are below `manager`, counted in the database.
     func countBelow(_ manager: UUID) async throws -> Int {
@@ -211,7 +211,7 @@ struct PeopleDirectory {
         return Page(items: items, metadata: PageMetadata(page: page, per: per, total: total))
     }
 
-    private static let columns = Person.keys.map(\.description).joined(separator: ", ")
+    private static let columns = PrefixedOutput.quoted(Person.self)
 
     /// Everyone, or everyone less the leavers (see ``AddLeaversIndex``).
     private func unfilteredCount(includeLeavers: Bool) async throws -> Int {

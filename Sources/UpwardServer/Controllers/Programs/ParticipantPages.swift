@@ -351,7 +351,7 @@ struct ParticipantPages: SiteController {
 
     static func module(_ req: Request, program: Program, participant: Participant) async throws -> TrainingModule {
         let id = try IDParameter.parse(req, "moduleID")
-        guard let module = try await TrainingModule.find(id, on: req.db), module.$program.id == program.id,
+        guard let module = try await TrainingModule.fetch(id, on: req.db), module.$program.id == program.id,
             module.moduleAudience.applies(to: participant.enrollmentRole)
         else { throw Abort(.notFound, reason: "No training module with id \(id.uuidString) is yours in this program.") }
         return module
@@ -399,9 +399,9 @@ struct ParticipantPages: SiteController {
     /// A request addressed to the viewer, or 404.
     static func incomingRequest(_ req: Request, viewer: Viewer, parameter: String = "requestID") async throws -> (MatchRequest, Program, Participant) {
         let id = try IDParameter.parse(req, parameter)
-        guard let request = try await MatchRequest.find(id, on: req.db), let person = viewer.personID,
-            let mentor = try await Participant.find(request.$mentor.id, on: req.db), mentor.$person.id == person,
-            let program = try await Program.find(request.$program.id, on: req.db)
+        guard let request = try await MatchRequest.fetch(id, on: req.db), let person = viewer.personID,
+            let mentor = try await Participant.fetch(request.$mentor.id, on: req.db), mentor.$person.id == person,
+            let program = try await Program.fetch(request.$program.id, on: req.db)
         else { throw Abort(.notFound, reason: "No request with id \(id.uuidString) is addressed to you.") }
         return (request, program, mentor)
     }

@@ -56,7 +56,7 @@ struct SurveyPages: SiteController {
     }
 
     func page(_ req: Request, _ survey: Survey, _ participant: Participant, values: [String: String] = [:]) async throws -> FormPage {
-        let program = try await Program.find(survey.$program.id, on: req.db)
+        let program = try await Program.fetch(survey.$program.id, on: req.db)
         let answered = try await req.surveys.hasAnswered(survey, person: participant.$person.id)
         return FormPage(
             layout: LayoutContext(req, title: survey.title), title: survey.title, programName: program?.name ?? "", anonymous: survey.anonymous,
