@@ -5,16 +5,8 @@ import SQLKit
 /// The people list and the people API page through them with an offset, and count them;
 /// over 10,000 people each of those scanned the table (about 4 ms), with this index a tenth of a millisecond.
 /// SQLite and PostgreSQL both take the same statement.
-struct CreatePartialIndexes: AsyncMigration {
+struct CreatePartialIndexes: IndexMigration {
     static let indexes: [(name: String, definition: String)] = [
         ("people_active_order", "people (name, employee_id) WHERE termination_date IS NULL")
     ]
-
-    func prepare(on database: any Database) async throws {
-        try await CreateScaleIndexes.create(Self.indexes, on: database)
-    }
-
-    func revert(on database: any Database) async throws {
-        try await CreateScaleIndexes.drop(Self.indexes.map(\.name), on: database)
-    }
 }
