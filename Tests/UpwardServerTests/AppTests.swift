@@ -28,6 +28,16 @@ enum TestDatabase {
     }
 }
 
+/// Runs `body` against a freshly migrated app on a SQLite file of its own (WAL, the write gate and
+/// its writer's connections, as a real server runs), removed afterwards.
+func withSQLiteFile<T>(clock: FixedClock = FixedClock(), _ body: (Application) async throws -> T) async throws -> T {
+    let directory = FileManager.default.temporaryDirectory.appendingPathComponent("upward-file-\(UUID().uuidString)")
+    try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
+    defer { try? FileManager.default.removeItem(at: directory) }
+    let path = directory.appendingPathComponent("upward.sqlite").path
+    return try await withUpward(clock: clock, reset: false, configure: { $0.storage = .sqliteFile(path: path) }, body)
+}
+
 /// Runs `body` against a freshly migrated app on the test database.
 func withUpward<T>(
     clock: FixedClock = FixedClock(),

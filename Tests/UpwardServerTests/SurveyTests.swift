@@ -201,15 +201,8 @@ extension AppTests {
     struct WriteConcurrencyTests {
         @Test("concurrent read-then-write transactions on a SQLite file all succeed: each takes the write lock first")
         func concurrentAnswers() async throws {
-            let directory = FileManager.default.temporaryDirectory.appendingPathComponent("upward-busy-\(UUID().uuidString)")
-            try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
-            defer { try? FileManager.default.removeItem(at: directory) }
-            let app = try await Application.make(.testing)
-            do {
-                let clock = FixedClock(ProgramWorld.spring)
-                let configuration = UpwardConfiguration(storage: .sqliteFile(path: directory.appendingPathComponent("upward.sqlite").path), bcryptCost: 4)
-                try await configure(app, environment: UpwardEnvironment(configuration: configuration, clock: clock))
-                try await app.autoMigrate()
+            let clock = FixedClock(ProgramWorld.spring)
+            try await withSQLiteFile(clock: clock) { app in
                 let world = try await ProgramWorld.make(app, clock: clock)
                 let loops = Array(app.eventLoopGroup.makeIterator())
                 #expect(loops.count >= 2)
@@ -255,10 +248,6 @@ extension AppTests {
                     let expected = survey.id == twice.id ? 1 : SurveyTests.everyone.count
                     #expect(try await SurveyService(db: app.db, clock: clock).answeredCount(survey) == expected)
                 }
-                try await app.asyncShutdown()
-            } catch {
-                try? await app.asyncShutdown()
-                throw error
             }
         }
     }

@@ -70,14 +70,7 @@ extension AppTests {
 
         @Test("writers queued together commit as one transaction; one that fails is undone alone; a plain insert waits its turn at the gate")
         func groupCommit() async throws {
-            let directory = FileManager.default.temporaryDirectory.appendingPathComponent("upward-group-\(UUID().uuidString)")
-            try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
-            defer { try? FileManager.default.removeItem(at: directory) }
-            let app = try await Application.make(.testing)
-            do {
-                let configuration = UpwardConfiguration(storage: .sqliteFile(path: directory.appendingPathComponent("upward.sqlite").path), bcryptCost: 4)
-                try await configure(app, environment: UpwardEnvironment(configuration: configuration, clock: FixedClock(Date())))
-                try await app.autoMigrate()
+            try await withSQLiteFile { app in
                 let gate = try #require((app.db as? MeteredDatabase)?.writeGate)
                 let loops = Array(app.eventLoopGroup.makeIterator())
                 let db: @Sendable (Int) -> any Database = { index in app.databases.database(logger: app.logger, on: loops[index % loops.count])! }
@@ -129,10 +122,6 @@ extension AppTests {
                 try await second.value
                 try await plain.value
                 #expect(try await AuditEntry.query(on: app.db).filter(\.$action == "plain").count() == 1)
-                try await app.asyncShutdown()
-            } catch {
-                try? await app.asyncShutdown()
-                throw error
             }
         }
 

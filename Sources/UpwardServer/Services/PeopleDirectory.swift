@@ -195,8 +195,7 @@ struct PeopleDirectory {
         let total: Int
         if filtered {
             // COUNT(name), not COUNT(id): the name is in the index, so the count never reads the table.
-            struct Count: Decodable { let count: Int }
-            total = try await db.sql().raw("SELECT COUNT(name) AS count FROM people" + whereClause).first(decoding: Count.self)?.count ?? 0
+            total = try await count("SELECT COUNT(name) AS count FROM people" + whereClause)
         } else {
             total = try await unfilteredCount(includeLeavers: query.includeLeavers)
         }
@@ -215,11 +214,15 @@ struct PeopleDirectory {
 
     /// Everyone, or everyone less the leavers (see ``AddLeaversIndex``).
     private func unfilteredCount(includeLeavers: Bool) async throws -> Int {
-        struct Count: Decodable { let count: Int }
-        let query: SQLQueryString =
+        try await count(
             includeLeavers
-            ? "SELECT COUNT(*) AS count FROM people"
-            : "SELECT (SELECT COUNT(*) FROM people) - (SELECT COUNT(*) FROM people WHERE termination_date IS NOT NULL) AS count"
+                ? "SELECT COUNT(*) AS count FROM people"
+                : "SELECT (SELECT COUNT(*) FROM people) - (SELECT COUNT(*) FROM people WHERE termination_date IS NOT NULL) AS count")
+    }
+
+    /// The `count` column of a counting query's one row.
+    private func count(_ query: SQLQueryString) async throws -> Int {
+        struct Count: Decodable { let count: Int }
         return try await db.sql().raw(query).first(decoding: Count.self)?.count ?? 0
     }
 
