@@ -42,7 +42,10 @@ public func configure(_ app: Application, environment: UpwardEnvironment) async 
     // SQLite has one writer: this process's write transactions take turns (see WriteGate) and, on a
     // file, run on connections of their own, so a writer never queues behind its loop's reads.
     var writeGate: WriteGate?
+    var readers: SQLiteReaders?
     if case .sqliteFile(let path) = config.storage {
+        readers = SQLiteReaders(path: path)
+        app.sqliteReaders = readers
         let writer = DatabaseConfigurationFactory.sqlite(.file(path), sqlLogLevel: .debug).make()
         app.databases.use(
             DatabaseConfigurationFactory { MeteredDatabaseConfiguration(base: writer, limit: nil, inUse: metrics.connectionsInUse) },
@@ -60,8 +63,8 @@ public func configure(_ app: Application, environment: UpwardEnvironment) async 
         metrics.poolSize(poolSize)
     }
     app.databases.use(
-        DatabaseConfigurationFactory { [writeGate] in
-            MeteredDatabaseConfiguration(base: base, limit: limit, inUse: metrics.connectionsInUse, writeGate: writeGate)
+        DatabaseConfigurationFactory { [writeGate, readers] in
+            MeteredDatabaseConfiguration(base: base, limit: limit, inUse: metrics.connectionsInUse, writeGate: writeGate, readers: readers)
         },
         as: id, isDefault: true)
     UpwardMigrations.register(on: app)

@@ -12,19 +12,25 @@ import VaporTesting
 @Suite("Upward server", .serialized)
 struct AppTests {}
 
-/// The database the tests run on: in-memory SQLite, or PostgreSQL when
-/// `UPWARD_TEST_DATABASE_URL` is set.
+/// The database the tests run on.
 enum TestDatabase {
+    /// PostgreSQL when `UPWARD_TEST_DATABASE_URL` is set; else SQLite in memory, or with
+    /// `UPWARD_TEST_SQLITE=file` a SQLite file of each test's own, as a real server runs (WAL,
+    /// the write gate, reads through ``SQLiteReaders``).
     static var storage: UpwardConfiguration.Storage {
         if let url = ProcessInfo.processInfo.environment["UPWARD_TEST_DATABASE_URL"], !url.isEmpty {
             return .postgres(url: url)
         }
-        return .sqliteMemory
+        guard onFiles else { return .sqliteMemory }
+        let directory = FileManager.default.temporaryDirectory.appendingPathComponent("upward-file-\(UUID().uuidString)")
+        try? FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
+        return .sqliteFile(path: directory.appendingPathComponent("upward.sqlite").path)
     }
 
+    static var onFiles: Bool { ProcessInfo.processInfo.environment["UPWARD_TEST_SQLITE"] == "file" }
+
     static var isPostgres: Bool {
-        if case .postgres = storage { return true }
-        return false
+        !(ProcessInfo.processInfo.environment["UPWARD_TEST_DATABASE_URL"] ?? "").isEmpty
     }
 }
 
@@ -47,6 +53,13 @@ func withUpward<T>(
 ) async throws -> T {
     let app = try await Application.make(.testing)
     var configuration = UpwardConfiguration(storage: TestDatabase.storage, bcryptCost: 4)
+    // On files, each app's own folder goes when it is done.
+    let own = configuration.storage
+    defer {
+        if case .sqliteFile(let path) = own {
+            try? FileManager.default.removeItem(at: URL(fileURLWithPath: path).deletingLastPathComponent())
+        }
+    }
     adjust(&configuration)
     do {
         try await configure(app, environment: UpwardEnvironment(configuration: configuration, clock: clock))

@@ -41,6 +41,18 @@ extension Application {
     }
 }
 
+extension Application {
+    private struct SQLiteReadersKey: StorageKey {
+        typealias Value = SQLiteReaders
+    }
+
+    /// On a SQLite file: the connections reads outside transactions use (see ``SQLiteReaders``).
+    var sqliteReaders: SQLiteReaders? {
+        get { storage[SQLiteReadersKey.self] }
+        set { storage[SQLiteReadersKey.self] = newValue }
+    }
+}
+
 extension Request {
     var upward: UpwardEnvironment { application.upward }
 }

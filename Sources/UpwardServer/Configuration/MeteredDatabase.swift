@@ -2,6 +2,7 @@ import FluentKit
 import NIOCore
 import Prometheus
 import SQLKit
+import SQLiteKit
 
 /// Storage that reports how many pooled connections are in use, and on PostgreSQL answers or fails
 /// every statement within a time limit.
@@ -23,6 +24,8 @@ struct MeteredDatabaseConfiguration: DatabaseConfiguration {
     let inUse: Gauge
     /// SQLite only: write transactions take turns in this process (see ``WriteGate``).
     var writeGate: WriteGate? = nil
+    /// SQLite file only: reads outside transactions run on the caller's thread (see ``SQLiteReaders``).
+    var readers: SQLiteReaders? = nil
 
     var middleware: [any AnyModelMiddleware] {
         get { base.middleware }
@@ -30,7 +33,7 @@ struct MeteredDatabaseConfiguration: DatabaseConfiguration {
     }
 
     func makeDriver(for databases: Databases) -> any DatabaseDriver {
-        MeteredDatabaseDriver(base: base.makeDriver(for: databases), limit: limit, inUse: inUse, writeGate: writeGate)
+        MeteredDatabaseDriver(base: base.makeDriver(for: databases), limit: limit, inUse: inUse, writeGate: writeGate, readers: readers)
     }
 }
 
@@ -39,13 +42,21 @@ struct MeteredDatabaseDriver: DatabaseDriver {
     let limit: TimeAmount?
     let inUse: Gauge
     let writeGate: WriteGate?
+    let readers: SQLiteReaders?
 
     func makeDatabase(with context: DatabaseContext) -> any Database {
-        MeteredDatabase.wrap(base.makeDatabase(with: context), limit: limit, inUse: inUse, leased: false, writeGate: writeGate)
+        MeteredDatabase.wrap(base.makeDatabase(with: context), limit: limit, inUse: inUse, leased: false, writeGate: writeGate, readers: readers)
     }
 
-    func shutdown() { base.shutdown() }
-    func shutdownAsync() async { await base.shutdownAsync() }
+    func shutdown() {
+        readers?.close()
+        base.shutdown()
+    }
+
+    func shutdownAsync() async {
+        readers?.close()
+        await base.shutdownAsync()
+    }
 }
 
 struct MeteredDatabase: Database, SQLDatabase {
@@ -56,11 +67,13 @@ struct MeteredDatabase: Database, SQLDatabase {
     /// Inside a transaction or `withConnection`: the connection is already counted.
     let leased: Bool
     let writeGate: WriteGate?
+    let readers: SQLiteReaders?
+    private static let encoder = SQLiteDataEncoder()
 
     /// Both drivers' databases are SQL databases; anything else is left as it is.
-    static func wrap(_ base: any Database, limit: TimeAmount?, inUse: Gauge, leased: Bool, writeGate: WriteGate?) -> any Database {
+    static func wrap(_ base: any Database, limit: TimeAmount?, inUse: Gauge, leased: Bool, writeGate: WriteGate?, readers: SQLiteReaders?) -> any Database {
         guard let sql = base as? any SQLDatabase else { return base }
-        return MeteredDatabase(base: base, sql: sql, limit: limit, inUse: inUse, leased: leased, writeGate: writeGate)
+        return MeteredDatabase(base: base, sql: sql, limit: limit, inUse: inUse, leased: leased, writeGate: writeGate, readers: readers)
     }
 
     var context: DatabaseContext { base.context }
@@ -85,8 +98,14 @@ struct MeteredDatabase: Database, SQLDatabase {
     func execute(enum: DatabaseEnum) -> EventLoopFuture<Void> { lease { base.execute(enum: `enum`) } }
 
     func execute(sql query: any SQLExpression, _ onRow: @escaping @Sendable (any SQLRow) -> Void) -> EventLoopFuture<Void> {
-        if writes(query), let gated = takingTurn({ ($0 as? any SQLDatabase)?.execute(sql: query, onRow) ?? $0.eventLoop.makeFailedFuture(NotSQLDatabase()) }) {
-            return gated
+        switch kind(of: query) {
+        case .write:
+            if let gated = takingTurn({ ($0 as? any SQLDatabase)?.execute(sql: query, onRow) ?? $0.eventLoop.makeFailedFuture(NotSQLDatabase()) }) {
+                return gated
+            }
+        case .read(let text, let binds):
+            if let readers { return read(query, text, binds, on: readers, onRow) }
+        case .other: break
         }
         return statement { sql.execute(sql: query, onRow) }
     }
@@ -96,11 +115,11 @@ struct MeteredDatabase: Database, SQLDatabase {
     }
 
     func transaction<T>(_ closure: @escaping @Sendable (any Database) -> EventLoopFuture<T>) -> EventLoopFuture<T> {
-        lease { base.transaction { closure(Self.wrap($0, limit: limit, inUse: inUse, leased: true, writeGate: writeGate)) } }
+        lease { base.transaction { closure(Self.wrap($0, limit: limit, inUse: inUse, leased: true, writeGate: writeGate, readers: readers)) } }
     }
 
     func withConnection<T>(_ closure: @escaping @Sendable (any Database) -> EventLoopFuture<T>) -> EventLoopFuture<T> {
-        lease { base.withConnection { closure(Self.wrap($0, limit: limit, inUse: inUse, leased: true, writeGate: writeGate)) } }
+        lease { base.withConnection { closure(Self.wrap($0, limit: limit, inUse: inUse, leased: true, writeGate: writeGate, readers: readers)) } }
     }
 
     /// SQLite: a statement that writes outside a transaction (a note added, a session saved) takes
@@ -111,22 +130,54 @@ struct MeteredDatabase: Database, SQLDatabase {
     private func takingTurn(_ run: @escaping @Sendable (any Database) -> EventLoopFuture<Void>) -> EventLoopFuture<Void>? {
         guard let gate = writeGate, !inTransaction else { return nil }
         let loop = eventLoop
-        let alone = MeteredDatabase(base: base, sql: sql, limit: limit, inUse: inUse, leased: leased, writeGate: nil)
+        let alone = MeteredDatabase(base: base, sql: sql, limit: limit, inUse: inUse, leased: leased, writeGate: nil, readers: nil)
         return loop.makeFutureWithTask {
             if try await gate.transaction(on: loop, single: true, { try await run($0).get() }) != nil { return }
             try await gate.withTurn { try await run(alone).get() }
         }
     }
 
-    /// Whether a plain SQL statement writes: SQLKit's insert, update and delete, or raw SQL that begins with one.
-    private func writes(_ query: any SQLExpression) -> Bool {
-        guard writeGate != nil, !inTransaction else { return false }
-        if query is SQLInsert || query is SQLUpdate || query is SQLDelete { return true }
-        guard query is SQLQueryString || query is SQLRaw else { return false }
+    private enum Kind {
+        /// Writes outside a transaction, with a write gate: takes its turn.
+        case write
+        /// A SELECT (or WITH) outside any transaction or leased connection, with direct readers: its text and binds.
+        case read(String, [SQLiteData])
+        case other
+    }
+
+    /// What a plain SQL statement does: SQLKit's insert, update, delete and select, or raw SQL by its first word.
+    private func kind(of query: any SQLExpression) -> Kind {
+        guard !inTransaction, !leased, writeGate != nil || readers != nil else { return .other }
+        if query is SQLInsert || query is SQLUpdate || query is SQLDelete { return writeGate == nil ? .other : .write }
+        guard readers != nil || query is SQLQueryString || query is SQLRaw else { return .other }
         var serializer = SQLSerializer(database: self)
         query.serialize(to: &serializer)
         let head = serializer.sql.drop { $0.isWhitespace || $0 == "(" }.prefix(7).uppercased()
-        return ["INSERT", "UPDATE", "DELETE", "REPLACE"].contains { head.hasPrefix($0) }
+        if ["INSERT", "UPDATE", "DELETE", "REPLACE"].contains(where: { head.hasPrefix($0) }) { return writeGate == nil ? .other : .write }
+        guard readers != nil, head.hasPrefix("SELECT") || head.hasPrefix("WITH") else { return .other }
+        do {
+            return .read(serializer.sql, try serializer.binds.map { try Self.encoder.encode($0) })
+        } catch {
+            return .other
+        }
+    }
+
+    /// A read on this thread through ``SQLiteReaders``; its rows are handed over before this returns.
+    private func read(
+        _ query: any SQLExpression, _ text: String, _ binds: [SQLiteData], on readers: SQLiteReaders,
+        _ onRow: @escaping @Sendable (any SQLRow) -> Void
+    ) -> EventLoopFuture<Void> {
+        if let level = queryLogLevel {
+            logger.log(level: level, "Executing query", metadata: ["sql": .string(text), "binds": .array(binds.map { .string("\($0)") })])
+        }
+        inUse.increment()
+        defer { inUse.decrement() }
+        do {
+            guard try readers.read(text, binds, onRow) else { return statement { sql.execute(sql: query, onRow) } }
+            return eventLoop.makeSucceededVoidFuture()
+        } catch {
+            return eventLoop.makeFailedFuture(error)
+        }
     }
 
     private func lease<T>(_ body: () -> EventLoopFuture<T>) -> EventLoopFuture<T> {

@@ -1,0 +1,276 @@
+import Logging
+import NIOConcurrencyHelpers
+import SQLKit
+import SQLiteKit
+import SQLiteNIO
+import Synchronization
+import VaporCSQLite
+
+/// SQLite reads on the calling thread, through prepared statements kept for reuse.
+///
+/// SQLiteNIO runs every statement on a thread pool: a hop there and back per statement, another
+/// task on the event loop per row, and a fresh `sqlite3_prepare` each time. For the small indexed
+/// reads of a page (a session, a person, their pairs) those hops cost more than the reads: the
+/// participant home page spent a fifth of its CPU on thread wake-ups and a tenth in SQLite's parser.
+///
+/// These connections are the same SQLite library as SQLiteNIO's (its `VaporCSQLite`, one copy in
+/// the process, so one set of POSIX locks), opened on the same file with `query_only` on. Each
+/// statement is reset as soon as its rows are read, so no reader holds a snapshot open (WAL
+/// checkpoints, `upward person erase`). In WAL mode a reader never waits for the writer.
+///
+/// A connection serves one caller at a time; callers on other threads take another, up to
+/// `limit`. Only reads outside transactions come here (see ``MeteredDatabase``); writes and
+/// transactions keep their own connections and the write gate.
+///
+/// A read runs on the caller's thread, usually an event loop, which serves nothing else meanwhile.
+/// A statement that once took longer than `slow` (a program's report over thousands of pairs) is
+/// remembered and from then on left to SQLiteNIO's thread pool, so it cannot hold up the pages of
+/// everyone else on that loop.
+final class SQLiteReaders: Sendable {
+    let path: String
+    let limit: Int
+    let slow: Duration
+    private let idle = NIOLockedValueBox<(connections: [Connection], opened: Int, closed: Bool)>(([], 0, false))
+    private let slowStatements = NIOLockedValueBox<Set<String>>([])
+    private let served = Atomic<Int>(0)
+
+    /// How many statements these connections have run.
+    var reads: Int { served.load(ordering: .relaxed) }
+
+    init(path: String, limit: Int = 16, slow: Duration = .milliseconds(5)) {
+        self.path = path
+        self.limit = limit
+        self.slow = slow
+    }
+
+    /// Runs one read statement and hands each row to `onRow`, on this thread. False: the statement
+    /// is known to be slow, or every connection is in use (or the readers are closed), and the
+    /// caller reads another way.
+    func read(_ sql: String, _ binds: [SQLiteData], _ onRow: (any SQLRow) -> Void) throws -> Bool {
+        guard !slowStatements.withLockedValue({ $0.contains(sql) }), let connection = try take() else { return false }
+        defer { give(connection) }
+        let clock = ContinuousClock()
+        let started = clock.now
+        try connection.run(sql, binds, onRow)
+        served.add(1, ordering: .relaxed)
+        if clock.now - started > slow {
+            slowStatements.withLockedValue { known in
+                if known.count < 10_000 { known.insert(sql) }
+            }
+        }
+        return true
+    }
+
+    /// Whether a statement has been seen to take longer than `slow`.
+    func isSlow(_ sql: String) -> Bool { slowStatements.withLockedValue { $0.contains(sql) } }
+
+    /// Closes every idle connection; later reads open new ones unless `final`.
+    func close(final: Bool = true) {
+        let connections = idle.withLockedValue { state in
+            defer { state.connections = [] }
+            state.opened -= state.connections.count
+            if final { state.closed = true }
+            return state.connections
+        }
+        for connection in connections { connection.close() }
+    }
+
+    private func take() throws -> Connection? {
+        enum Next { case reuse(Connection), open, busy, closed }
+        let next: Next = idle.withLockedValue { state in
+            if state.closed { return .closed }
+            if let connection = state.connections.popLast() { return .reuse(connection) }
+            guard state.opened < limit else { return .busy }
+            state.opened += 1
+            return .open
+        }
+        switch next {
+        case .reuse(let connection): return connection
+        case .closed, .busy: return nil
+        case .open:
+            do {
+                return try Connection(path: path)
+            } catch {
+                idle.withLockedValue { $0.opened -= 1 }
+                throw error
+            }
+        }
+    }
+
+    private func give(_ connection: Connection) {
+        let keep = idle.withLockedValue { state in
+            guard !state.closed else {
+                state.opened -= 1
+                return false
+            }
+            state.connections.append(connection)
+            return true
+        }
+        if !keep { connection.close() }
+    }
+
+    /// One `sqlite3` handle and its prepared statements, used by one thread at a time.
+    final class Connection: @unchecked Sendable {
+        private var handle: OpaquePointer?
+        private var statements: [String: Statement] = [:]
+        /// More distinct statements than this (a search with many filters) start the cache over.
+        static let cacheSize = 200
+
+        init(path: String) throws {
+            var handle: OpaquePointer?
+            let flags = SQLITE_OPEN_READWRITE | SQLITE_OPEN_NOMUTEX | SQLITE_OPEN_URI
+            let opened = sqlite_nio_sqlite3_open_v2(path, &handle, flags, nil)
+            guard opened == SQLITE_OK, let handle else {
+                let message = handle.map { String(cString: sqlite_nio_sqlite3_errmsg($0)) } ?? "cannot open"
+                sqlite_nio_sqlite3_close(handle)
+                throw SQLiteReadError(message: "\(path): \(message)")
+            }
+            self.handle = handle
+            sqlite_nio_sqlite3_busy_timeout(handle, Int32(SQLiteTuning.busyTimeoutMilliseconds))
+            // Reads only: a write that came this way by mistake fails instead of bypassing the gate.
+            let pragmas = sqlite_nio_sqlite3_exec(handle, "PRAGMA query_only = ON; PRAGMA foreign_keys = ON", nil, nil, nil)
+            guard pragmas == SQLITE_OK else {
+                let message = String(cString: sqlite_nio_sqlite3_errmsg(handle))
+                close()
+                throw SQLiteReadError(message: message)
+            }
+        }
+
+        deinit { close() }
+
+        func close() {
+            for statement in statements.values { sqlite_nio_sqlite3_finalize(statement.handle) }
+            statements = [:]
+            if let handle { sqlite_nio_sqlite3_close_v2(handle) }
+            handle = nil
+        }
+
+        func run(_ sql: String, _ binds: [SQLiteData], _ onRow: (any SQLRow) -> Void) throws {
+            guard let handle else { throw SQLiteReadError(message: "the connection is closed") }
+            let statement = try prepared(sql, on: handle)
+            let raw = statement.handle
+            defer {
+                sqlite_nio_sqlite3_reset(raw)
+                sqlite_nio_sqlite3_clear_bindings(raw)
+            }
+            for (offset, value) in binds.enumerated() {
+                let index = Int32(offset + 1)
+                let bound: Int32
+                switch value {
+                case .integer(let number): bound = sqlite_nio_sqlite3_bind_int64(raw, index, Int64(number))
+                case .float(let number): bound = sqlite_nio_sqlite3_bind_double(raw, index, number)
+                case .text(let text): bound = sqlite_nio_sqlite3_bind_text64(raw, index, text, UInt64(text.utf8.count), transient, UInt8(SQLITE_UTF8))
+                case .blob(let bytes):
+                    bound = bytes.withUnsafeReadableBytes { sqlite_nio_sqlite3_bind_blob64(raw, index, $0.baseAddress, UInt64($0.count), transient) }
+                case .null: bound = sqlite_nio_sqlite3_bind_null(raw, index)
+                }
+                guard bound == SQLITE_OK else { throw error(on: handle) }
+            }
+            let width = Int(sqlite_nio_sqlite3_column_count(raw))
+            while true {
+                let step = sqlite_nio_sqlite3_step(raw)
+                if step == SQLITE_DONE { return }
+                guard step == SQLITE_ROW else { throw error(on: handle) }
+                var values: [SQLiteData] = []
+                values.reserveCapacity(width)
+                for column in 0..<Int32(width) {
+                    values.append(Self.value(raw, column))
+                }
+                onRow(SQLiteReadRow(columns: statement.columns, values: values))
+            }
+        }
+
+        private static func value(_ raw: OpaquePointer, _ column: Int32) -> SQLiteData {
+            switch sqlite_nio_sqlite3_column_type(raw, column) {
+            case SQLITE_INTEGER: return .integer(Int(sqlite_nio_sqlite3_column_int64(raw, column)))
+            case SQLITE_FLOAT: return .float(sqlite_nio_sqlite3_column_double(raw, column))
+            case SQLITE_TEXT:
+                guard let text = sqlite_nio_sqlite3_column_text(raw, column) else { return .text("") }
+                let count = Int(sqlite_nio_sqlite3_column_bytes(raw, column))
+                return .text(String(decoding: UnsafeBufferPointer(start: text, count: count), as: UTF8.self))
+            case SQLITE_BLOB:
+                let count = Int(sqlite_nio_sqlite3_column_bytes(raw, column))
+                guard count > 0, let bytes = sqlite_nio_sqlite3_column_blob(raw, column) else { return .blob(ByteBuffer()) }
+                return .blob(ByteBuffer(bytes: UnsafeRawBufferPointer(start: bytes, count: count)))
+            default: return .null
+            }
+        }
+
+        private func prepared(_ sql: String, on handle: OpaquePointer) throws -> Statement {
+            if let statement = statements[sql] { return statement }
+            if statements.count >= Self.cacheSize {
+                for statement in statements.values { sqlite_nio_sqlite3_finalize(statement.handle) }
+                statements = [:]
+            }
+            var raw: OpaquePointer?
+            let prepared = sqlite_nio_sqlite3_prepare_v3(handle, sql, -1, UInt32(SQLITE_PREPARE_PERSISTENT), &raw, nil)
+            guard prepared == SQLITE_OK, let raw else { throw error(on: handle) }
+            var names: [String] = []
+            for column in 0..<sqlite_nio_sqlite3_column_count(raw) {
+                names.append(sqlite_nio_sqlite3_column_name(raw, column).map { String(cString: $0) } ?? "")
+            }
+            let statement = Statement(handle: raw, columns: SQLiteReadRow.Columns(names))
+            statements[sql] = statement
+            return statement
+        }
+
+        private func error(on handle: OpaquePointer) -> SQLiteReadError {
+            SQLiteReadError(message: String(cString: sqlite_nio_sqlite3_errmsg(handle)))
+        }
+
+        private var transient: sqlite3_destructor_type { unsafeBitCast(-1, to: sqlite3_destructor_type.self) }
+
+        struct Statement {
+            let handle: OpaquePointer
+            let columns: SQLiteReadRow.Columns
+        }
+    }
+}
+
+struct SQLiteReadError: Error, CustomStringConvertible {
+    let message: String
+    var description: String { "SQLite read failed: \(message)" }
+}
+
+/// A row read by ``SQLiteReaders``, decoded as SQLiteKit decodes its own rows.
+struct SQLiteReadRow: SQLRow {
+    /// A statement's column names, shared by all its rows.
+    final class Columns: Sendable {
+        let names: [String]
+        let offsets: [String: Int]
+
+        init(_ names: [String]) {
+            self.names = names
+            self.offsets = Dictionary(names.enumerated().map { ($1, $0) }, uniquingKeysWith: { first, _ in first })
+        }
+    }
+
+    let columns: Columns
+    let values: [SQLiteData]
+    private static let decoder = SQLiteDataDecoder()
+
+    var allColumns: [String] { columns.names }
+
+    func contains(column: String) -> Bool { columns.offsets[column] != nil }
+
+    func decodeNil(column: String) throws -> Bool {
+        guard let offset = columns.offsets[column] else { return true }
+        return values[offset] == .null
+    }
+
+    func decode<D: Decodable>(column: String, as: D.Type) throws -> D {
+        guard let offset = columns.offsets[column] else {
+            throw DecodingError.keyNotFound(
+                SQLiteReadColumn(column), .init(codingPath: [], debugDescription: "No column \(column) in the result"))
+        }
+        return try Self.decoder.decode(D.self, from: values[offset])
+    }
+}
+
+private struct SQLiteReadColumn: CodingKey {
+    let stringValue: String
+    var intValue: Int? { nil }
+    init(_ name: String) { stringValue = name }
+    init?(stringValue: String) { self.stringValue = stringValue }
+    init?(intValue: Int) { nil }
+}

@@ -1,0 +1,114 @@
+import FluentKit
+import Foundation
+import SQLKit
+import SQLiteNIO
+import Testing
+import UpwardTestSupport
+import Vapor
+
+@testable import UpwardServer
+
+extension AppTests {
+    @Suite("SQLite reads on the caller's thread")
+    struct SQLiteReadersTests {
+        static func entry(_ action: String, detail: String) -> AuditEntry {
+            let entry = AuditEntry()
+            entry.actor = "reader test"
+            entry.action = action
+            entry.objectType = "test"
+            entry.detail = detail
+            entry.createdAt = Date(timeIntervalSince1970: 1_790_000_000.25)
+            return entry
+        }
+
+        @Test("reads outside transactions go through the readers, see each write as soon as it commits, and decode as SQLiteNIO's rows do")
+        func readsSeeWrites() async throws {
+            try await withSQLiteFile { app in
+                let readers = try #require(app.sqliteReaders)
+                let first = Self.entry("one", detail: "before")
+                try await first.create(on: app.db)
+                let id = try first.requireID()
+                let before = readers.reads
+
+                // The same statement text twice with different binds: the kept statement is re-bound each time.
+                let read = try #require(try await AuditEntry.fetch(id, on: app.db))
+                #expect(read.action == "one" && read.detail == "before" && read.createdAt == first.createdAt)
+                #expect(try await AuditEntry.fetch(UUID(), on: app.db) == nil)
+                #expect(readers.reads >= before + 2)
+
+                // Through SQLiteNIO (a transaction's connection) the same row decodes to the same values.
+                let inside = try #require(try await app.db.transaction { try await AuditEntry.fetch(id, on: $0) })
+                #expect(inside.id == read.id && inside.actor == read.actor && inside.createdAt == read.createdAt && inside.objectID == read.objectID)
+
+                // A write through the gate is seen by the very next read: no reader keeps an old snapshot.
+                read.detail = "after"
+                try await read.update(on: app.db)
+                #expect(try await AuditEntry.fetch(id, on: app.db)?.detail == "after")
+                let sql = try #require(app.db as? any SQLDatabase)
+                let count = try await sql.raw("SELECT COUNT(*) AS n FROM audit_entries WHERE actor = \(bind: "reader test")").first(decoding: Counted.self)
+                #expect(count?.n == 1)
+
+                // Nothing holds a read transaction open: a truncating checkpoint is not blocked by any reader.
+                let writer = try #require(app.databases.database(.sqliteWriter, logger: app.logger, on: app.eventLoopGroup.any()) as? any SQLDatabase)
+                let result = try #require(try await writer.raw("PRAGMA wal_checkpoint(TRUNCATE)").first(decoding: Checkpoint.self))
+                #expect(result.busy == 0)
+            }
+        }
+
+        struct Counted: Decodable { let n: Int }
+        struct Checkpoint: Decodable { let busy: Int }
+
+        @Test("a signed-in page is read through the readers and shows what was just written")
+        func pagesUseReaders() async throws {
+            try await withSQLiteFile { app in
+                let readers = try #require(app.sqliteReaders)
+                try await TestAccounts.create(on: app)
+                let browser = Browser(app)
+                try await browser.signIn(TestAccounts.participantEmail, TestAccounts.password)
+                let before = readers.reads
+                let home = try await browser.get("/")
+                #expect(home.status == .ok)
+                #expect(home.body.string.contains("Jo"))
+                #expect(readers.reads > before)
+            }
+        }
+
+        @Test("a reader refuses to write; a slow statement is left to the thread pool from then on; with every connection taken the caller reads another way")
+        func limits() async throws {
+            try await withSQLiteFile { app in
+                let path = try #require(app.upward.configuration.storage.sqlitePath)
+                try await Self.entry("kept", detail: "x").create(on: app.db)
+
+                let readers = SQLiteReaders(path: path, slow: .seconds(60))
+                defer { readers.close() }
+                #expect(throws: SQLiteReadError.self) { _ = try readers.read("DELETE FROM audit_entries", [], { _ in }) }
+                var rows = 0
+                #expect(try readers.read("SELECT * FROM audit_entries WHERE action = ?1", [.text("kept")], { _ in rows += 1 }))
+                #expect(rows == 1)
+                // A statement that does not parse names the problem.
+                #expect(throws: SQLiteReadError.self) { _ = try readers.read("SELEC nothing", [], { _ in }) }
+
+                let slow = SQLiteReaders(path: path, slow: .zero)
+                defer { slow.close() }
+                let statement = "SELECT action FROM audit_entries"
+                #expect(try slow.read(statement, [], { _ in }))
+                #expect(slow.isSlow(statement))
+                #expect(try slow.read(statement, [], { _ in }) == false)
+
+                let none = SQLiteReaders(path: path, limit: 0)
+                #expect(try none.read(statement, [], { _ in }) == false)
+                none.close()
+                let closed = SQLiteReaders(path: path)
+                closed.close()
+                #expect(try closed.read(statement, [], { _ in }) == false)
+            }
+        }
+    }
+}
+
+extension UpwardConfiguration.Storage {
+    fileprivate var sqlitePath: String? {
+        if case .sqliteFile(let path) = self { return path }
+        return nil
+    }
+}
