@@ -72,6 +72,16 @@ def run_wrk(base, script, seconds, connections):
     return rps, latency("50"), latency("99"), non2xx + socket_errors, total
 
 
+def write_batches(base):
+    """SQLite: the commits of the write gate so far and the writes they carried, from /metrics (zeros elsewhere)."""
+    request = urllib.request.Request(base + "/metrics", headers={"Authorization": "Bearer load-benchmark-metrics-token"})
+    text = urllib.request.urlopen(request, timeout=10).read().decode()
+    def total(name):
+        m = re.search(rf"^{name}(?:{{[^}}]*}})? ([\d.e+]+)$", text, re.M)
+        return int(float(m.group(1))) if m else 0
+    return total("upward_db_write_batches_total"), total("upward_db_writes_total")
+
+
 def cpu_seconds(pid):
     """User plus system CPU time the process has used so far (Linux /proc), or None elsewhere."""
     try:
@@ -105,7 +115,7 @@ class LargeDemo:
         self.port = free_port()
         self.base = f"http://127.0.0.1:{self.port}"
         env = dict(os.environ, UPWARD_API_RATE_TOKEN="0", UPWARD_API_RATE_ADDRESS="0", LOG_LEVEL="warning", UPWARD_DELIVERY_WORKER="false",
-                   UPWARD_PUBLIC_URL=self.base)
+                   UPWARD_PUBLIC_URL=self.base, UPWARD_METRICS_TOKEN="load-benchmark-metrics-token")
         env.update(extra_env or {})
         log = open(os.path.join(self.work, "server.log"), "w+")
         seeded = time.time()
@@ -328,13 +338,17 @@ def main():
                 slug = re.sub(r"[^a-z0-9]+", "-", name.lower()).strip("-")[:40]
                 profiler = subprocess.Popen(["perf", "record", "-F", "999", "-g", "-o", f"{args.perf}-{slug}.data", "-p", str(server.pid), "--", "sleep",
                                              str(max(1, args.seconds - 1))], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+            batches = write_batches(base)
             before, started = cpu_seconds(server.pid), time.perf_counter()
             rps, p50, p99, errors, total = run_wrk(base, lua(requests), args.seconds, connections)
             if profiler:
                 profiler.wait()
             after, wall = cpu_seconds(server.pid), time.perf_counter() - started
             used = (after - before) if before is not None and after is not None else float("nan")
-            note = f"  (cycle {len(requests)}, sent {total})" if name.startswith("write") else ""
+            note = ""
+            if name.startswith("write"):
+                commits, writes = (a - b for a, b in zip(write_batches(base), batches))
+                note = f"  (cycle {len(requests)}, sent {total}; {writes} writes in {commits} commits, {writes / max(commits, 1):.1f} per commit)"
             print(f"{name:45} {rps:9.0f} {p50:8.2f} {p99:8.2f} {errors:7d} {1e6 * used / max(total, 1):10.0f} {100 * used / wall / 2:6.0f}{note}",
                   flush=True)
 

@@ -46,18 +46,17 @@ public func configure(_ app: Application, environment: UpwardEnvironment) async 
     if case .sqliteFile(let path) = config.storage {
         readers = SQLiteReaders(path: path)
         app.sqliteReaders = readers
-        let writer = DatabaseConfigurationFactory.sqlite(.file(path), sqlLogLevel: .debug).make()
-        app.databases.use(
-            DatabaseConfigurationFactory { MeteredDatabaseConfiguration(base: writer, limit: nil, inUse: metrics.connectionsInUse) },
-            as: .sqliteWriter, isDefault: false)
+        let writer = SQLiteWriter(app: app, path: path, inUse: metrics.connectionsInUse)
+        app.sqliteWriter = writer
         writeGate = WriteGate(
             timeout: .milliseconds(SQLiteTuning.busyTimeoutMilliseconds),
-            writer: { [weak app] loop in app?.databases.database(.sqliteWriter, logger: app?.logger ?? Logger(label: "upward"), on: loop) },
+            writer: { [weak writer, logger = app.logger] _ in writer?.database(logger: logger) },
+            executor: writer.executor,
             committed: { writes in
                 metrics.writeBatches.increment()
                 metrics.writesCommitted.increment(by: Int64(writes))
             })
-        metrics.poolSize(poolSize + loops)
+        metrics.poolSize(poolSize + 1)
     } else {
         if id == .sqlite { writeGate = WriteGate(timeout: .milliseconds(SQLiteTuning.busyTimeoutMilliseconds)) }
         metrics.poolSize(poolSize)

@@ -35,6 +35,7 @@ extension AppTests {
                 #expect(read.action == "one" && read.detail == "before" && read.createdAt == first.createdAt)
                 #expect(try await AuditEntry.fetch(UUID(), on: app.db) == nil)
                 #expect(readers.reads >= before + 2)
+                // Kept statements are bound again, not parsed again (clearing the bindings would expire them).
 
                 // Through SQLiteNIO (a transaction's connection) the same row decodes to the same values.
                 let inside = try #require(try await app.db.transaction { try await AuditEntry.fetch(id, on: $0) })
@@ -49,7 +50,7 @@ extension AppTests {
                 #expect(count?.n == 1)
 
                 // Nothing holds a read transaction open: a truncating checkpoint is not blocked by any reader.
-                let writer = try #require(app.databases.database(.sqliteWriter, logger: app.logger, on: app.eventLoopGroup.any()) as? any SQLDatabase)
+                let writer = try #require(app.sqliteWriter?.database(logger: app.logger) as? any SQLDatabase)
                 let result = try #require(try await writer.raw("PRAGMA wal_checkpoint(TRUNCATE)").first(decoding: Checkpoint.self))
                 #expect(result.busy == 0)
             }
@@ -70,6 +71,20 @@ extension AppTests {
                 #expect(home.status == .ok)
                 #expect(home.body.string.contains("Jo"))
                 #expect(readers.reads > before)
+
+                // Kept statements are bound again, not parsed again: the token lookup's plan looks at
+                // its bound value, and clearing the bindings after each use would expire it every time.
+                var tokens: [String] = []
+                for email in [TestAccounts.adminEmail, TestAccounts.participantEmail] {
+                    let user = try #require(try await User.query(on: app.db).filter(\.$email == email).first())
+                    tokens.append(try await APITokens(db: app.db, clock: app.upward.clock).create(for: user, name: "test", by: nil).1)
+                }
+                let parsed = readers.reprepared
+                for token in tokens + tokens {
+                    let me = try await app.testing().sendRequest(.GET, "/api/v1/me", headers: ["Authorization": "Bearer \(token)"])
+                    #expect(me.status == .ok)
+                }
+                #expect(readers.reprepared == parsed)
             }
         }
 

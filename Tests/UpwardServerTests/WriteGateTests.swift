@@ -125,6 +125,22 @@ extension AppTests {
             }
         }
 
+        @Test("a batch's writes run on the writer's own event loop, not on the loops that serve requests")
+        func writerLoop() async throws {
+            try await withSQLiteFile { app in
+                let writer = try #require(app.sqliteWriter)
+                let onWriter = try await app.db.writeTransaction { db in
+                    try await Self.entry("where").create(on: db)
+                    let here = writer.loop.inEventLoop
+                    try await Self.entry("still").create(on: db)
+                    return here && writer.loop.inEventLoop
+                }
+                #expect(onWriter)
+                #expect(!app.eventLoopGroup.makeIterator().contains { $0 === writer.loop })
+                #expect(try await AuditEntry.query(on: app.db).filter(\.$objectType == "test").count() == 2)
+            }
+        }
+
         @Test("every model lists its properties as reflection finds them, in order")
         func modelProperties() {
             for type in UpwardModels.all {

@@ -51,6 +51,16 @@ extension Application {
         get { storage[SQLiteReadersKey.self] }
         set { storage[SQLiteReadersKey.self] = newValue }
     }
+
+    private struct SQLiteWriterKey: StorageKey {
+        typealias Value = SQLiteWriter
+    }
+
+    /// On a SQLite file: the connection write transactions use (see ``SQLiteWriter``).
+    var sqliteWriter: SQLiteWriter? {
+        get { storage[SQLiteWriterKey.self] }
+        set { storage[SQLiteWriterKey.self] = newValue }
+    }
 }
 
 extension Request {

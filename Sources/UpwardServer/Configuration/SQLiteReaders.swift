@@ -33,9 +33,12 @@ final class SQLiteReaders: Sendable {
     private let idle = NIOLockedValueBox<(connections: [Connection], opened: Int, closed: Bool)>(([], 0, false))
     private let slowStatements = NIOLockedValueBox<Set<String>>([])
     private let served = Atomic<Int>(0)
+    private let reprepares = Atomic<Int>(0)
 
     /// How many statements these connections have run.
     var reads: Int { served.load(ordering: .relaxed) }
+    /// How many times SQLite had to parse a kept statement again (it should not need to).
+    var reprepared: Int { reprepares.load(ordering: .relaxed) }
 
     init(path: String, limit: Int = 16, slow: Duration = .milliseconds(5)) {
         self.path = path
@@ -51,8 +54,9 @@ final class SQLiteReaders: Sendable {
         defer { give(connection) }
         let clock = ContinuousClock()
         let started = clock.now
-        try connection.run(sql, binds, onRow)
+        let parsedAgain = try connection.run(sql, binds, onRow)
         served.add(1, ordering: .relaxed)
+        if parsedAgain > 0 { reprepares.add(parsedAgain, ordering: .relaxed) }
         if clock.now - started > slow {
             slowStatements.withLockedValue { known in
                 if known.count < 10_000 { known.insert(sql) }
@@ -145,14 +149,15 @@ final class SQLiteReaders: Sendable {
             handle = nil
         }
 
-        func run(_ sql: String, _ binds: [SQLiteData], _ onRow: (any SQLRow) -> Void) throws {
+        /// Returns how many times SQLite parsed the statement again while running it.
+        func run(_ sql: String, _ binds: [SQLiteData], _ onRow: (any SQLRow) -> Void) throws -> Int {
             guard let handle else { throw SQLiteReadError(message: "the connection is closed") }
             let statement = try prepared(sql, on: handle)
             let raw = statement.handle
-            defer {
-                sqlite_nio_sqlite3_reset(raw)
-                sqlite_nio_sqlite3_clear_bindings(raw)
-            }
+            // Reset, not cleared: the next use binds every parameter again, and SQLite's
+            // `clear_bindings` marks a statement whose plan looked at a bound value (most `column = ?`)
+            // as expired, so it would be parsed again each time.
+            defer { sqlite_nio_sqlite3_reset(raw) }
             for (offset, value) in binds.enumerated() {
                 let index = Int32(offset + 1)
                 let bound: Int32
@@ -169,7 +174,7 @@ final class SQLiteReaders: Sendable {
             let width = Int(sqlite_nio_sqlite3_column_count(raw))
             while true {
                 let step = sqlite_nio_sqlite3_step(raw)
-                if step == SQLITE_DONE { return }
+                if step == SQLITE_DONE { return Int(sqlite_nio_sqlite3_stmt_status(raw, SQLITE_STMTSTATUS_REPREPARE, 1)) }
                 guard step == SQLITE_ROW else { throw error(on: handle) }
                 var values: [SQLiteData] = []
                 values.reserveCapacity(width)

@@ -10,10 +10,11 @@ enum SQLiteTuning {
     static func apply(to app: Application, markAsDemo: Bool) async throws {
         // One connection per event loop; touch each so each gets the per-connection settings.
         for eventLoop in app.eventLoopGroup.makeIterator() {
-            for id in [DatabaseID.sqlite, .sqliteWriter] where app.databases.ids().contains(id) {
-                guard let db = app.databases.database(id, logger: app.logger, on: eventLoop) as? any SQLDatabase else { continue }
-                try await tune(db, markAsDemo: markAsDemo)
-            }
+            guard let db = app.databases.database(.sqlite, logger: app.logger, on: eventLoop) as? any SQLDatabase else { continue }
+            try await tune(db, markAsDemo: markAsDemo)
+        }
+        if let writer = app.sqliteWriter?.database(logger: app.logger) as? any SQLDatabase {
+            try await tune(writer, markAsDemo: markAsDemo)
         }
     }
 
@@ -31,6 +32,6 @@ enum SQLiteTuning {
 }
 
 extension DatabaseID {
-    /// The same SQLite file as `.sqlite`, on connections only write transactions use (see ``WriteGate``).
+    /// The same SQLite file as `.sqlite`, on the connection only write transactions use (see ``SQLiteWriter``).
     static let sqliteWriter = DatabaseID(string: "sqlite-writer")
 }

@@ -23,6 +23,10 @@ import Synchronization
 /// the batch is told it failed. A batch is led by the task of its first writer, which hands the
 /// lead to the first writer still waiting when its batch is done.
 ///
+/// A batch's statements run one after another, each awaited: with an `executor` (the writer's own
+/// event loop, see ``SQLiteWriter``) every step of the batch continues there at once, instead of
+/// queueing behind the requests on the server's loops.
+///
 /// A writer that waited longer than `timeout` (the busy timeout) before its batch began gives up
 /// with ``DatabaseOutage/Timeout``, a 503 with Retry-After, as SQLite's own wait would.
 final class WriteGate: Sendable {
@@ -76,14 +80,20 @@ final class WriteGate: Sendable {
     /// writer at a time without group commit.
     let writer: (@Sendable (any EventLoop) -> (any Database)?)?
 
+    /// Where a batch of writes runs its steps (the writer's own event loop); nil: wherever its leader runs.
+    let executor: (any TaskExecutor)?
     /// Called after each batch with the number of writes it held (for metrics).
     let committed: (@Sendable (Int) -> Void)?
     /// Batches run and writes they held, since start (for tests).
     private let counts = Mutex((batches: 0, writes: 0))
 
-    init(timeout: Duration, writer: (@Sendable (any EventLoop) -> (any Database)?)? = nil, committed: (@Sendable (Int) -> Void)? = nil) {
+    init(
+        timeout: Duration, writer: (@Sendable (any EventLoop) -> (any Database)?)? = nil, executor: (any TaskExecutor)? = nil,
+        committed: (@Sendable (Int) -> Void)? = nil
+    ) {
         self.timeout = timeout
         self.writer = writer
+        self.executor = executor
         self.committed = committed
     }
 
@@ -200,41 +210,67 @@ final class WriteGate: Sendable {
         guard let loop = first.loop, let database = writer?(loop) else {
             return batch.map { _ in .failure(WriteGateError.noWriter) }
         }
-        let outcomes = Mutex<[Result<any Sendable, any Error>]>([])
+        return await write(batch, on: database)
+    }
+
+    /// Runs writes in one transaction on `database`: each in a savepoint unless single, one COMMIT.
+    private func write(_ batch: [Job], on database: any Database) async -> [Result<any Sendable, any Error>] {
+        let outcomes = Outcomes()
         do {
-            try await database.transaction { db in
-                guard let sql = db as? any SQLDatabase else { throw NotSQLDatabase() }
-                // A write statement that changes nothing takes the lock with the first statement
-                // (see `writeTransaction`).
-                try await sql.raw("UPDATE _fluent_migrations SET batch = batch WHERE 0").run()
-                for job in batch {
-                    guard case .write(let single, let body) = job.work else { continue }
-                    let outcome: Result<any Sendable, any Error>
-                    if single {
-                        do { outcome = .success(try await body(db)) } catch { outcome = .failure(error) }
-                    } else {
-                        try await sql.raw("SAVEPOINT upward_writer").run()
-                        do {
-                            outcome = .success(try await body(db))
-                        } catch {
-                            outcome = .failure(error)
-                            // Undoes this writer's statements only; if that fails, the batch fails.
-                            try await sql.raw("ROLLBACK TO upward_writer").run()
-                        }
-                        try await sql.raw("RELEASE upward_writer").run()
+            // Fluent's async `transaction` runs its body in a new task on the global executor (the
+            // server's busy event loops); this one stays on the writer's own executor.
+            try await database.transaction { db -> EventLoopFuture<Void> in
+                let promise = db.eventLoop.makePromise(of: Void.self)
+                let work: @Sendable () async -> Void = {
+                    do {
+                        try await self.writeAll(batch, on: db, outcomes)
+                        promise.succeed(())
+                    } catch {
+                        promise.fail(error)
                     }
-                    outcomes.withLock { $0.append(outcome) }
                 }
-            }
+                if let executor = self.executor { Task(executorPreference: executor, operation: work) } else { Task(operation: work) }
+                return promise.futureResult
+            }.get()
         } catch {
             // Not committed: a writer that failed on its own keeps its error; the others get this one.
-            let done = outcomes.withLock { $0 }
+            let done = outcomes.list.withLock { $0 }
             return batch.indices.map { index in
                 if index < done.count, case .failure = done[index] { return done[index] }
                 return .failure(error)
             }
         }
-        return outcomes.withLock { $0 }
+        return outcomes.list.withLock { $0 }
+    }
+
+    private final class Outcomes: Sendable {
+        let list = Mutex<[Result<any Sendable, any Error>]>([])
+    }
+
+    /// The body of a batch's transaction: each writer in turn, in a savepoint unless single.
+    private func writeAll(_ batch: [Job], on db: any Database, _ outcomes: Outcomes) async throws {
+        guard let sql = db as? any SQLDatabase else { throw NotSQLDatabase() }
+        // A write statement that changes nothing takes the lock with the first statement
+        // (see `writeTransaction`).
+        try await sql.raw("UPDATE _fluent_migrations SET batch = batch WHERE 0").run()
+        for job in batch {
+            guard case .write(let single, let body) = job.work else { continue }
+            let outcome: Result<any Sendable, any Error>
+            if single {
+                do { outcome = .success(try await body(db)) } catch { outcome = .failure(error) }
+            } else {
+                try await sql.raw("SAVEPOINT upward_writer").run()
+                do {
+                    outcome = .success(try await body(db))
+                } catch {
+                    outcome = .failure(error)
+                    // Undoes this writer's statements only; if that fails, the batch fails.
+                    try await sql.raw("ROLLBACK TO upward_writer").run()
+                }
+                try await sql.raw("RELEASE upward_writer").run()
+            }
+            outcomes.list.withLock { $0.append(outcome) }
+        }
     }
 
     private func giveUp(_ ticket: UInt64) {
