@@ -56,6 +56,33 @@ extension AppTests {
             }
         }
 
+        @Test("models of every column type read the same through the readers as through SQLiteNIO")
+        func decodingParity() async throws {
+            try await withSQLiteFile(clock: FixedClock()) { app in
+                let world = try await ProgramWorld.make(app, clock: app.upward.clock as! FixedClock)
+                let person = try await ProgramWorld.person(app, "S1")
+                let participant = try #require(world.participants["S1"])
+                try await Self.same(Program.self, world.programA.requireID(), app)  // Bool, Int, Double, optional UUID, dates
+                try await Self.same(Person.self, person.requireID(), app)  // optional text, optional parent, Int
+                try await Self.same(Participant.self, participant.requireID(), app)  // optional dates
+            }
+        }
+
+        /// The model read directly and inside a transaction (SQLiteNIO's connection) encodes to the same JSON.
+        static func same<M: Model>(_ type: M.Type, _ id: UUID, _ app: Application) async throws where M.IDValue == UUID {
+            let readers = try #require(app.sqliteReaders)
+            let before = readers.reads
+            let direct = try #require(try await M.fetch(id, on: app.db))
+            #expect(readers.reads == before + 1)
+            let pooled = try #require(try await app.db.transaction { try await M.fetch(id, on: $0) })
+            let encoder = JSONEncoder()
+            encoder.outputFormatting = .sortedKeys
+            encoder.dateEncodingStrategy = .millisecondsSince1970
+            let (a, b) = (String(decoding: try encoder.encode(direct), as: UTF8.self), String(decoding: try encoder.encode(pooled), as: UTF8.self))
+            #expect(a == b, "\(M.self)")
+            #expect(a.count > 40)
+        }
+
         struct Counted: Decodable { let n: Int }
         struct Checkpoint: Decodable { let busy: Int }
 
@@ -94,7 +121,7 @@ extension AppTests {
                 let path = try #require(app.upward.configuration.storage.sqlitePath)
                 try await Self.entry("kept", detail: "x").create(on: app.db)
 
-                let readers = SQLiteReaders(path: path, slow: .seconds(60))
+                let readers = SQLiteReaders(path: path)
                 defer { readers.close() }
                 #expect(throws: SQLiteReadError.self) { _ = try readers.read("DELETE FROM audit_entries", [], { _ in }) }
                 var rows = 0
@@ -103,7 +130,7 @@ extension AppTests {
                 // A statement that does not parse names the problem.
                 #expect(throws: SQLiteReadError.self) { _ = try readers.read("SELEC nothing", [], { _ in }) }
 
-                let slow = SQLiteReaders(path: path, slow: .zero)
+                let slow = SQLiteReaders(path: path, slowSteps: 0)
                 defer { slow.close() }
                 let statement = "SELECT action FROM audit_entries"
                 #expect(try slow.read(statement, [], { _ in }))

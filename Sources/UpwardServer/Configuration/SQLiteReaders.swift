@@ -1,3 +1,4 @@
+import Foundation
 import Logging
 import NIOConcurrencyHelpers
 import SQLKit
@@ -23,13 +24,15 @@ import VaporCSQLite
 /// transactions keep their own connections and the write gate.
 ///
 /// A read runs on the caller's thread, usually an event loop, which serves nothing else meanwhile.
-/// A statement that once took longer than `slow` (a program's report over thousands of pairs) is
-/// remembered and from then on left to SQLiteNIO's thread pool, so it cannot hold up the pages of
-/// everyone else on that loop.
+/// A statement that once took more than `slowSteps` of SQLite's virtual machine (a program page's
+/// counts over 2,500 pairs and their 62,500 meetings take 37,000-95,000 each; a page of the people
+/// directory 20,000-24,000, a person or a pair a few dozen) is remembered and from then on left to SQLiteNIO's thread
+/// pool, so it cannot hold up the pages of everyone else on that loop. Steps, not time: a quick
+/// statement preempted on a busy machine is not slow, and the count is the same on every run.
 final class SQLiteReaders: Sendable {
     let path: String
     let limit: Int
-    let slow: Duration
+    let slowSteps: Int
     private let idle = NIOLockedValueBox<(connections: [Connection], opened: Int, closed: Bool)>(([], 0, false))
     private let slowStatements = NIOLockedValueBox<Set<String>>([])
     private let served = Atomic<Int>(0)
@@ -40,10 +43,10 @@ final class SQLiteReaders: Sendable {
     /// How many times SQLite had to parse a kept statement again (it should not need to).
     var reprepared: Int { reprepares.load(ordering: .relaxed) }
 
-    init(path: String, limit: Int = 16, slow: Duration = .milliseconds(5)) {
+    init(path: String, limit: Int = 16, slowSteps: Int = 30_000) {
         self.path = path
         self.limit = limit
-        self.slow = slow
+        self.slowSteps = slowSteps
     }
 
     /// Runs one read statement and hands each row to `onRow`, on this thread. False: the statement
@@ -52,12 +55,10 @@ final class SQLiteReaders: Sendable {
     func read(_ sql: String, _ binds: [SQLiteData], _ onRow: (any SQLRow) -> Void) throws -> Bool {
         guard !slowStatements.withLockedValue({ $0.contains(sql) }), let connection = try take() else { return false }
         defer { give(connection) }
-        let clock = ContinuousClock()
-        let started = clock.now
-        let parsedAgain = try connection.run(sql, binds, onRow)
+        let work = try connection.run(sql, binds, onRow)
         served.add(1, ordering: .relaxed)
-        if parsedAgain > 0 { reprepares.add(parsedAgain, ordering: .relaxed) }
-        if clock.now - started > slow {
+        if work.parsedAgain > 0 { reprepares.add(work.parsedAgain, ordering: .relaxed) }
+        if work.steps > slowSteps {
             slowStatements.withLockedValue { known in
                 if known.count < 10_000 { known.insert(sql) }
             }
@@ -65,7 +66,7 @@ final class SQLiteReaders: Sendable {
         return true
     }
 
-    /// Whether a statement has been seen to take longer than `slow`.
+    /// Whether a statement has been seen to take more than `slowSteps`.
     func isSlow(_ sql: String) -> Bool { slowStatements.withLockedValue { $0.contains(sql) } }
 
     /// Closes every idle connection; later reads open new ones unless `final`.
@@ -149,8 +150,13 @@ final class SQLiteReaders: Sendable {
             handle = nil
         }
 
-        /// Returns how many times SQLite parsed the statement again while running it.
-        func run(_ sql: String, _ binds: [SQLiteData], _ onRow: (any SQLRow) -> Void) throws -> Int {
+        /// What running a statement took: how many times SQLite parsed it again, and its virtual machine's steps.
+        struct Work {
+            let parsedAgain: Int
+            let steps: Int
+        }
+
+        func run(_ sql: String, _ binds: [SQLiteData], _ onRow: (any SQLRow) -> Void) throws -> Work {
             guard let handle else { throw SQLiteReadError(message: "the connection is closed") }
             let statement = try prepared(sql, on: handle)
             let raw = statement.handle
@@ -174,7 +180,11 @@ final class SQLiteReaders: Sendable {
             let width = Int(sqlite_nio_sqlite3_column_count(raw))
             while true {
                 let step = sqlite_nio_sqlite3_step(raw)
-                if step == SQLITE_DONE { return Int(sqlite_nio_sqlite3_stmt_status(raw, SQLITE_STMTSTATUS_REPREPARE, 1)) }
+                if step == SQLITE_DONE {
+                    return Work(
+                        parsedAgain: Int(sqlite_nio_sqlite3_stmt_status(raw, SQLITE_STMTSTATUS_REPREPARE, 1)),
+                        steps: Int(sqlite_nio_sqlite3_stmt_status(raw, SQLITE_STMTSTATUS_VM_STEP, 1)))
+                }
                 guard step == SQLITE_ROW else { throw error(on: handle) }
                 var values: [SQLiteData] = []
                 values.reserveCapacity(width)
@@ -268,7 +278,51 @@ struct SQLiteReadRow: SQLRow {
             throw DecodingError.keyNotFound(
                 SQLiteReadColumn(column), .init(codingPath: [], debugDescription: "No column \(column) in the result"))
         }
-        return try Self.decoder.decode(D.self, from: values[offset])
+        let value = values[offset]
+        return try Self.direct(value, as: D.self) ?? Self.decoder.decode(D.self, from: value)
+    }
+
+    /// The common column types without SQLiteKit's generic decoder, which looks each type up at run
+    /// time and wraps the value in a decoder of its own (a third of the CPU of a people page). Nil:
+    /// not one of these, or not the plain case; the decoder decides, with its own errors.
+    private static func direct<D>(_ value: SQLiteData, as type: D.Type) -> D? {
+        switch value {
+        case .text(let text):
+            if D.self == String.self { return unsafeBitCast(text, to: D.self) }
+            if D.self == String?.self { return unsafeBitCast(Optional(text), to: D.self) }
+            if D.self == UUID.self, let id = UUID(uuidString: text) { return unsafeBitCast(id, to: D.self) }
+            if D.self == UUID?.self, let id = UUID(uuidString: text) { return unsafeBitCast(Optional(id), to: D.self) }
+        case .integer(let number):
+            if D.self == Int.self { return unsafeBitCast(number, to: D.self) }
+            if D.self == Int?.self { return unsafeBitCast(Optional(number), to: D.self) }
+            if D.self == Bool.self, number == 0 || number == 1 { return unsafeBitCast(number == 1, to: D.self) }
+            if D.self == Bool?.self, number == 0 || number == 1 { return unsafeBitCast(Optional(number == 1), to: D.self) }
+            if D.self == Double.self { return unsafeBitCast(Double(number), to: D.self) }
+            if D.self == Double?.self { return unsafeBitCast(Optional(Double(number)), to: D.self) }
+            if D.self == Date.self { return unsafeBitCast(date(Double(number)), to: D.self) }
+            if D.self == Date?.self { return unsafeBitCast(Optional(date(Double(number))), to: D.self) }
+        case .float(let number):
+            if D.self == Double.self { return unsafeBitCast(number, to: D.self) }
+            if D.self == Double?.self { return unsafeBitCast(Optional(number), to: D.self) }
+            if D.self == Date.self { return unsafeBitCast(date(number), to: D.self) }
+            if D.self == Date?.self { return unsafeBitCast(Optional(date(number)), to: D.self) }
+        case .null:
+            if D.self == String?.self { return unsafeBitCast(String?.none, to: D.self) }
+            if D.self == UUID?.self { return unsafeBitCast(UUID?.none, to: D.self) }
+            if D.self == Int?.self { return unsafeBitCast(Int?.none, to: D.self) }
+            if D.self == Bool?.self { return unsafeBitCast(Bool?.none, to: D.self) }
+            if D.self == Double?.self { return unsafeBitCast(Double?.none, to: D.self) }
+            if D.self == Date?.self { return unsafeBitCast(Date?.none, to: D.self) }
+        case .blob:
+            break
+        }
+        return nil
+    }
+
+    /// Seconds since 1970 as SQLiteNIO reads them: rounded to the microsecond since the reference date.
+    private static func date(_ seconds: Double) -> Date {
+        let sinceReference = seconds - Date.timeIntervalBetween1970AndReferenceDate
+        return Date(timeIntervalSinceReferenceDate: (sinceReference * 1e6).rounded() / 1e6)
     }
 }
 
