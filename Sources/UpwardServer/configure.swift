@@ -40,12 +40,15 @@ public func configure(_ app: Application, environment: UpwardEnvironment) async 
     let base = factory.make()
     let metrics = app.metrics
     // SQLite has one writer: this process's write transactions take turns (see WriteGate) and, on a
-    // file, run on connections of their own, so a writer never queues behind its loop's reads.
+    // file, run on a connection and an event loop of their own (SQLiteWriter), so a writer never
+    // queues behind a loop's requests; reads outside transactions run on the loop that asks
+    // (SQLiteReaders).
     var writeGate: WriteGate?
     var readers: SQLiteReaders?
     if case .sqliteFile(let path) = config.storage {
-        readers = SQLiteReaders(path: path)
-        app.sqliteReaders = readers
+        let fileReaders = SQLiteReaders(path: path)
+        readers = fileReaders
+        app.sqliteReaders = fileReaders
         let writer = SQLiteWriter(app: app, path: path, inUse: metrics.connectionsInUse)
         app.sqliteWriter = writer
         writeGate = WriteGate(
@@ -56,7 +59,7 @@ public func configure(_ app: Application, environment: UpwardEnvironment) async 
                 metrics.writeBatches.increment()
                 metrics.writesCommitted.increment(by: Int64(writes))
             })
-        metrics.poolSize(poolSize + 1)
+        metrics.poolSize(poolSize + 1 + fileReaders.limit)
     } else {
         if id == .sqlite { writeGate = WriteGate(timeout: .milliseconds(SQLiteTuning.busyTimeoutMilliseconds)) }
         metrics.poolSize(poolSize)

@@ -140,14 +140,17 @@ struct MeteredDatabase: Database, SQLDatabase {
     private enum Kind {
         /// Writes outside a transaction, with a write gate: takes its turn.
         case write
-        /// A SELECT (or WITH) outside any transaction or leased connection, with direct readers: its text and binds.
+        /// A SELECT (or WITH) outside any transaction and leased connection, with direct readers: its text and binds.
         case read(String, [SQLiteData])
         case other
     }
 
     /// What a plain SQL statement does: SQLKit's insert, update, delete and select, or raw SQL by its first word.
     private func kind(of query: any SQLExpression) -> Kind {
-        guard !inTransaction, !leased, writeGate != nil || readers != nil else { return .other }
+        // A leased connection (`withConnection`) may hold a transaction of its caller's own making:
+        // its writes still take their turn, but its reads stay on it.
+        let readers = leased ? nil : self.readers
+        guard !inTransaction, writeGate != nil || readers != nil else { return .other }
         if query is SQLInsert || query is SQLUpdate || query is SQLDelete { return writeGate == nil ? .other : .write }
         guard readers != nil || query is SQLQueryString || query is SQLRaw else { return .other }
         var serializer = SQLSerializer(database: self)
