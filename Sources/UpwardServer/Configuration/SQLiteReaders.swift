@@ -24,11 +24,12 @@ import VaporCSQLite
 /// transactions keep their own connections and the write gate.
 ///
 /// A read runs on the caller's thread, usually an event loop, which serves nothing else meanwhile.
-/// A statement that once took more than `slowSteps` of SQLite's virtual machine (a program page's
-/// counts over 2,500 pairs and their 62,500 meetings take 37,000-95,000 each; a page of the people
-/// directory 20,000-24,000, a person or a pair a few dozen) is remembered and from then on left to SQLiteNIO's thread
-/// pool, so it cannot hold up the pages of everyone else on that loop. Steps, not time: a quick
-/// statement preempted on a busy machine is not slow, and the count is the same on every run.
+/// A statement that once took more than `slowSteps` of SQLite's virtual machine is remembered and
+/// from then on left to SQLiteNIO's thread pool, so it cannot hold up the pages of everyone else
+/// on that loop: a program page's counts over 2,500 pairs and their 62,500 meetings take
+/// 37,000-95,000 steps each, a page of the people directory 20,000-24,000, a person or a pair a few
+/// dozen. Steps, not time: a quick statement preempted on a busy machine is not slow, and the
+/// count is the same on every run.
 final class SQLiteReaders: Sendable {
     let path: String
     let limit: Int
@@ -69,12 +70,12 @@ final class SQLiteReaders: Sendable {
     /// Whether a statement has been seen to take more than `slowSteps`.
     func isSlow(_ sql: String) -> Bool { slowStatements.withLockedValue { $0.contains(sql) } }
 
-    /// Closes every idle connection; later reads open new ones unless `final`.
-    func close(final: Bool = true) {
+    /// Closes every idle connection, and each busy one when it is given back; later reads go another way.
+    func close() {
         let connections = idle.withLockedValue { state in
             defer { state.connections = [] }
             state.opened -= state.connections.count
-            if final { state.closed = true }
+            state.closed = true
             return state.connections
         }
         for connection in connections { connection.close() }
@@ -133,7 +134,7 @@ final class SQLiteReaders: Sendable {
             self.handle = handle
             sqlite_nio_sqlite3_busy_timeout(handle, Int32(SQLiteTuning.busyTimeoutMilliseconds))
             // Reads only: a write that came this way by mistake fails instead of bypassing the gate.
-            let pragmas = sqlite_nio_sqlite3_exec(handle, "PRAGMA query_only = ON; PRAGMA foreign_keys = ON", nil, nil, nil)
+            let pragmas = sqlite_nio_sqlite3_exec(handle, "PRAGMA query_only = ON", nil, nil, nil)
             guard pragmas == SQLITE_OK else {
                 let message = String(cString: sqlite_nio_sqlite3_errmsg(handle))
                 close()
