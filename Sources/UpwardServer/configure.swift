@@ -46,7 +46,7 @@ public func configure(_ app: Application, environment: UpwardEnvironment) async 
     var writeGate: WriteGate?
     var readers: SQLiteReaders?
     if case .sqliteFile(let path) = config.storage {
-        let fileReaders = SQLiteReaders(path: path)
+        let fileReaders = SQLiteReaders(path: path, threadPool: app.threadPool)
         readers = fileReaders
         app.sqliteReaders = fileReaders
         let writer = SQLiteWriter(app: app, path: path, inUse: metrics.connectionsInUse)

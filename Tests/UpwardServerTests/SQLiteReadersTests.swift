@@ -137,6 +137,28 @@ extension AppTests {
                 #expect(slow.isSlow(statement))
                 #expect(try slow.read(statement, [], { _ in }) == false)
 
+                // A slow statement runs on the thread pool through a reader, and its rows come back to the loop together.
+                let pooled = SQLiteReaders(path: path, slowSteps: 0, threadPool: app.threadPool)
+                defer { pooled.close() }
+                let loop = app.eventLoopGroup.any()
+                let offloaded = try #require(pooled.readOffloaded("SELECT action FROM audit_entries WHERE action = ?1", [.text("kept")], on: loop))
+                let fetched = try await offloaded.get()
+                #expect(try fetched.map { try $0.decode(column: "action", as: String.self) } == ["kept"])
+                #expect(pooled.reads == 1)
+                await #expect(throws: SQLiteReadError.self) { try await pooled.readOffloaded("SELEC nothing", [], on: loop)?.get() }
+                // Through the app: once a statement is known to be slow, it is read on the pool by the readers, with the same rows.
+                let appReaders = try #require(app.sqliteReaders)
+                let sql = try #require(app.db as? any SQLDatabase)
+                let query = SQLQueryString("SELECT COUNT(*) AS n FROM audit_entries WHERE action <> \(bind: "a slow one")")
+                #expect(try await sql.raw(query).first(decoding: Counted.self)?.n == 1)
+                appReaders.markSlow("SELECT COUNT(*) AS n FROM audit_entries WHERE action <> ?1")
+                try await Self.entry("second", detail: "y").create(on: app.db)
+                let served = appReaders.reads
+                #expect(try await sql.raw(query).first(decoding: Counted.self)?.n == 2)
+                #expect(appReaders.reads == served + 1)
+                // No thread pool: slow statements are left to SQLiteNIO.
+                #expect(slow.readOffloaded(statement, [], on: loop) == nil)
+
                 let none = SQLiteReaders(path: path, limit: 0)
                 #expect(try none.read(statement, [], { _ in }) == false)
                 none.close()
@@ -144,6 +166,23 @@ extension AppTests {
                 closed.close()
                 #expect(try closed.read(statement, [], { _ in }) == false)
             }
+        }
+    }
+}
+
+extension AppTests.SQLiteReadersTests {
+    @Test("UUIDs are read from their text in either case, as Foundation reads them; anything else is not a UUID")
+    func uuidText() {
+        for _ in 0..<200 {
+            let id = UUID()
+            #expect(SQLiteReadRow.uuid(id.uuidString) == id)
+            #expect(SQLiteReadRow.uuid(id.uuidString.lowercased()) == id)
+        }
+        let bad = ["", "not a uuid", "E621E1F8-C36C-495A-93FC-0C247A3E6E5", "E621E1F8-C36C-495A-93FC-0C247A3E6E5FF", "E621E1F8XC36C-495A-93FC-0C247A3E6E5F",
+            "G621E1F8-C36C-495A-93FC-0C247A3E6E5F", "E621E1F8-C36C-495A-93FC-0C247A3E6E5é"]
+        for text in bad {
+            #expect(SQLiteReadRow.uuid(text) == nil, "\(text)")
+            #expect(UUID(uuidString: text) == nil, "\(text)")
         }
     }
 }

@@ -176,7 +176,12 @@ struct MeteredDatabase: Database, SQLDatabase {
         inUse.increment()
         defer { inUse.decrement() }
         do {
-            guard try readers.read(text, binds, onRow) else { return statement { sql.execute(sql: query, onRow) } }
+            guard try readers.read(text, binds, onRow) else {
+                if readers.isSlow(text), let rows = readers.readOffloaded(text, binds, on: eventLoop) {
+                    return statement { rows.map { rows in rows.forEach(onRow) } }
+                }
+                return statement { sql.execute(sql: query, onRow) }
+            }
             return eventLoop.makeSucceededVoidFuture()
         } catch {
             return eventLoop.makeFailedFuture(error)

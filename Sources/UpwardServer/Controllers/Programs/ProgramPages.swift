@@ -272,7 +272,11 @@ struct ProgramPages: SiteController {
         let health = try await PairHealthMonitor(db: req.db, clock: req.upward.clock).assess(program: record)
         let sorted = listed.sorted {
             let (a, b) = (health[$0.id]?.status == .needsCheckIn, health[$1.id]?.status == .needsCheckIn)
-            return a != b ? a : ($0.mentee_name, $0.mentor_name, $0.id.uuidString) < ($1.mentee_name, $1.mentor_name, $1.id.uuidString)
+            // The id's text only on a tie of both names: a tuple would format two ids per comparison.
+            if a != b { return a }
+            if $0.mentee_name != $1.mentee_name { return $0.mentee_name < $1.mentee_name }
+            if $0.mentor_name != $1.mentor_name { return $0.mentor_name < $1.mentor_name }
+            return $0.id.uuidString < $1.id.uuidString
         }
         let shown = page.map { Array(sorted.dropFirst(($0 - 1) * pageSize).prefix(pageSize)) } ?? sorted
         let ids = shown.map(\.id)
