@@ -178,8 +178,10 @@ extension AppTests.SQLiteReadersTests {
             #expect(SQLiteReadRow.uuid(id.uuidString) == id)
             #expect(SQLiteReadRow.uuid(id.uuidString.lowercased()) == id)
         }
-        let bad = ["", "not a uuid", "E621E1F8-C36C-495A-93FC-0C247A3E6E5", "E621E1F8-C36C-495A-93FC-0C247A3E6E5FF", "E621E1F8XC36C-495A-93FC-0C247A3E6E5F",
-            "G621E1F8-C36C-495A-93FC-0C247A3E6E5F", "E621E1F8-C36C-495A-93FC-0C247A3E6E5é"]
+        let bad = [
+            "", "not a uuid", "E621E1F8-C36C-495A-93FC-0C247A3E6E5", "E621E1F8-C36C-495A-93FC-0C247A3E6E5FF", "E621E1F8XC36C-495A-93FC-0C247A3E6E5F",
+            "G621E1F8-C36C-495A-93FC-0C247A3E6E5F", "E621E1F8-C36C-495A-93FC-0C247A3E6E5é",
+        ]
         for text in bad {
             #expect(SQLiteReadRow.uuid(text) == nil, "\(text)")
             #expect(UUID(uuidString: text) == nil, "\(text)")
