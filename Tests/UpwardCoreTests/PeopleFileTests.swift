@@ -124,3 +124,18 @@ struct PeopleFileTests {
         #expect(found.map(\.line) == [2, 2, 3])
     }
 }
+
+@Test("a moment's UTC calendar date is the one Foundation's calendar gives, across leap years, month ends and before 1970")
+func calendarDateOfMoment() {
+    var utc = Calendar(identifier: .gregorian)
+    utc.timeZone = TimeZone(identifier: "UTC")!
+    var generator = SystemRandomNumberGenerator()
+    let edges: [Double] = [0, -1, 86_399, 86_400, 951_782_400, 951_868_799, 951_868_800, 4_107_542_400, -2_208_988_800]
+    for seconds in edges + (0..<2_000).map({ _ in Double.random(in: -2_200_000_000...32_000_000_000, using: &generator) }) {
+        let parts = utc.dateComponents([.year, .month, .day], from: Date(timeIntervalSince1970: seconds))
+        #expect(CalendarDate(utcSecondsSince1970: seconds) == CalendarDate(year: parts.year!, month: parts.month!, day: parts.day!), "\(seconds)")
+    }
+    #expect(CalendarDate(utcSecondsSince1970: .nan) == nil)
+    #expect(CalendarDate(utcSecondsSince1970: 1e15) == nil)
+    #expect(CalendarDate(utcSecondsSince1970: 40_000_000_000) == nil)
+}

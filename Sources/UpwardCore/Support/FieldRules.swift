@@ -55,6 +55,23 @@ public struct CalendarDate: Hashable, Comparable, Sendable, CustomStringConverti
         self.init(year: y, month: m, day: d)
     }
 
+    /// The calendar date in UTC of a moment, given in seconds since 1970, without a calendar or a
+    /// formatter (Howard Hinnant's days-to-civil): reports place tens of thousands of meetings in
+    /// their months. Nil outside the years 1900-2999.
+    public init?(utcSecondsSince1970 seconds: Double) {
+        guard seconds.isFinite, abs(seconds) < 1e11 else { return nil }
+        let days = Int((seconds / 86_400).rounded(.down))
+        let shifted = days + 719_468
+        let era = (shifted >= 0 ? shifted : shifted - 146_096) / 146_097
+        let dayOfEra = shifted - era * 146_097
+        let yearOfEra = (dayOfEra - dayOfEra / 1460 + dayOfEra / 36_524 - dayOfEra / 146_096) / 365
+        let dayOfYear = dayOfEra - (365 * yearOfEra + yearOfEra / 4 - yearOfEra / 100)
+        let shiftedMonth = (5 * dayOfYear + 2) / 153
+        let day = dayOfYear - (153 * shiftedMonth + 2) / 5 + 1
+        let month = shiftedMonth < 10 ? shiftedMonth + 3 : shiftedMonth - 9
+        self.init(year: yearOfEra + era * 400 + (month <= 2 ? 1 : 0), month: month, day: day)
+    }
+
     public var description: String {
         String(format: "%04d-%02d-%02d", year, month, day)
     }

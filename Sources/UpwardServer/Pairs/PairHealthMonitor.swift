@@ -76,7 +76,7 @@ struct PairHealthMonitor {
     /// Every working pair's health, from a few aggregate queries (no row per meeting is loaded
     /// but the logged ones, so a program of thousands of pairs is assessed in milliseconds).
     func assess(program: Program) async throws -> [UUID: PairHealth.Assessment] {
-        struct PairRow: Decodable {
+        struct PairRow: SQLRowReadable {
             let id: UUID
             let live_at: Date?
             let created_at: Date
@@ -84,13 +84,31 @@ struct PairHealthMonitor {
             let concerns: Int
             let goal_activity: Date?
             let note_activity: Date?
+
+            init(row: some SQLRow) throws {
+                id = try row.read("id")
+                live_at = try row.read("live_at")
+                created_at = try row.read("created_at")
+                goals = try row.read("goals")
+                concerns = try row.read("concerns")
+                goal_activity = try row.read("goal_activity")
+                note_activity = try row.read("note_activity")
+            }
         }
-        struct MeetingRow: Decodable {
+        struct MeetingRow: SQLRowReadable {
             let pair_id: UUID
             let starts_at: Date
             let duration_minutes: Int
             let status: String
             let updated_at: Date
+
+            init(row: some SQLRow) throws {
+                pair_id = try row.read("pair_id")
+                starts_at = try row.read("starts_at")
+                duration_minutes = try row.read("duration_minutes")
+                status = try row.read("status")
+                updated_at = try row.read("updated_at")
+            }
         }
         let programID = try program.requireID()
         let sql = db as! any SQLDatabase
@@ -103,7 +121,7 @@ struct PairHealthMonitor {
               (SELECT MAX(n.created_at) FROM pair_notes n WHERE n.pair_id = p.id) AS note_activity
             FROM pairs p WHERE p.program_id = \(bind: programID) AND p.status IN ('live', 'paused')
             """
-        ).all(decoding: PairRow.self)
+        ).all(reading: PairRow.self)
         guard !pairs.isEmpty else { return [:] }
         let now = clock.now
         // Logged meetings, and scheduled ones that started over a week ago (left unlogged).
@@ -114,7 +132,7 @@ struct PairHealthMonitor {
                 WHERE p.program_id = \(bind: programID) AND p.status IN ('live', 'paused')
                   AND (m.status IN ('held', 'missed') OR (m.status = 'scheduled' AND m.starts_at < \(bind: now.addingTimeInterval(-7 * 86_400))))
                 """
-            ).all(decoding: MeetingRow.self), by: \.pair_id)
+            ).all(reading: MeetingRow.self), by: \.pair_id)
         let pulses = try await pulses(program: programID)
         var result: [UUID: PairHealth.Assessment] = [:]
         for pair in pairs {

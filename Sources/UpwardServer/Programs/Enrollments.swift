@@ -105,13 +105,19 @@ struct Enrollments {
 
     /// What a checklist and a program's counts need of a participant, read as a plain row, so pages
     /// and reports over thousands of participants need not load models.
-    struct ChecklistSubject: Sendable, Decodable {
+    struct ChecklistSubject: Sendable, Decodable, SQLRowReadable {
         let id: UUID
         let person_id: UUID
         let role: String
         let accepted_at: Date?
         let enrolled_at: Date?
         let agreed_at: Date?
+
+        init(row: some SQLRow) throws {
+            self.init(
+                id: try row.read("id"), person_id: try row.read("person_id"), role: try row.read("role"), accepted_at: try row.read("accepted_at"),
+                enrolled_at: try row.read("enrolled_at"), agreed_at: try row.read("agreed_at"))
+        }
 
         init(id: UUID, person_id: UUID, role: String, accepted_at: Date?, enrolled_at: Date?, agreed_at: Date?) {
             self.id = id
@@ -139,7 +145,7 @@ struct Enrollments {
     /// Every participant of the program, as ``ChecklistSubject`` rows.
     func subjects(of programID: UUID) async throws -> [ChecklistSubject] {
         try await db.sql().select().columns("id", "person_id", "role", "accepted_at", "enrolled_at", "agreed_at").from(Participant.schema)
-            .where("program_id", .equal, programID).all(decoding: ChecklistSubject.self)
+            .where("program_id", .equal, programID).all(reading: ChecklistSubject.self)
     }
 
     /// What a checklist needs of a program's training modules, in their order, as plain rows.
@@ -158,9 +164,14 @@ struct Enrollments {
 
     func checklists(_ programID: UUID, subjects: [ChecklistSubject]) async throws -> [UUID: ParticipantChecklist] {
         let modules = try await moduleRows(of: programID)
-        struct Completion: Decodable {
+        struct Completion: SQLRowReadable {
             let participant_id: UUID
             let module_id: UUID
+
+            init(row: some SQLRow) throws {
+                participant_id = try row.read("participant_id")
+                module_id = try row.read("module_id")
+            }
         }
         // Completions as plain rows (one per participant and module): for a few participants (a home
         // page) theirs; for a whole program (its page, its report) all of its modules' at once.
@@ -171,15 +182,21 @@ struct Enrollments {
         } else {
             query.where("participant_id", .in, SQLBind.group(Array(wanted)))
         }
-        let completions = modules.isEmpty || subjects.isEmpty ? [] : try await query.all(decoding: Completion.self)
+        let completions = modules.isEmpty || subjects.isEmpty ? [] : try await query.all(reading: Completion.self)
+        // Each module's id as text once, and each role's modules once, not once per participant.
+        let moduleText = Dictionary(modules.map { ($0.id, $0.id.uuidString) }, uniquingKeysWith: { first, _ in first })
         var done: [UUID: Set<String>] = [:]
         for completion in completions where wanted.contains(completion.participant_id) {
-            done[completion.participant_id, default: []].insert(completion.module_id.uuidString)
+            done[completion.participant_id, default: []].insert(moduleText[completion.module_id] ?? completion.module_id.uuidString)
         }
+        var requiredByRole: [String: [ParticipantChecklist.Module]] = [:]
         var result: [UUID: ParticipantChecklist] = [:]
         for subject in subjects {
-            let required = modules.filter { $0.moduleAudience.applies(to: subject.enrollmentRole) }
-                .map { ParticipantChecklist.Module(id: $0.id.uuidString, title: $0.title) }
+            let required =
+                requiredByRole[subject.role]
+                ?? modules.filter { $0.moduleAudience.applies(to: subject.enrollmentRole) }
+                .map { ParticipantChecklist.Module(id: moduleText[$0.id] ?? $0.id.uuidString, title: $0.title) }
+            requiredByRole[subject.role] = required
             result[subject.id] = ParticipantChecklist(
                 enrolled: subject.enrolled_at != nil, agreed: subject.agreed_at != nil, requiredModules: required, completed: done[subject.id] ?? [])
         }

@@ -105,16 +105,22 @@ struct DashboardPages: SiteController {
         var charts: [Chart] = []
         // Participation funnel.
         // Plain rows, not models: a large program has thousands of participants and pairs.
-        struct PairRow: Decodable {
+        struct PairRow: SQLRowReadable {
             let status: String
             let mentee_id: UUID
             let mentor_id: UUID
+
+            init(row: some SQLRow) throws {
+                status = try row.read("status")
+                mentee_id = try row.read("mentee_id")
+                mentor_id = try row.read("mentor_id")
+            }
         }
         let sql = try req.db.sql()
         let participants = try await req.enrollments.subjects(of: id)
         let lists = try await req.enrollments.checklists(id, subjects: participants)
         let pairs = try await sql.select().columns("status", "mentee_id", "mentor_id").from(Pair.schema).where("program_id", .equal, id)
-            .all(decoding: PairRow.self)
+            .all(reading: PairRow.self)
         func people(_ statuses: [Pair.Status]) -> Int {
             let wanted = Set(statuses.map(\.rawValue))
             return Set(pairs.filter { wanted.contains($0.status) }.flatMap { [$0.mentee_id, $0.mentor_id] }).count
@@ -130,22 +136,28 @@ struct DashboardPages: SiteController {
                 title: "Participation", svg: SVGChart.bars(funnel.map { ($0.0, $0.1) }, title: "Participation funnel"),
                 rows: funnel.map { Figure(section: "Participation", label: $0.0, value: SVGChart.number($0.1)) }, note: nil))
         // Meeting adherence per month.
-        struct MeetingRow: Decodable {
+        struct MeetingRow: SQLRowReadable {
             let starts_at: Date
             let status: String
+
+            init(row: some SQLRow) throws {
+                starts_at = try row.read("starts_at")
+                status = try row.read("status")
+            }
         }
         let meetings = try await sql.raw(
             """
             SELECT m.starts_at, m.status FROM meetings m JOIN pairs p ON p.id = m.pair_id
             WHERE p.program_id = \(bind: id) AND m.starts_at < \(bind: req.upward.clock.now) AND m.status <> 'cancelled'
             """
-        ).all(decoding: MeetingRow.self)
-        let month = DateFormatter()
-        month.dateFormat = "yyyy-MM"
-        month.timeZone = TimeZone(identifier: "UTC")
+        ).all(reading: MeetingRow.self)
         var byMonth: [String: [Double]] = [:]
+        var monthKeys: [Int: String] = [:]
         for meeting in meetings {
-            let key = month.string(from: meeting.starts_at)
+            guard let day = CalendarDate(utcSecondsSince1970: meeting.starts_at.timeIntervalSince1970) else { continue }
+            let number = day.year * 12 + day.month
+            let key = monthKeys[number] ?? String(String(describing: day).prefix(7))
+            monthKeys[number] = key
             var parts = byMonth[key] ?? [0, 0, 0]
             switch MeetingStatus(rawValue: meeting.status) {
             case .held: parts[0] += 1
@@ -209,15 +221,23 @@ struct DashboardPages: SiteController {
         // Retention of the junior mentors against colleagues in the same departments and level bands.
         let juniors = Set(participants.filter { $0.enrollmentRole == .mentor && $0.accepted_at != nil }.map { $0.person_id.uuidString })
         if !juniors.isEmpty {
-            struct PersonRow: Decodable {
+            struct PersonRow: SQLRowReadable {
                 let id: UUID
                 let department: String
                 let level: Int
                 let hire_date: String?
                 let termination_date: String?
+
+                init(row: some SQLRow) throws {
+                    id = try row.read("id")
+                    department = try row.read("department")
+                    level = try row.read("level")
+                    hire_date = try row.read("hire_date")
+                    termination_date = try row.read("termination_date")
+                }
             }
             // Only the columns the comparison needs, for every person in the directory.
-            let everyone = try await sql.raw("SELECT id, department, level, hire_date, termination_date FROM people").all(decoding: PersonRow.self).map {
+            let everyone = try await sql.raw("SELECT id, department, level, hire_date, termination_date FROM people").all(reading: PersonRow.self).map {
                 Retention.Member(
                     id: $0.id.uuidString, department: $0.department, level: $0.level, hireDate: $0.hire_date.flatMap(CalendarDate.init),
                     terminationDate: $0.termination_date.flatMap(CalendarDate.init))

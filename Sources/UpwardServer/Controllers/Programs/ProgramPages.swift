@@ -245,11 +245,18 @@ struct ProgramPages: SiteController {
     /// The program's published pairs, those needing a check-in first, then by name; with `page`,
     /// only that page of ``pageSize`` rows is built (a program may have thousands of pairs).
     static func pairRows(_ req: Request, program record: Program, page: Int? = nil) async throws -> (rows: [PairRow], total: Int) {
-        struct ListRow: Decodable {
+        struct ListRow: SQLRowReadable {
             let id: UUID
             let status: String
             let mentee_name: String
             let mentor_name: String
+
+            init(row: some SQLRow) throws {
+                id = try row.read("id")
+                status = try row.read("status")
+                mentee_name = try row.read("mentee_name")
+                mentor_name = try row.read("mentor_name")
+            }
         }
         struct MeetingCounts: Decodable {
             let pair_id: UUID
@@ -267,7 +274,7 @@ struct ProgramPages: SiteController {
             JOIN participants b ON b.id = p.mentor_id JOIN people mo ON mo.id = b.person_id
             WHERE p.program_id = \(bind: program) AND p.status IN ('waiting', 'live', 'paused', 'ended')
             """
-        ).all(decoding: ListRow.self)
+        ).all(reading: ListRow.self)
         guard !listed.isEmpty else { return ([], 0) }
         let health = try await PairHealthMonitor(db: req.db, clock: req.upward.clock).assess(program: record)
         let sorted = listed.sorted {
