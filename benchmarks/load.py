@@ -33,11 +33,16 @@ def free_port():
 
 def lua(requests):
     """A wrk script that cycles through (method, path, headers, body) tuples."""
-    lines = ["local requests = {"]
-    for method, path, headers, body in requests:
-        header_lua = ", ".join(f'["{k}"] = {json.dumps(v)}' for k, v in headers.items())
-        lines.append(f'  {{ method = "{method}", path = {json.dumps(path)}, headers = {{ {header_lua} }}, body = {json.dumps(body) if body else "nil"} }},')
-    lines.append("}")
+    # Filled in chunks of 4,000, each a function of its own: one table constructor of tens of
+    # thousands of entries is more than LuaJIT compiles, and wrk then quietly sends `GET /` instead.
+    lines = ["local requests = {}"]
+    for start in range(0, len(requests), 4000):
+        lines.append("(function()")
+        for method, path, headers, body in requests[start:start + 4000]:
+            header_lua = ", ".join(f'["{k}"] = {json.dumps(v)}' for k, v in headers.items())
+            lines.append(f'  requests[#requests + 1] = {{ method = "{method}", path = {json.dumps(path)}, headers = {{ {header_lua} }}, '
+                         f'body = {json.dumps(body) if body else "nil"} }}')
+        lines.append("end)();")
     # Each wrk thread starts its own half of the list, so writes meant once (survey answers) are sent once.
     lines.append("local i = 0")
     lines.append("local threads = 0")
@@ -55,8 +60,12 @@ def run_wrk(base, script, seconds, connections):
     with tempfile.NamedTemporaryFile("w", suffix=".lua", delete=False) as f:
         f.write(script)
         path = f.name
-    out = subprocess.run(["wrk", "-t2", f"-c{connections}", f"-d{seconds}s", "--latency", "-s", path, base], capture_output=True, text=True).stdout
+    done = subprocess.run(["wrk", "-t2", f"-c{connections}", f"-d{seconds}s", "--latency", "-s", path, base], capture_output=True, text=True)
     os.unlink(path)
+    out = done.stdout
+    if path in done.stderr or "error" in done.stderr.lower():
+        # A script wrk cannot load is not fatal to wrk: it would measure `GET /` instead.
+        sys.exit("wrk could not run the script: " + done.stderr.strip()[:2000])
 
     def latency(label):
         m = re.search(rf"^\s+{label}%\s+([\d.]+)(us|ms|s)", out, re.M)
@@ -298,12 +307,15 @@ def main():
             past = [m for m in meetings if m["status"] in ("held", "missed")][0]["id"]
             writers.append((row["token"], pair, past))
         cookies = [client.cookie(row["email"], participant_password) for row, _ in callers[:16]]
-        mix_survey = client.call("POST", f"/api/v1/programs/{mix_program}/surveys", pm_token, {"phase": "midpoint", "anonymous": False})["id"]
+        # Three surveys, so each participant answers each once: 36,000 requests before the cycle repeats
+        # (a repeated answer is refused with 409 and would count as an error).
+        mix_surveys = [client.call("POST", f"/api/v1/programs/{mix_program}/surveys", pm_token, {"phase": "midpoint", "anonymous": False})["id"]
+                       for _ in range(3)]
 
         bearer = lambda t: {"Authorization": f"Bearer {t}"}
         json_bearer = lambda t: {"Authorization": f"Bearer {t}", "Content-Type": "application/json"}
         mix = []
-        for index, row in enumerate(mix_rows):
+        for index, (mix_survey, row) in enumerate((survey, row) for survey in mix_surveys for row in mix_rows):
             token, pair, meeting = writers[index % len(writers)]
             mix.append(("POST", f"/api/v1/pairs/{pair}/notes", json_bearer(token), json.dumps({"body": "load test note", "visibility": "shared"})))
             mix.append(("POST", f"/api/v1/pairs/{pair}/meetings/{meeting}/log", json_bearer(token),

@@ -19,11 +19,16 @@ final class SQLiteWriter: LifecycleHandler, Sendable {
     let loop: any EventLoop
     let databases: Databases
     let executor: EventLoopTaskExecutor
+    /// SQLiteNIO runs each statement on a thread pool; the writer's have a thread of their own, so
+    /// a batch never waits behind the readers' slow statements on the shared pool.
+    let threadPool: NIOThreadPool
 
     init(app: Application, path: String, inUse: Gauge) {
         group = MultiThreadedEventLoopGroup(numberOfThreads: 1)
         loop = group.next()
-        databases = Databases(threadPool: app.threadPool, on: group)
+        threadPool = NIOThreadPool(numberOfThreads: 1)
+        threadPool.start()
+        databases = Databases(threadPool: threadPool, on: group)
         let base = DatabaseConfigurationFactory.sqlite(.file(path), sqlLogLevel: .debug).make()
         databases.use(
             DatabaseConfigurationFactory { MeteredDatabaseConfiguration(base: base, limit: nil, inUse: inUse) },
@@ -38,6 +43,7 @@ final class SQLiteWriter: LifecycleHandler, Sendable {
 
     func shutdownAsync(_ application: Application) async {
         await databases.shutdownAsync()
+        try? await threadPool.shutdownGracefully()
         try? await group.shutdownGracefully()
     }
 }
