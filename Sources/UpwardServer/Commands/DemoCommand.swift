@@ -1,5 +1,6 @@
 import Fluent
 import Foundation
+import SQLKit
 import Vapor
 
 /// `upward demo`: a fresh SQLite database with the demo organization, then serves it.
@@ -108,5 +109,10 @@ struct SeedDemoCommand: AsyncCommand {
             throw CommandFailure("set UPWARD_NOTE_KEY first (the server needs the same key to read the private notes seeded here)")
         }
         try await DemoCommand.seed(app, large: large, tokens: signature.tokens, console: context.console, address: app.upward.configuration.publicURL)
+        if let sql = app.db as? any SQLDatabase, sql.dialect.name == "postgresql" {
+            // As after any bulk load: fresh statistics for the planner, and the visibility map that
+            // index-only scans need (autovacuum would get there, minutes into the load test).
+            try await sql.raw("VACUUM ANALYZE").run()
+        }
     }
 }

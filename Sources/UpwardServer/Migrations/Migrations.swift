@@ -23,5 +23,6 @@ enum UpwardMigrations {
         app.migrations.add(AddMatchingRunState())
         app.migrations.add(AddSessionUser())
         app.migrations.add(AddLeaversIndex())
+        app.migrations.add(AddPeoplePageIndex())
     }
 }
