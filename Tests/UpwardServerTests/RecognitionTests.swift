@@ -152,6 +152,13 @@ extension AppTests {
                 #expect(try await mentee.get(path).status == .notFound)
                 #expect(try await mentee.get(SiteRoute.certificate.path(programKey, pair.mentee.id!.uuidString)).status == .ok)
                 #expect(try await (try await world.signIn(manager: world.managerA)).get(path).status == .ok)
+                // The outcomes report counts the held meeting in its month, in UTC.
+                var utc = Calendar(identifier: .gregorian)
+                utc.timeZone = TimeZone(identifier: "UTC")!
+                let held = utc.dateComponents([.year, .month], from: meeting.startsAt)
+                let month = String(format: "%04d-%02d", held.year ?? 0, held.month ?? 0)
+                let report = try await (try await world.signIn(manager: world.managerA)).get(SiteRoute.dashboard.path(programKey) + "?format=csv")
+                #expect(report.body.string.contains("\"Meetings\",\"\(month) held\",\"1\""))
                 #expect(try await (try await world.signIn(manager: world.managerB)).get(path).status == .notFound)
                 let certificate = try await world.api(
                     .GET, "/api/v1/programs/\(programKey)/certificates/\(pair.mentor.id!)", token: try await world.token(world.managerA))

@@ -151,31 +151,29 @@ struct DashboardPages: SiteController {
             WHERE p.program_id = \(bind: id) AND m.starts_at < \(bind: req.upward.clock.now) AND m.status <> 'cancelled'
             """
         ).all(reading: MeetingRow.self)
-        var byMonth: [String: [Double]] = [:]
-        var monthKeys: [Int: String] = [:]
+        // Counted by month number (year * 12 + month), labelled `YYYY-MM` once per month.
+        var byMonth: [Int: [Double]] = [:]
         for meeting in meetings {
             guard let day = CalendarDate(utcSecondsSince1970: meeting.starts_at.timeIntervalSince1970) else { continue }
-            let number = day.year * 12 + day.month
-            let key = monthKeys[number] ?? String(String(describing: day).prefix(7))
-            monthKeys[number] = key
-            var parts = byMonth[key] ?? [0, 0, 0]
+            var parts = byMonth[day.year * 12 + day.month - 1] ?? [0, 0, 0]
             switch MeetingStatus(rawValue: meeting.status) {
             case .held: parts[0] += 1
             case .missed: parts[1] += 1
             default: parts[2] += 1
             }
-            byMonth[key] = parts
+            byMonth[day.year * 12 + day.month - 1] = parts
         }
-        let months = byMonth.keys.sorted()
+        let months = byMonth.sorted { $0.key < $1.key }.map { month, parts in
+            (label: String(format: "%04d-%02d", month / 12, month % 12 + 1), parts: parts)
+        }
         if !months.isEmpty {
             charts.append(
                 Chart(
                     title: "Meeting adherence",
                     svg: SVGChart.stacked(
-                        months.map { ($0, byMonth[$0]!) }, legend: [("held", "#2f6f4e"), ("missed", "#c0392b"), ("not logged", "#b9b9b9")],
+                        months, legend: [("held", "#2f6f4e"), ("missed", "#c0392b"), ("not logged", "#b9b9b9")],
                         title: "Meetings per month: held, missed, not logged"),
-                    rows: months.flatMap { key in
-                        let parts = byMonth[key]!
+                    rows: months.flatMap { key, parts in
                         let total = parts.reduce(0, +)
                         return [
                             Figure(section: "Meetings", label: "\(key) held", value: SVGChart.number(parts[0])),
