@@ -26,4 +26,9 @@ extension SQLQueryFetcher {
     func all<Row: SQLRowReadable>(reading: Row.Type) async throws -> [Row] {
         try await all().map { try Row(row: $0) }
     }
+
+    /// The first row of the result read as `Row`, or nil when there is none.
+    func first<Row: SQLRowReadable>(reading: Row.Type) async throws -> Row? {
+        try await first().map { try Row(row: $0) }
+    }
 }

@@ -39,6 +39,6 @@ struct HomeController: SiteController {
                         statusLabel: place.programStatus.label, role: place.role, partners: partners[place.id] ?? [], missing: list?.missing ?? []))
             }
         }
-        return try await req.view.render("home", page)
+        return try await req.render("home", page)
     }
 }

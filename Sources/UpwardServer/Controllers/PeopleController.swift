@@ -19,7 +19,7 @@ struct PeopleController: SiteController {
         let result = try await req.directory.search(query.directoryQuery)
         let facets = try await req.directory.facets()
         let page = PeopleListPage(query: query, result: result, facets: facets, layout: LayoutContext(req, title: "People"))
-        return try await req.view.render("people", page)
+        return try await req.render("people", page)
     }
 
     // MARK: - Person

@@ -131,7 +131,7 @@ struct PairSpace {
     }
 
     /// A published pair as one of its people sees it on their pages: the partner's side as a plain row.
-    struct PartnerRow: Decodable, Sendable {
+    struct PartnerRow: SQLRowReadable {
         /// The viewer's own participant id in the pair.
         let own_id: UUID
         let id: UUID
@@ -141,6 +141,17 @@ struct PairSpace {
         let partner_name: String
         let partner_title: String?
         let partner_department: String
+
+        init(row: some SQLRow) throws {
+            own_id = try row.read("own_id")
+            id = try row.read("id")
+            status = try row.read("status")
+            reasons = try row.read("reasons")
+            partner_role = try row.read("partner_role")
+            partner_name = try row.read("partner_name")
+            partner_title = try row.read("partner_title")
+            partner_department = try row.read("partner_department")
+        }
 
         var pairStatus: Pair.Status { Pair.Status(rawValue: status) ?? .proposed }
     }
@@ -160,7 +171,7 @@ struct PairSpace {
             """
         }
         return try await db.sql().raw(side("mentee_id", "mentor_id") + " UNION ALL " + side("mentor_id", "mentee_id") + " ORDER BY partner_name")
-            .all(decoding: PartnerRow.self)
+            .all(reading: PartnerRow.self)
     }
 
     /// Every pair the person is in (any status but proposed), with both people loaded.

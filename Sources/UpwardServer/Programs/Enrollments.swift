@@ -149,17 +149,24 @@ struct Enrollments {
     }
 
     /// What a checklist needs of a program's training modules, in their order, as plain rows.
-    struct ModuleRow: Decodable, Sendable {
+    struct ModuleRow: SQLRowReadable {
         let id: UUID
         let title: String
         let audience: String
+
+        init(row: some SQLRow) throws {
+            id = try row.read("id")
+            title = try row.read("title")
+            audience = try row.read("audience")
+        }
 
         var moduleAudience: TrainingModule.Audience { TrainingModule.Audience(rawValue: audience) ?? .both }
     }
 
     func moduleRows(of programID: UUID) async throws -> [ModuleRow] {
-        try await db.sql().select().columns("id", "title", "audience").from(TrainingModule.schema).where("program_id", .equal, programID)
-            .orderBy("position").orderBy("title").all(decoding: ModuleRow.self)
+        try await db.sql().raw(
+            "SELECT id, title, audience FROM \(ident: TrainingModule.schema) WHERE program_id = \(bind: programID) ORDER BY position, title"
+        ).all(reading: ModuleRow.self)
     }
 
     func checklists(_ programID: UUID, subjects: [ChecklistSubject]) async throws -> [UUID: ParticipantChecklist] {
@@ -176,13 +183,16 @@ struct Enrollments {
         // Completions as plain rows (one per participant and module): for a few participants (a home
         // page) theirs; for a whole program (its page, its report) all of its modules' at once.
         let wanted = Set(subjects.map(\.id))
-        let query = try db.sql().select().columns("participant_id", "module_id").from(TrainingCompletion.schema)
-        if subjects.count > 500 {
-            query.where("module_id", .in, SQLBind.group(modules.map(\.id)))
-        } else {
-            query.where("participant_id", .in, SQLBind.group(Array(wanted)))
-        }
-        let completions = modules.isEmpty || subjects.isEmpty ? [] : try await query.all(reading: Completion.self)
+        let (column, ids) = subjects.count > 500 ? ("module_id", modules.map(\.id)) : ("participant_id", Array(wanted))
+        let completions =
+            modules.isEmpty || subjects.isEmpty
+            ? []
+            : try await db.sql().raw(
+                """
+                SELECT participant_id, module_id FROM \(ident: TrainingCompletion.schema)
+                WHERE \(ident: column) IN (\(binds: ids.map { $0 as any Encodable & Sendable }))
+                """
+            ).all(reading: Completion.self)
         // Each module's id as text once, and each role's modules once, not once per participant.
         let moduleText = Dictionary(modules.map { ($0.id, $0.id.uuidString) }, uniquingKeysWith: { first, _ in first })
         var done: [UUID: Set<String>] = [:]

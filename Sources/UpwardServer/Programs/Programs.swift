@@ -1,5 +1,6 @@
 import Fluent
 import Foundation
+import SQLKit
 import UpwardCore
 import Vapor
 
@@ -26,7 +27,7 @@ struct Programs {
 
     /// A viewer's accepted place in a program with the program's name and status, as one plain row:
     /// the home page lists them on every visit (see ``User/Row`` on why not models).
-    struct Participation: Decodable, Sendable {
+    struct Participation: SQLRowReadable {
         let id: UUID
         let program_id: UUID
         let person_id: UUID
@@ -36,6 +37,18 @@ struct Programs {
         let agreed_at: Date?
         let program_name: String
         let program_status: String
+
+        init(row: some SQLRow) throws {
+            id = try row.read("id")
+            program_id = try row.read("program_id")
+            person_id = try row.read("person_id")
+            role = try row.read("role")
+            accepted_at = try row.read("accepted_at")
+            enrolled_at = try row.read("enrolled_at")
+            agreed_at = try row.read("agreed_at")
+            program_name = try row.read("program_name")
+            program_status = try row.read("program_status")
+        }
 
         var subject: Enrollments.ChecklistSubject {
             .init(id: id, person_id: person_id, role: role, accepted_at: accepted_at, enrolled_at: enrolled_at, agreed_at: agreed_at)
@@ -53,7 +66,7 @@ struct Programs {
             FROM participants pa JOIN programs pr ON pr.id = pa.program_id
             WHERE pa.person_id = \(bind: person) AND pa.accepted_at IS NOT NULL ORDER BY pr.created_at DESC
             """
-        ).all(decoding: Participation.self)
+        ).all(reading: Participation.self)
     }
 
     /// The viewer's accepted places in programs.

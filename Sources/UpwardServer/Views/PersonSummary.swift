@@ -49,7 +49,7 @@ struct PersonSummary: Encodable {
 }
 
 extension PersonSummary {
-    private struct Row: Decodable {
+    private struct Row: SQLRowReadable {
         let id: UUID
         let employee_id: String
         let name: String
@@ -60,15 +60,33 @@ extension PersonSummary {
         let generation: String?
         let location: String?
         let termination_date: String?
+
+        init(row: some SQLRow) throws {
+            id = try row.read("id")
+            employee_id = try row.read("employee_id")
+            name = try row.read("name")
+            email = try row.read("email")
+            title = try row.read("title")
+            department = try row.read("department")
+            level = try row.read("level")
+            generation = try row.read("generation")
+            location = try row.read("location")
+            termination_date = try row.read("termination_date")
+        }
     }
 
-    /// A person's summary read as one plain row; nil without an id or when nobody has it.
+    /// A person's summary read as one plain row; nil without an id or when nobody has it. Plain SQL
+    /// text, as it runs on every participant's home page (a builder's statement is serialized anew
+    /// each time, escaping each column's name).
     static func find(_ id: UUID?, on db: any Database) async throws -> PersonSummary? {
         guard let id else { return nil }
-        let columns = ["id", "employee_id", "name", "email", "title", "department", "level", "generation", "location", "termination_date"]
         guard
-            let row = try await db.sql().select().columns(columns.map { SQLIdentifier($0) }).from(Person.schema).where("id", .equal, id)
-                .first(decoding: Row.self)
+            let row = try await db.sql().raw(
+                """
+                SELECT id, employee_id, name, email, title, department, level, generation, location, termination_date
+                FROM \(ident: Person.schema) WHERE id = \(bind: id)
+                """
+            ).first(reading: Row.self)
         else { return nil }
         return PersonSummary(
             id: row.id.uuidString, href: SitePath.person(row.id), employeeID: row.employee_id, name: row.name, email: row.email, title: row.title,
