@@ -19,8 +19,11 @@ struct HomePage: Encodable {
     var generations: [Bar] = []
     var peoplePath = SitePath.people
     var importPath = SitePath.peopleImport
-    var person: PersonSummary?
-    var programs: [ProgramItem] = []
+    var person: PersonSummary? { didSet { hasPerson = person != nil } }
+    var programs: [ProgramItem] = [] { didSet { hasPrograms = !programs.isEmpty } }
+    // What the template tests, as booleans (see ``LayoutContext/signedIn``).
+    var hasPerson = false
+    var hasPrograms = false
 
     /// A participant's program on their home page: role, partners and what is left to do.
     struct ProgramItem: Encodable {
@@ -31,6 +34,18 @@ struct HomePage: Encodable {
         let role: String
         let partners: [ParticipantPages.PartnerCard]
         let missing: [String]
+        let hasMissing: Bool
+
+        init(name: String, href: String, status: String, statusLabel: String, role: String, partners: [ParticipantPages.PartnerCard], missing: [String]) {
+            self.name = name
+            self.href = href
+            self.status = status
+            self.statusLabel = statusLabel
+            self.role = role
+            self.partners = partners
+            self.missing = missing
+            hasMissing = !missing.isEmpty
+        }
     }
 }
 

@@ -17,6 +17,9 @@ struct LayoutContext: Encodable {
 
     let title: String
     let viewer: Viewer?
+    /// A template's conditions read booleans: Leaf tests any other value (here the viewer) through a
+    /// table of conversions it builds anew each time.
+    let signedIn: Bool
     let nav: [NavItem]
     let csrf: String
     let logoutPath = SitePath.logout
@@ -26,10 +29,12 @@ struct LayoutContext: Encodable {
         csrf = request.csrfToken()
         let path = request.url.path
         guard let user = request.currentUser else {
+            signedIn = false
             viewer = nil
             nav = []
             return
         }
+        signedIn = true
         viewer = Viewer(name: user.name, email: user.email, roleLabel: user.isAdmin ? "Program manager" : "Participant", isAdmin: user.isAdmin)
         var items: [(String, String)] = [("Home", SitePath.home), ("Programs", SitePath.programs)]
         if user.isAdmin {

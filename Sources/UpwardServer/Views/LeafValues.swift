@@ -41,7 +41,7 @@ extension Request {
 
 extension LayoutContext: LeafValues {
     var leafData: LeafData {
-        leafFields(["title": .string(title), "viewer": viewer?.leafData, "nav": nav.leafArray, "csrf": .string(csrf), "logoutPath": .string(logoutPath)])
+        leafFields(["title": .string(title), "viewer": viewer?.leafData, "signedIn": .bool(signedIn), "nav": nav.leafArray, "csrf": .string(csrf), "logoutPath": .string(logoutPath)])
     }
 }
 
@@ -57,7 +57,7 @@ extension PersonSummary: LeafValues {
     var leafData: LeafData {
         leafFields([
             "id": .string(id), "href": .string(href), "employeeID": .string(employeeID), "name": .string(name), "email": .string(email),
-            "title": title.map(LeafData.string), "department": .string(department), "level": .int(level), "generation": generation.map(LeafData.string),
+            "title": title.map(LeafData.string), "department": .string(department), "level": .int(level), "levelText": .string(levelText), "generation": generation.map(LeafData.string),
             "location": location.map(LeafData.string), "hasLeft": .bool(hasLeft),
         ])
     }
@@ -68,7 +68,8 @@ extension HomePage: LeafValues {
         leafFields([
             "layout": layout.leafData, "firstName": .string(firstName), "isAdmin": .bool(isAdmin), "stats": stats.leafArray,
             "departments": departments.leafArray, "generations": generations.leafArray, "peoplePath": .string(peoplePath),
-            "importPath": .string(importPath), "person": person?.leafData, "programs": programs.leafArray,
+            "importPath": .string(importPath), "person": person?.leafData, "programs": programs.leafArray, "hasPerson": .bool(hasPerson),
+            "hasPrograms": .bool(hasPrograms),
         ])
     }
 }
@@ -86,6 +87,7 @@ extension HomePage.ProgramItem: LeafValues {
         leafFields([
             "name": .string(name), "href": .string(href), "status": .string(status), "statusLabel": .string(statusLabel), "role": .string(role),
             "partners": partners.leafArray, "missing": .array(missing.map(LeafData.string)),
+            "hasMissing": .bool(hasMissing),
         ])
     }
 }
@@ -105,7 +107,8 @@ extension PeopleListPage: LeafValues {
             "layout": layout.leafData, "people": people.leafArray, "query": .string(query), "departments": departments.leafArray,
             "levels": levels.leafArray, "generations": generations.leafArray, "includeLeavers": .bool(includeLeavers), "total": .int(total),
             "rangeText": .string(rangeText), "pages": pages.leafArray, "previous": previous.map(LeafData.string), "next": next.map(LeafData.string),
-            "importPath": .string(importPath), "action": .string(action),
+            "importPath": .string(importPath), "action": .string(action), "hasPeople": .bool(hasPeople), "hasPages": .bool(hasPages),
+            "hasPrevious": .bool(hasPrevious), "hasNext": .bool(hasNext),
         ])
     }
 }
@@ -115,5 +118,5 @@ extension PeopleListPage.Option: LeafValues {
 }
 
 extension PeopleListPage.PageLink: LeafValues {
-    var leafData: LeafData { leafFields(["label": .string(label), "href": href.map(LeafData.string), "current": .bool(current)]) }
+    var leafData: LeafData { leafFields(["label": .string(label), "href": href.map(LeafData.string), "current": .bool(current), "isLink": .bool(isLink)]) }
 }

@@ -11,6 +11,14 @@ struct PeopleListPage: Encodable {
         let label: String
         let href: String?
         let current: Bool
+        let isLink: Bool
+
+        init(label: String, href: String?, current: Bool) {
+            self.label = label
+            self.href = href
+            self.current = current
+            isLink = href != nil
+        }
     }
 
     let layout: LayoutContext
@@ -27,6 +35,33 @@ struct PeopleListPage: Encodable {
     let next: String?
     let importPath = SitePath.peopleImport
     let action = SitePath.people
+    // What the template tests, as booleans (see ``LayoutContext/signedIn``).
+    let hasPeople: Bool
+    let hasPages: Bool
+    let hasPrevious: Bool
+    let hasNext: Bool
+
+    init(
+        layout: LayoutContext, people: [PersonSummary], query: String, departments: [Option], levels: [Option], generations: [Option],
+        includeLeavers: Bool, total: Int, rangeText: String, pages: [PageLink], previous: String?, next: String?
+    ) {
+        self.layout = layout
+        self.people = people
+        self.query = query
+        self.departments = departments
+        self.levels = levels
+        self.generations = generations
+        self.includeLeavers = includeLeavers
+        self.total = total
+        self.rangeText = rangeText
+        self.pages = pages
+        self.previous = previous
+        self.next = next
+        hasPeople = !people.isEmpty
+        hasPages = !pages.isEmpty
+        hasPrevious = previous != nil
+        hasNext = next != nil
+    }
 }
 
 struct PersonPage: Encodable {

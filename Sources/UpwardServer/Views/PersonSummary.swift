@@ -12,6 +12,8 @@ struct PersonSummary: Encodable {
     let title: String?
     let department: String
     let level: Int
+    /// The level as text: Leaf writes a number through a table of conversions it builds anew each time.
+    let levelText: String
     let generation: String?
     let location: String?
     let hasLeft: Bool
@@ -28,6 +30,7 @@ struct PersonSummary: Encodable {
         self.title = title
         self.department = department
         self.level = level
+        levelText = String(level)
         self.generation = generation
         self.location = location
         self.hasLeft = hasLeft
@@ -42,6 +45,7 @@ struct PersonSummary: Encodable {
         title = person.title
         department = person.department
         level = person.level
+        levelText = String(person.level)
         generation = person.generation
         location = person.location
         hasLeft = person.hasLeft
