@@ -41,7 +41,10 @@ extension Request {
 
 extension LayoutContext: LeafValues {
     var leafData: LeafData {
-        leafFields(["title": .string(title), "viewer": viewer?.leafData, "signedIn": .bool(signedIn), "nav": nav.leafArray, "csrf": .string(csrf), "logoutPath": .string(logoutPath)])
+        leafFields([
+            "title": .string(title), "viewer": viewer?.leafData, "signedIn": .bool(signedIn), "nav": nav.leafArray, "csrf": .string(csrf),
+            "logoutPath": .string(logoutPath),
+        ])
     }
 }
 
@@ -57,7 +60,8 @@ extension PersonSummary: LeafValues {
     var leafData: LeafData {
         leafFields([
             "id": .string(id), "href": .string(href), "employeeID": .string(employeeID), "name": .string(name), "email": .string(email),
-            "title": title.map(LeafData.string), "department": .string(department), "level": .int(level), "levelText": .string(levelText), "generation": generation.map(LeafData.string),
+            "title": title.map(LeafData.string), "department": .string(department), "level": .int(level), "levelText": .string(levelText),
+            "generation": generation.map(LeafData.string),
             "location": location.map(LeafData.string), "hasLeft": .bool(hasLeft),
         ])
     }
