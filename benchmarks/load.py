@@ -56,6 +56,17 @@ def lua(requests):
     return "\n".join(lines) + "\n"
 
 
+def check_page(base, request, markers):
+    """Fetches a scenario's first request once: a page measured must be the whole page its caller sees."""
+    method, path, headers, body = request
+    req = urllib.request.Request(base + path, method=method, headers=headers)
+    with urllib.request.urlopen(req, timeout=60) as response:
+        text = response.read().decode()
+    missing = [marker for marker in markers if marker not in text]
+    if missing:
+        sys.exit(f"{path} is not the page to measure: it lacks {missing}")
+
+
 def run_wrk(base, script, seconds, connections):
     with tempfile.NamedTemporaryFile("w", suffix=".lua", delete=False) as f:
         f.write(script)
@@ -341,9 +352,18 @@ def main():
         print(f"Upward {os.path.basename(binary)} on the large demo ({storage}), wrk -t2 -c{args.connections} -d{args.seconds}s, server and wrk on this machine")
         # Server CPU: the server's own CPU time (both cores) per request, and its share of the machine's two cores.
         print(f"{'scenario':45} {'req/s':>9} {'p50 ms':>8} {'p99 ms':>8} {'errors':>7} {'CPU us/req':>10} {'CPU %':>6}")
+        # What each page must show (the signed-in layout, the page's own rows), checked once before it is measured.
+        markers = {
+            "participant home page (16 participants)": ['class="mainnav"', "Your profile", "Open your pair", "You take part as a"],
+            "people list page": ['class="mainnav"', "<tbody>", "rel=\"next\""],
+            "program dashboard (2,500 pairs), 4 connections": ['class="mainnav"', "Pairs at work", "Participants"],
+            "outcomes report (2,500 pairs), 4 connections": ['class="mainnav"', "Pairs that need a check-in", "<svg"],
+        }
         for name, requests, connections in scenarios:
             if args.only and args.only not in name:
                 continue
+            if name in markers:
+                check_page(base, requests[0], markers[name])
             drain(base)
             profiler = None
             if args.perf:
