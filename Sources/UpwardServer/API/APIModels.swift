@@ -40,8 +40,8 @@ enum APIModel {
         let level: Int
         let generation: String?
         let hasLeft: Bool
-        init(_ p: Person) {
-            id = p.id!
+        init(_ p: PeopleDirectory.Listing) {
+            id = p.id
             employeeId = p.employeeID
             name = p.name
             email = p.email

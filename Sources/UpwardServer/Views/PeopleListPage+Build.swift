@@ -5,7 +5,7 @@ import UpwardCore
 extension PeopleListPage {
     /// The page for one result of the people list: rows, filters kept, a window of page links.
     /// `result` comes from ``PeopleDirectory/search(_:)``, whose page is always within 1...pageCount.
-    init(query: PeopleListQuery, result: Page<Person>, facets: PeopleDirectory.Facets, layout: LayoutContext) {
+    init(query: PeopleListQuery, result: Page<PeopleDirectory.Listing>, facets: PeopleDirectory.Facets, layout: LayoutContext) {
         let meta = result.metadata
         let pageCount = max(1, meta.pageCount)
         let page = min(max(1, meta.page), pageCount)

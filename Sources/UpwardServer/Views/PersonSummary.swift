@@ -53,47 +53,17 @@ struct PersonSummary: Encodable {
 }
 
 extension PersonSummary {
-    private struct Row: SQLRowReadable {
-        let id: UUID
-        let employee_id: String
-        let name: String
-        let email: String
-        let title: String?
-        let department: String
-        let level: Int
-        let generation: String?
-        let location: String?
-        let termination_date: String?
-
-        init(row: some SQLRow) throws {
-            id = try row.read("id")
-            employee_id = try row.read("employee_id")
-            name = try row.read("name")
-            email = try row.read("email")
-            title = try row.read("title")
-            department = try row.read("department")
-            level = try row.read("level")
-            generation = try row.read("generation")
-            location = try row.read("location")
-            termination_date = try row.read("termination_date")
-        }
+    init(_ person: PeopleDirectory.Listing) {
+        self.init(
+            id: person.id.uuidString, href: SitePath.person(person.id), employeeID: person.employeeID, name: person.name, email: person.email,
+            title: person.title, department: person.department, level: person.level, generation: person.generation, location: person.location,
+            hasLeft: person.hasLeft)
     }
 
-    /// A person's summary read as one plain row; nil without an id or when nobody has it. Plain SQL
-    /// text, as it runs on every participant's home page (a builder's statement is serialized anew
-    /// each time, escaping each column's name).
+    /// A person's summary read as one plain row (see ``PeopleDirectory/Listing``); nil without an id
+    /// or when nobody has it.
     static func find(_ id: UUID?, on db: any Database) async throws -> PersonSummary? {
-        guard let id else { return nil }
-        guard
-            let row = try await db.sql().raw(
-                """
-                SELECT id, employee_id, name, email, title, department, level, generation, location, termination_date
-                FROM \(ident: Person.schema) WHERE id = \(bind: id)
-                """
-            ).first(reading: Row.self)
-        else { return nil }
-        return PersonSummary(
-            id: row.id.uuidString, href: SitePath.person(row.id), employeeID: row.employee_id, name: row.name, email: row.email, title: row.title,
-            department: row.department, level: row.level, generation: row.generation, location: row.location, hasLeft: row.termination_date != nil)
+        guard let id, let person = try await PeopleDirectory(db: db).listing(id) else { return nil }
+        return PersonSummary(person)
     }
 }

@@ -92,7 +92,7 @@ struct MatchingPages: SiteController {
         guard result.metadata.total <= Invitations.bulkLimit else {
             throw ValidationFailure("filters", "\(result.metadata.total) people match; at most \(Invitations.bulkLimit) can be invited at a time")
         }
-        return result.items.compactMap(\.id)
+        return result.items.map(\.id)
     }
 
     static func role(_ raw: String?) throws -> Enrollment.Role {
