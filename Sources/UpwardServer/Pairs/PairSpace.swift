@@ -32,7 +32,7 @@ struct PairContext: Sendable {
 }
 
 /// A pair and its two people as one row: what a pair's card shows and what deciding who may see it needs.
-struct PairCard: Decodable, Sendable {
+struct PairCard: Sendable, SQLRowReadable {
     let id: UUID
     let program_id: UUID
     let status: String
@@ -57,6 +57,18 @@ struct PairCard: Decodable, Sendable {
 }
 
 extension PairCard {
+    /// Read column by column: every view of a pair (its page, the API's pair) starts here.
+    init(row: some SQLRow) throws {
+        self.init(
+            id: try row.read("id"), program_id: try row.read("program_id"), status: try row.read("status"), score: try row.read("score"),
+            reasons: try row.read("reasons"), warnings: try row.read("warnings"), locked: try row.read("locked"), source: try row.read("source"),
+            manual_reason: try row.read("manual_reason"), mentee_id: try row.read("mentee_id"), mentee_person_id: try row.read("mentee_person_id"),
+            mentee_accepted_at: try row.read("mentee_accepted_at"), mentee_name: try row.read("mentee_name"), mentee_title: try row.read("mentee_title"),
+            mentee_department: try row.read("mentee_department"), mentor_id: try row.read("mentor_id"), mentor_person_id: try row.read("mentor_person_id"),
+            mentor_accepted_at: try row.read("mentor_accepted_at"), mentor_name: try row.read("mentor_name"), mentor_title: try row.read("mentor_title"),
+            mentor_department: try row.read("mentor_department"))
+    }
+
     var pairStatus: Pair.Status { Pair.Status(rawValue: status) ?? .proposed }
 
     /// The card of a pair loaded with both sides and their people.
@@ -121,7 +133,7 @@ struct PairSpace {
             JOIN participants mentor ON mentor.id = p.mentor_id JOIN people mentor_person ON mentor_person.id = mentor.person_id
             WHERE p.id = \(bind: id)
             """
-        guard let card = try await db.sql().raw(query).first(decoding: PairCard.self) else { throw Self.notFound(id) }
+        guard let card = try await db.sql().raw(query).first(reading: PairCard.self) else { throw Self.notFound(id) }
         let role = try await Self.role(
             of: viewer, status: card.pairStatus, mentee: (card.mentee_person_id, card.mentee_accepted_at != nil),
             mentor: (card.mentor_person_id, card.mentor_accepted_at != nil)
