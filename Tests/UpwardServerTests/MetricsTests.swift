@@ -89,6 +89,13 @@ extension AppTests {
                     let response = try await world.api(.GET, "/api/v1/people?per_page=\(bad)", token: token)
                     #expect(response.status == .badRequest && response.body.string.contains("per_page"), "\(bad)")
                 }
+                // The API is strict where the page's form is lenient: an empty filter is named, not read as "any".
+                for name in ["page", "level", "generation"] {
+                    let response = try await world.api(.GET, "/api/v1/people?per_page=3&\(name)=", token: token)
+                    #expect(response.status == .badRequest && response.body.string.contains("\(name) must not be empty"), "\(name)")
+                }
+                let filtered = try await world.api(.GET, "/api/v1/people?per_page=2&page=2&level=3", token: token).content.decode(APIModel.PeoplePage.self)
+                #expect(filtered.page <= 2 && filtered.perPage == 2 && filtered.items.allSatisfy { $0.level == 3 })
             }
         }
 

@@ -73,13 +73,18 @@ struct APIController {
                 return try Self.json(items)
             },
             "listPeople": { req in
+                // One pass over the query string: each `req.query.get` parses all of it again.
+                let input = try req.query.decode(APIModel.PeopleQuery.self)
                 // The API is strict where the page's form is lenient: an empty number or generation is an error, not "any".
-                for name in ["page", "level", "generation", "per_page"] where (try? req.query.get(String.self, at: name))?.isEmpty == true {
+                let strict = [
+                    ("page", input.filters.page), ("level", input.filters.level), ("generation", input.filters.generation), ("per_page", input.perPage),
+                ]
+                for (name, value) in strict where value?.isEmpty == true {
                     throw Abort(.badRequest, reason: "\(name) must not be empty; leave it out instead.")
                 }
-                var query = try PeopleListQuery.parse(req).directoryQuery
+                var query = try PeopleListQuery.parse(input.filters).directoryQuery
                 query.perPage = 50
-                if let raw = try? req.query.get(String.self, at: "per_page") {
+                if let raw = input.perPage {
                     guard raw.count <= 3, let value = Int(raw), (1...100).contains(value) else {
                         throw Abort(.badRequest, reason: "per_page: \"\(raw.prefix(20))\" must be a whole number from 1 to 100.")
                     }

@@ -56,6 +56,19 @@ enum APIModel {
         }
     }
 
+    /// The people list's query: the page's filters and the page size, read in one pass.
+    struct PeopleQuery: Decodable {
+        let filters: PeopleListQuery.Raw
+        let perPage: String?
+
+        private enum Keys: String, CodingKey { case per_page }
+
+        init(from decoder: any Decoder) throws {
+            filters = try PeopleListQuery.Raw(from: decoder)
+            perPage = try decoder.container(keyedBy: Keys.self).decodeIfPresent(String.self, forKey: .per_page)
+        }
+    }
+
     struct PeoplePage: Content {
         let items: [PersonOut]
         let page: Int
