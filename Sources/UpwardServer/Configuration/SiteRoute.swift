@@ -38,7 +38,6 @@ struct SiteRoute: Sendable, CustomStringConvertible {
     var pattern: String { "/" + components.joined(separator: "/") }
     var description: String { "\(method) \(pattern)" }
 
-    /// The path with its parameters filled in, in order.
     /// A letter, digit, `-`, `.`, `_` or `~`: a byte a path segment carries as it is (RFC 3986).
     private static func unreserved(_ byte: UInt8) -> Bool {
         switch byte {
@@ -48,6 +47,7 @@ struct SiteRoute: Sendable, CustomStringConvertible {
         }
     }
 
+    /// The path with its parameters filled in, in order.
     func path(_ values: String...) -> String {
         var remaining = values[...]
         return "/"

@@ -182,9 +182,6 @@ struct PeopleDirectory {
         var total: Int
     }
 
-    /// A page of the directory. Written as plain SQL over the models' own column list (see
-    /// ``PrefixedOutput``): through Fluent's query builder, naming the columns and filling the
-    /// models took most of a page's time.
     /// One person as the directory's lists show them (pages, the API, the invitation filters): a
     /// plain row of the columns they need. A page of Fluent models cost a seventh of the people list
     /// page's CPU in generic metadata lookups, and read each person's whole management chain too.
@@ -227,6 +224,8 @@ struct PeopleDirectory {
         try await db.sql().raw("SELECT \(unsafeRaw: Listing.columns) FROM people WHERE id = \(bind: id)").first(reading: Listing.self)
     }
 
+    /// A page of the directory, as plain SQL read into ``Listing`` rows: through Fluent's query
+    /// builder, naming the columns and filling the models took most of a page's time.
     func search(_ query: Query) async throws -> Page<Listing> {
         var conditions: [SQLQueryString] = []
         if let text = query.text?.trimmingCharacters(in: .whitespaces).lowercased(), !text.isEmpty {
