@@ -24,5 +24,6 @@ enum UpwardMigrations {
         app.migrations.add(AddSessionUser())
         app.migrations.add(AddLeaversIndex())
         app.migrations.add(AddPeoplePageIndex())
+        app.migrations.add(AddParticipantOrderIndex())
     }
 }
