@@ -139,3 +139,16 @@ func calendarDateOfMoment() {
     #expect(CalendarDate(utcSecondsSince1970: 1e15) == nil)
     #expect(CalendarDate(utcSecondsSince1970: 40_000_000_000) == nil)
 }
+
+@Test("a date is read only as YYYY-MM-DD in ASCII digits, and only when the day exists")
+func calendarDateText() {
+    #expect(CalendarDate("2024-02-29") == CalendarDate(year: 2024, month: 2, day: 29))
+    #expect(CalendarDate("1900-01-01")?.description == "1900-01-01")
+    #expect(CalendarDate("2999-12-31")?.description == "2999-12-31")
+    let refused = [
+        "", "2023-02-29", "2024-13-01", "2024-00-10", "2024-04-31", "1899-12-31", "3000-01-01", "2024-1-01", "2024-01-1", "24-01-01",
+        "2024/01/01", "2024-01-01 ", " 2024-01-01", "2024-01-0a", "2024--1-01", "２０２４-01-01", "2024-01-0\u{0661}", "2024-01-01-", "+024-01-01",
+        "2024-01-0\u{301}1", "2024-01-1:", "19:0-01-01",
+    ]
+    for text in refused { #expect(CalendarDate(text) == nil, "\(text)") }
+}

@@ -48,8 +48,12 @@ public enum Retention {
         }
         let atStart = people.filter { employed($0, on: start) }
         let joined = atStart.filter { ids.contains($0.id) }
-        let cells = Set(joined.map { "\($0.department)|\(band($0.level))" })
-        let others = atStart.filter { !ids.contains($0.id) && cells.contains("\($0.department)|\(band($0.level))") }
+        struct Cell: Hashable {
+            let department: String
+            let band: Int
+        }
+        let cells = Set(joined.map { Cell(department: $0.department, band: band($0.level)) })
+        let others = atStart.filter { !ids.contains($0.id) && cells.contains(Cell(department: $0.department, band: band($0.level))) }
         return Comparison(
             participants: joined.count, participantsRetained: joined.filter { employed($0, on: asOf) }.count, comparison: others.count,
             comparisonRetained: others.filter { employed($0, on: asOf) }.count)
