@@ -1,5 +1,6 @@
 import FluentKit
 import Foundation
+import NIOConcurrencyHelpers
 import NIOCore
 import SQLKit
 import Testing
@@ -145,6 +146,26 @@ extension AppTests {
                     return try await group.reduce(0) { $0 + ($1 ? 1 : 0) }
                 }
                 #expect(wins == 1)
+            }
+        }
+
+        @Test("stopping waits for a scheduled job's run under way, and no run starts after it")
+        func stopWaitsForRun() async throws {
+            try await withUpward { app in
+                let counts = NIOLockedValueBox((started: 0, finished: 0))
+                let job = RepeatingJob(name: "slow", every: 0.02, after: 0) { _ in
+                    counts.withLockedValue { $0.started += 1 }
+                    try await Task.sleep(for: .milliseconds(300))
+                    counts.withLockedValue { $0.finished += 1 }
+                    return nil
+                }
+                try job.didBoot(app)
+                while counts.withLockedValue({ $0.started }) == 0 { try await Task.sleep(for: .milliseconds(5)) }
+                await job.shutdownAsync(app)
+                let stopped = counts.withLockedValue { $0 }
+                #expect(stopped.started >= 1 && stopped.finished == stopped.started)
+                try await Task.sleep(for: .milliseconds(100))
+                #expect(counts.withLockedValue { $0.started } == stopped.started)
             }
         }
     }

@@ -38,6 +38,8 @@ final class RepeatingJob: LifecycleHandler {
     /// One run; returns a line worth logging, or nil.
     let work: @Sendable (Application) async throws -> String?
     private let task = NIOLockedValueBox<RepeatedTask?>(nil)
+    /// The run under way, or the last one.
+    private let running = NIOLockedValueBox<EventLoopFuture<Void>?>(nil)
 
     init(
         name: String, every interval: TimeInterval, after initialDelay: TimeInterval, leased: Bool = false,
@@ -52,11 +54,11 @@ final class RepeatingJob: LifecycleHandler {
 
     func didBoot(_ app: Application) throws {
         let loop = app.eventLoopGroup.any()
-        let (name, work, leased, interval) = (name, work, leased, interval)
+        let (name, work, leased, interval, running) = (name, work, leased, interval, running)
         let scheduled = loop.scheduleRepeatedAsyncTask(
             initialDelay: .milliseconds(Int64(initialDelay * 1000)), delay: .milliseconds(Int64(interval * 1000))
         ) { _ in
-            loop.makeFutureWithTask {
+            let run = loop.makeFutureWithTask {
                 // The demo holds background jobs while it seeds (SQLite has one writer).
                 guard !app.backgroundJobsHeld.withLockedValue({ $0 }) else { return }
                 do {
@@ -75,12 +77,24 @@ final class RepeatingJob: LifecycleHandler {
                     app.metrics.job(name, outcome: "failed")
                 }
             }
+            running.withLockedValue { $0 = run }
+            return run
         }
         task.withLockedValue { $0 = scheduled }
     }
 
     func shutdown(_ app: Application) {
         task.withLockedValue { $0?.cancel() }
+    }
+
+    /// No run starts after this, and one under way finishes first: the databases close after the
+    /// lifecycle handlers, and a run still asking for a connection then would open one nobody closes.
+    func shutdownAsync(_ app: Application) async {
+        guard let scheduled = task.withLockedValue({ $0 }) else { return }
+        let cancelled = app.eventLoopGroup.any().makePromise(of: Void.self)
+        scheduled.cancel(promise: cancelled)
+        try? await cancelled.futureResult.get()
+        try? await running.withLockedValue({ $0 })?.get()
     }
 
     static func housekeeping(every interval: TimeInterval) -> RepeatingJob {
