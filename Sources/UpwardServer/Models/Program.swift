@@ -106,7 +106,7 @@ final class Participant: Model, @unchecked Sendable {
     init() {}
 
     var enrollmentRole: Enrollment.Role { Enrollment.Role(rawValue: role) ?? .mentee }
-    var answers: EnrollmentAnswers? { answersJSON.flatMap { try? JSONDecoder().decode(EnrollmentAnswers.self, from: Data($0.utf8)) } }
+    var answers: EnrollmentAnswers? { answersJSON.flatMap { JSONText.decode($0) } }
 }
 
 /// One training module of a program.
