@@ -116,10 +116,16 @@ extension AppTests {
                 let weak = try await newcomer.post(SitePath.invitation(token2), form: ["password": "short", "confirm": "short"])
                 #expect(weak.status == .unprocessableEntity)
                 #expect(weak.body.string.contains("<code>password</code>"))
+                // The program page shows where each place stands: J1 joined, L1 is invited.
+                let before = try await browser.get(SitePath.program(world.programB.id!)).body.string
+                #expect(before.contains("<td>Accepted</td>") && before.contains("<td>Invited</td>") && !before.contains("Invitation expired"))
                 clock.advance(by: 14 * 86_400 + 1)
                 let expired = try await newcomer.get(SitePath.invitation(token2))
                 #expect(expired.status == .gone)
                 #expect(expired.body.string.contains("expired"))
+                // Fourteen days on, the manager signs in again (sessions end too).
+                let after = try await world.signIn(manager: world.managerB).get(SitePath.program(world.programB.id!)).body.string
+                #expect(after.contains("<td>Invitation expired</td>") && !after.contains("<td>Invited</td>"))
                 // A new link works, and the old one no longer does.
                 let participant = try #require(try await Participant.query(on: app.db).filter(\.$person.$id == UUID(uuidString: l1)!).first())
                 let reissued = try await world.api(
