@@ -45,6 +45,7 @@ public func configure(_ app: Application, environment: UpwardEnvironment) async 
     // (SQLiteReaders).
     var writeGate: WriteGate?
     var readers: SQLiteReaders?
+    app.directoryOrder = DirectoryOrderCache()
     if case .sqliteFile(let path) = config.storage {
         let fileReaders = SQLiteReaders(path: path, threadPool: app.threadPool)
         readers = fileReaders

@@ -100,6 +100,67 @@ extension AppTests {
             }
         }
 
+        @Test("an unfiltered page follows every change to the directory, made here or straight in the database by another instance")
+        func pagesFollowChanges() async throws {
+            try await withUpward(clock: FixedClock(ProgramWorld.spring)) { app in
+                let world = try await ProgramWorld.make(app, clock: app.upward.clock as! FixedClock)
+                let token = try await world.token(world.managerA)
+                let sql = try #require(app.db as? any SQLDatabase)
+                let order = try #require(app.directoryOrder)
+                func names(_ query: String) async throws -> (names: [String], total: Int) {
+                    let page = try await world.api(.GET, "/api/v1/people?\(query)", token: token).content.decode(APIModel.PeoplePage.self)
+                    return (page.items.map(\.name), page.total)
+                }
+                /// The database's own name order, which every page must follow.
+                func stored(leavers: Bool) async throws -> [String] {
+                    struct Row: Decodable { let name: String }
+                    let filter: SQLQueryString = leavers ? "" : " WHERE termination_date IS NULL"
+                    return try await sql.raw("SELECT name FROM people" + filter + " ORDER BY name, employee_id").all(decoding: Row.self).map(\.name)
+                }
+                func expectInOrder(_ step: String) async throws {
+                    for leavers in [false, true] {
+                        let expected = try await stored(leavers: leavers)
+                        let whole = try await names("per_page=100" + (leavers ? "&leavers=1" : ""))
+                        #expect(whole.names == expected && whole.total == expected.count, "\(step), leavers \(leavers)")
+                        let second = try await names("per_page=3&page=2" + (leavers ? "&leavers=1" : ""))
+                        #expect(second.names == Array(expected[3..<min(6, expected.count)]), "\(step), page 2, leavers \(leavers)")
+                    }
+                }
+                try await expectInOrder("at first")
+                // The order is kept between views while nothing changes.
+                let reads = order.reads
+                _ = try await names("per_page=3&page=3")
+                #expect(order.reads == reads)
+
+                // Added by an import: first in name order.
+                let newcomer = PersonRecord(
+                    employeeID: "N1", email: "n1@example.com", name: "Aaron Aardvark", department: "Sales", managerID: "CEO", level: 2, generation: .genZ)
+                _ = try await PeopleDirectory(db: app.db).importPeople(PeopleFile(records: ProgramWorld.people + [newcomer]))
+                #expect(try await names("per_page=1").names == ["Aaron Aardvark"])
+                try await expectInOrder("after an import")
+                // Renamed by another instance: last in name order.
+                try await sql.raw("UPDATE people SET name = 'Zoe Zzyzx' WHERE employee_id = 'J2'").run()
+                let employed = try await names("per_page=100")
+                #expect(employed.names.last == "Zoe Zzyzx" && !employed.names.contains("Jay Junior"))
+                try await expectInOrder("after a rename")
+                // Left, as another instance recorded it: gone from the default view, still among everyone.
+                try await sql.raw("UPDATE people SET termination_date = '2026-04-30' WHERE employee_id = 'J3'").run()
+                #expect(try await names("per_page=100").total == employed.total - 1)
+                #expect(try await names("per_page=100&leavers=1").names.contains("Jin Junior"))
+                try await expectInOrder("after a leaver")
+                // Removed.
+                try await sql.raw("DELETE FROM people WHERE employee_id = 'N1'").run()
+                #expect(try await names("per_page=1").names != ["Aaron Aardvark"])
+                try await expectInOrder("after a removal")
+                // A change that does not touch the order (a title) keeps it.
+                let kept = order.reads
+                try await sql.raw("UPDATE people SET title = 'Lead' WHERE employee_id = 'J4'").run()
+                let afterTitle = try await stored(leavers: false)
+                #expect(try await names("per_page=100").names == afterTitle)
+                #expect(order.reads == kept)
+            }
+        }
+
         @Test("a bearer token's last use is recorded to the minute; a revoked token is refused")
         func tokenLastUse() async throws {
             let clock = FixedClock(ProgramWorld.spring)

@@ -25,5 +25,6 @@ enum UpwardMigrations {
         app.migrations.add(AddLeaversIndex())
         app.migrations.add(AddPeoplePageIndex())
         app.migrations.add(AddParticipantOrderIndex())
+        app.migrations.add(CreateDirectoryVersion())
     }
 }

@@ -7,6 +7,8 @@ import UpwardCore
 /// Used by the web pages, the JSON API and the `import` command alike.
 struct PeopleDirectory {
     let db: any Database
+    /// The directory's name order kept in memory (see ``DirectoryOrderCache``); nil: pages come from the database.
+    var order: DirectoryOrderCache? = nil
 
     struct ImportSummary: Sendable, Equatable {
         var added: Int
@@ -235,10 +237,11 @@ struct PeopleDirectory {
         if let level = query.level { conditions.append("level = \(bind: level)") }
         if let generation = query.generation { conditions.append("generation = \(bind: generation.rawValue)") }
         let filtered = !conditions.isEmpty
+        if !filtered, !db.inTransaction, let order, let sql = db as? any SQLDatabase {
+            return try await page(of: try await order.current(on: sql), query)
+        }
         if !query.includeLeavers { conditions.append("termination_date IS NULL") }
         let whereClause: SQLQueryString = conditions.isEmpty ? "" : " WHERE " + conditions.joined(separator: " AND ")
-        // A page past the end shows the last page; a count first keeps the offset in range.
-        let per = min(max(query.perPage, 1), 200)
         let total: Int
         if filtered {
             // COUNT(name), not COUNT(id): the name is in the index, so the count never reads the table.
@@ -246,16 +249,30 @@ struct PeopleDirectory {
         } else {
             total = try await unfilteredCount(includeLeavers: query.includeLeavers)
         }
-        let pageCount = max(1, (total + per - 1) / per)
-        let page = min(max(1, query.page), pageCount)
+        // A page past the end shows the last page; the count comes first to keep the offset in range.
+        let window = PageWindow(page: query.page, per: query.perPage, total: total)
         // The page's ids first, from an index alone (the default view walks `people_active_page`),
         // then only their rows: PostgreSQL would otherwise read and sort every row before the offset.
         let items = try await db.sql().raw(
             "SELECT \(unsafeRaw: Listing.columns) FROM people JOIN (SELECT id AS page_id FROM people" + whereClause
-                + " ORDER BY name, employee_id LIMIT \(bind: per) OFFSET \(bind: (page - 1) * per)) page ON page.page_id = people.id"
+                + " ORDER BY name, employee_id LIMIT \(bind: window.per) OFFSET \(bind: window.offset)) page ON page.page_id = people.id"
                 + " ORDER BY name, employee_id"
         ).all(reading: Listing.self)
-        return Page(items: items, metadata: PageMetadata(page: page, per: per, total: total))
+        return Page(items: items, metadata: PageMetadata(page: window.page, per: window.per, total: total))
+    }
+
+    /// An unfiltered page as a slice of the kept name order: its rows read by id, in the order's order.
+    /// A person removed since the order was read is left out.
+    private func page(of order: DirectoryOrder, _ query: Query) async throws -> Page<Listing> {
+        let (ids, window) = order.page(query.page, per: query.perPage, includeLeavers: query.includeLeavers)
+        var items: [Listing] = []
+        if !ids.isEmpty {
+            let rows = try await db.sql().raw("SELECT \(unsafeRaw: Listing.columns) FROM people WHERE id IN (\(binds: Array(ids)))")
+                .all(reading: Listing.self)
+            let byID = Dictionary(rows.map { ($0.id, $0) }, uniquingKeysWith: { first, _ in first })
+            items = ids.compactMap { byID[$0] }
+        }
+        return Page(items: items, metadata: PageMetadata(page: window.page, per: window.per, total: window.total))
     }
 
     /// Everyone, or everyone less the leavers (see ``AddLeaversIndex``).

@@ -3,7 +3,7 @@ import Vapor
 /// The services a request handler uses, bound to the request's database and environment.
 extension Request {
     var accounts: Accounts { Accounts(db: db, hasher: password.async, environment: upward) }
-    var directory: PeopleDirectory { PeopleDirectory(db: db) }
+    var directory: PeopleDirectory { PeopleDirectory(db: db, order: application.directoryOrder) }
     var sessionStore: SessionStore { SessionStore(db: db, clock: upward.clock) }
     var programs: Programs { Programs(db: db, clock: upward.clock) }
     var invitations: Invitations {
