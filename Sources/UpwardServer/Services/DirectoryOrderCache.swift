@@ -13,11 +13,18 @@ import Vapor
 /// Only reads outside transactions use it (a transaction's own uncommitted changes would label
 /// the order with a version that a rollback takes back).
 final class DirectoryOrderCache: Sendable {
-    private let kept = NIOLockedValueBox<DirectoryOrder?>(nil)
-    private let loads = NIOLockedValueBox<Int>(0)
+    private struct State {
+        var order: DirectoryOrder?
+        /// The read under way, which every view that finds the same version waits for: when the
+        /// directory changes under load, the order is read once, not once per view.
+        var loading: (version: Int64, task: Task<DirectoryOrder, any Error>)?
+        var loads = 0
+    }
+
+    private let state = NIOLockedValueBox(State())
 
     /// How many times the order was read from the database (tests check it is kept).
-    var reads: Int { loads.withLockedValue { $0 } }
+    var reads: Int { state.withLockedValue { $0.loads } }
 
     /// The current order: the kept one while the version is unchanged, else read again.
     func current(on db: any SQLDatabase) async throws -> DirectoryOrder {
@@ -25,18 +32,40 @@ final class DirectoryOrderCache: Sendable {
         guard let version = try await db.raw("SELECT version FROM directory_version WHERE id = 1").first(decoding: Version.self)?.version else {
             throw Abort(.serviceUnavailable, reason: "The directory's version is missing: run `upward migrate`.")
         }
-        if let order = kept.withLockedValue({ $0 }), order.version == version { return order }
+        let (kept, task) = state.withLockedValue { state -> (DirectoryOrder?, Task<DirectoryOrder, any Error>?) in
+            if let order = state.order, order.version == version { return (order, nil) }
+            if let loading = state.loading, loading.version == version { return (nil, loading.task) }
+            let task = Task { try await Self.read(version: version, on: db) }
+            state.loading = (version, task)
+            state.loads += 1
+            return (nil, task)
+        }
+        if let kept { return kept }
+        guard let task else { throw Abort(.internalServerError, reason: "The directory's order could not be read.") }
+        do {
+            let order = try await task.value
+            // Two reads of different versions may finish in either order; the next view reads again
+            // if the one kept is not the current version.
+            state.withLockedValue { state in
+                if state.loading?.version == version { state.loading = nil }
+                state.order = order
+            }
+            return order
+        } catch {
+            state.withLockedValue { state in
+                if state.loading?.version == version { state.loading = nil }
+            }
+            throw error
+        }
+    }
+
+    private static func read(version: Int64, on db: any SQLDatabase) async throws -> DirectoryOrder {
         struct Entry: Decodable {
             let id: UUID
             let termination_date: String?
         }
         let people = try await db.raw("SELECT id, termination_date FROM people ORDER BY name, employee_id").all(decoding: Entry.self)
-        let order = DirectoryOrder(version: version, people: people.map { ($0.id, $0.termination_date != nil) })
-        loads.withLockedValue { $0 += 1 }
-        // Two views that read at once may leave the older of their orders: the next view sees it is
-        // not the current version and reads again.
-        kept.withLockedValue { $0 = order }
-        return order
+        return DirectoryOrder(version: version, people: people.map { ($0.id, $0.termination_date != nil) })
     }
 }
 
