@@ -161,6 +161,33 @@ extension AppTests {
             }
         }
 
+        @Test("views that find the directory changed at the same moment share one read of its order")
+        func oneReadPerChange() async throws {
+            try await withUpward(clock: FixedClock(ProgramWorld.spring)) { app in
+                _ = try await PeopleDirectory(db: app.db).importPeople(PeopleFile(records: ProgramWorld.people))
+                let reads = NIOLockedValueBox(0)
+                let cache = DirectoryOrderCache { version, db in
+                    reads.withLockedValue { $0 += 1 }
+                    try await Task.sleep(for: .milliseconds(200))
+                    return try await DirectoryOrderCache.read(version: version, on: db)
+                }
+                let directory = PeopleDirectory(db: app.db, order: cache)
+                let query = PeopleDirectory.Query(text: nil, department: nil, level: nil, generation: nil, includeLeavers: false, page: 1, perPage: 3)
+                let expected = ProgramWorld.people.filter { !$0.hasLeft }.map(\.name).sorted()
+                let sql = try #require(app.db as? any SQLDatabase)
+                for round in 1...2 {
+                    let pages = try await withThrowingTaskGroup(of: [String].self) { group in
+                        for _ in 0..<20 { group.addTask { try await directory.search(query).items.map(\.name) } }
+                        return try await group.reduce(into: []) { $0.append($1) }
+                    }
+                    #expect(pages.count == 20 && pages.allSatisfy { $0 == Array(expected.prefix(3)) })
+                    #expect(reads.withLockedValue { $0 } == round, "round \(round)")
+                    // A change: the next twenty views read the order once more, together.
+                    try await sql.raw("UPDATE people SET name = name WHERE employee_id = 'J4'").run()
+                }
+            }
+        }
+
         @Test("a bearer token's last use is recorded to the minute; a revoked token is refused")
         func tokenLastUse() async throws {
             let clock = FixedClock(ProgramWorld.spring)

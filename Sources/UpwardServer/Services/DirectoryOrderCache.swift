@@ -22,6 +22,12 @@ final class DirectoryOrderCache: Sendable {
     }
 
     private let state = NIOLockedValueBox(State())
+    /// Reads the order at a version (tests slow it down to see that views share one read).
+    private let load: @Sendable (Int64, any SQLDatabase) async throws -> DirectoryOrder
+
+    init(load: @escaping @Sendable (Int64, any SQLDatabase) async throws -> DirectoryOrder = DirectoryOrderCache.read) {
+        self.load = load
+    }
 
     /// How many times the order was read from the database (tests check it is kept).
     var reads: Int { state.withLockedValue { $0.loads } }
@@ -35,7 +41,7 @@ final class DirectoryOrderCache: Sendable {
         let (kept, task) = state.withLockedValue { state -> (DirectoryOrder?, Task<DirectoryOrder, any Error>?) in
             if let order = state.order, order.version == version { return (order, nil) }
             if let loading = state.loading, loading.version == version { return (nil, loading.task) }
-            let task = Task { try await Self.read(version: version, on: db) }
+            let task = Task { [load] in try await load(version, db) }
             state.loading = (version, task)
             state.loads += 1
             return (nil, task)
@@ -59,7 +65,8 @@ final class DirectoryOrderCache: Sendable {
         }
     }
 
-    private static func read(version: Int64, on db: any SQLDatabase) async throws -> DirectoryOrder {
+    /// Everyone's id and leaving date, in the directory's name order.
+    @Sendable static func read(version: Int64, on db: any SQLDatabase) async throws -> DirectoryOrder {
         struct Entry: Decodable {
             let id: UUID
             let termination_date: String?
