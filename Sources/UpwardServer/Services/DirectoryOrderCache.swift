@@ -32,24 +32,35 @@ final class DirectoryOrderCache: Sendable {
     /// How many times the order was read from the database (tests check it is kept).
     var reads: Int { state.withLockedValue { $0.loads } }
 
+    private struct Version: SQLRowReadable {
+        let version: Int64
+        init(row: some SQLRow) throws { version = try row.read("version") }
+    }
+
     /// The current order: the kept one while the version is unchanged, else read again.
     func current(on db: any SQLDatabase) async throws -> DirectoryOrder {
-        struct Version: Decodable { let version: Int64 }
-        guard let version = try await db.raw("SELECT version FROM directory_version WHERE id = 1").first(decoding: Version.self)?.version else {
+        guard let version = try await db.raw("SELECT version FROM directory_version WHERE id = 1").first(reading: Version.self)?.version else {
             throw Abort(.serviceUnavailable, reason: "The directory's version is missing: run `upward migrate`.")
         }
-        let (kept, task) = state.withLockedValue { state -> (DirectoryOrder?, Task<DirectoryOrder, any Error>?) in
-            if let order = state.order, order.version == version { return (order, nil) }
-            if let loading = state.loading, loading.version == version { return (nil, loading.task) }
+        enum Found {
+            case kept(DirectoryOrder)
+            case reading(Task<DirectoryOrder, any Error>)
+        }
+        let found = state.withLockedValue { state -> Found in
+            if let order = state.order, order.version == version { return .kept(order) }
+            if let loading = state.loading, loading.version == version { return .reading(loading.task) }
             let task = Task { [load] in try await load(version, db) }
             state.loading = (version, task)
             state.loads += 1
-            return (nil, task)
+            return .reading(task)
         }
-        if let kept { return kept }
-        guard let task else { throw Abort(.internalServerError, reason: "The directory's order could not be read.") }
+        let read: Task<DirectoryOrder, any Error>
+        switch found {
+        case .kept(let order): return order
+        case .reading(let task): read = task
+        }
         do {
-            let order = try await task.value
+            let order = try await read.value
             // Two reads of different versions may finish in either order; the next view reads again
             // if the one kept is not the current version.
             state.withLockedValue { state in
