@@ -56,6 +56,21 @@ extension AppTests {
             }
         }
 
+        @Test("a column is found by its name among few columns and among many: the first of a repeated name, none for an unknown one")
+        func columnLookup() throws {
+            let few = SQLiteReadRow(columns: .init(["id", "name", "name", "level"]), values: [.text("a"), .text("first"), .text("second"), .integer(3)])
+            #expect(try few.decode(column: "name", as: String.self) == "first")
+            #expect(try few.decode(column: "level", as: Int.self) == 3)
+            #expect(few.contains(column: "id") && !few.contains(column: "nam") && !few.contains(column: "names"))
+            #expect(throws: DecodingError.self) { try few.decode(column: "title", as: String.self) }
+            #expect(try few.decodeNil(column: "title"))
+            let names = (0..<20).map { "column_\($0)" } + ["column_3"]
+            let many = SQLiteReadRow(columns: .init(names), values: (0..<21).map { .integer($0) })
+            #expect(try many.decode(column: "column_3", as: Int.self) == 3)
+            #expect(try many.decode(column: "column_19", as: Int.self) == 19)
+            #expect(!many.contains(column: "column_20"))
+        }
+
         @Test("models of every column type read the same through the readers as through SQLiteNIO")
         func decodingParity() async throws {
             try await withSQLiteFile(clock: FixedClock()) { app in

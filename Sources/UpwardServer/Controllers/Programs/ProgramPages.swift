@@ -277,14 +277,16 @@ struct ProgramPages: SiteController {
         ).all(reading: ListRow.self)
         guard !listed.isEmpty else { return ([], 0) }
         let health = try await PairHealthMonitor(db: req.db, clock: req.upward.clock).assess(program: record)
-        let sorted = listed.sorted {
-            let (a, b) = (health[$0.id]?.status == .needsCheckIn, health[$1.id]?.status == .needsCheckIn)
+        // Each pair's health looked up once, not twice per comparison (two hashed lookups of a UUID
+        // in each of the 30,000 comparisons of 2,500 pairs: 5% of the page).
+        let sorted = listed.map { (row: $0, first: health[$0.id]?.status == .needsCheckIn) }.sorted {
+            if $0.first != $1.first { return $0.first }
+            let (a, b) = ($0.row, $1.row)
+            if a.mentee_name != b.mentee_name { return a.mentee_name < b.mentee_name }
+            if a.mentor_name != b.mentor_name { return a.mentor_name < b.mentor_name }
             // The id's text only on a tie of both names: a tuple would format two ids per comparison.
-            if a != b { return a }
-            if $0.mentee_name != $1.mentee_name { return $0.mentee_name < $1.mentee_name }
-            if $0.mentor_name != $1.mentor_name { return $0.mentor_name < $1.mentor_name }
-            return $0.id.uuidString < $1.id.uuidString
-        }
+            return a.id.uuidString < b.id.uuidString
+        }.map(\.row)
         let shown = page.map { Array(sorted.dropFirst(($0 - 1) * pageSize).prefix(pageSize)) } ?? sorted
         let ids = shown.map(\.id)
         guard !ids.isEmpty else { return ([], listed.count) }
