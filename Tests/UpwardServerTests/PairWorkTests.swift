@@ -601,6 +601,34 @@ extension Application {
 }
 
 extension AppTests.PairWorkTests {
+    @Test("the program page lists the pairs that need a check-in first, each group by name")
+    func atRiskFirst() async throws {
+        let clock = FixedClock(ProgramWorld.spring)
+        try await withUpward(clock: clock) { app in
+            let world = try await ProgramWorld.make(app, clock: clock)
+            let pairs = try await world.goLive().sorted { $0.mentee.person.name < $1.mentee.person.name }
+            try #require(pairs.count >= 3)
+            clock.advance(by: 15 * 86_400)
+            // The pair first by name goes back on track (a held meeting and a goal); the others need a check-in.
+            let first = pairs[0]
+            let meeting = try #require(try await Meetings(db: app.db, clock: clock).list(pair: first.id!).first)
+            let context = PairContext(pair: first, program: world.programA, me: first.mentee)
+            let viewer = Viewer(world.users[first.mentee.person.employeeID]!)
+            _ = try await Meetings(db: app.db, clock: clock).log(meeting, outcome: "held", summary: "Good", followUps: nil, in: context, by: viewer)
+            _ = try await Goals(db: app.db, clock: clock).create(.init(title: "A goal", owner: "mentee"), in: context, by: viewer)
+            let health = try await PairHealthMonitor(db: app.db, clock: clock).assess(program: world.programA)
+            #expect(health[first.id!]?.status != .needsCheckIn)
+            #expect(pairs.dropFirst().allSatisfy { health[$0.id!]?.status == .needsCheckIn })
+            let page = try await (try await world.signIn(manager: world.managerA)).get(SitePath.program(world.programA.id!)).body.string
+            let positions = try pairs.map { pair in
+                try #require(page.range(of: "\(pair.mentee.person.name) &amp; \(pair.mentor.person.name)")?.lowerBound)
+            }
+            // Those needing a check-in in name order, then the one on track, though its name comes first.
+            #expect(Array(positions.dropFirst()) == positions.dropFirst().sorted())
+            #expect(positions.dropFirst().allSatisfy { $0 < positions[0] })
+        }
+    }
+
     @Test("pair health: managers are told once when a pair needs a check-in; idle pairs get a closing proposal once")
     func health() async throws {
         let clock = FixedClock(ProgramWorld.spring)
