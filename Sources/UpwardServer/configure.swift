@@ -97,13 +97,11 @@ public func configure(_ app: Application, environment: UpwardEnvironment) async 
         perToken: rates.apiRatePerToken > 0 ? RateLimit(perSecond: rates.apiRatePerToken, burst: 2 * rates.apiRatePerToken) : nil,
         perAddress: rates.apiRatePerAddress > 0 ? RateLimit(perSecond: rates.apiRatePerAddress, burst: 2 * rates.apiRatePerAddress) : nil)
     app.middleware = Middlewares()
-    app.middleware.use(RequestIDMiddleware())
-    app.middleware.use(SecurityHeadersMiddleware())
-    app.middleware.use(FallbackErrorMiddleware())
-    app.middleware.use(StaticFilesMiddleware(publicDirectory: app.directory.publicDirectory))
-    app.middleware.use(BrowserSessionMiddleware())
-    app.middleware.use(SessionUserMiddleware())
-    app.middleware.use(PageErrorMiddleware())
+    app.middleware.use(
+        MiddlewareChain(
+            RequestIDMiddleware(), SecurityHeadersMiddleware(), FallbackErrorMiddleware(),
+            StaticFilesMiddleware(publicDirectory: app.directory.publicDirectory), BrowserSessionMiddleware(), SessionUserMiddleware(),
+            PageErrorMiddleware()))
 
     app.lifecycle.use(GracefulShutdown())
     if environment.runsHousekeeping {

@@ -5,9 +5,10 @@ import Vapor
 func routes(_ app: Application) throws {
     // Forms are CSRF-checked everywhere; for signed-in routes the check comes after the sign-in
     // check, so anonymous visitors are always sent to sign in first.
-    let signedIn = app.grouped(RequireUserMiddleware(), CSRFMiddleware())
+    // Each group's middlewares run as one chain (see ``MiddlewareChain``).
     let router = SiteRouter(
-        anyone: app.grouped(CSRFMiddleware()), signedIn: signedIn, programManager: signedIn.grouped(RequireAdminMiddleware()),
+        anyone: app.grouped(CSRFMiddleware()), signedIn: app.grouped(MiddlewareChain(RequireUserMiddleware(), CSRFMiddleware())),
+        programManager: app.grouped(MiddlewareChain(RequireUserMiddleware(), CSRFMiddleware(), RequireAdminMiddleware())),
         uploadLimit: ByteCount(value: app.upward.configuration.uploadLimitBytes))
     let controllers: [any SiteController] = [
         AuthController(), HealthController(), HomeController(), PeopleController(), ProgramPages(), MatchingPages(), ParticipantPages(), PairPages(),
