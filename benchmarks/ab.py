@@ -13,7 +13,7 @@ their CPU per request, round by round and its median:
 Copy `Upward_UpwardServer.resources` beside each binary (see the README), or both render the
 templates of the build folder they came from.
 """
-import argparse, os, statistics, subprocess, sys, tempfile, time, threading
+import argparse, os, re, statistics, subprocess, sys, tempfile, threading
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 import load  # noqa: E402
@@ -29,7 +29,6 @@ def wrk(base, script, seconds, connections, out):
 
 
 def parse(text):
-    import re
     def latency(label):
         m = re.search(rf"^\s+{label}%\s+([\d.]+)(us|ms|s)", text, re.M)
         value, unit = float(m.group(1)), m.group(2)
