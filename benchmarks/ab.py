@@ -66,6 +66,11 @@ def main():
                 "participant home page": [("GET", "/", {"Cookie": c}, None) for c in cookies],
                 "people list page": [("GET", f"/admin/people?page={n}", {"Cookie": pm_cookie}, None) for n in range(1, 201)],
             }
+            if args.only in "write mix":
+                programs = {p["name"]: p["id"] for p in client.call("GET", "/api/v1/programs", pm_token)}
+                # Built afresh for each round: new surveys, so no answer is sent twice (a 409).
+                requests[side]["write mix"] = lambda client=client, pm_token=pm_token, demo=demo, program=programs["AI for Leaders"]: load.write_mix(
+                    client, pm_token, demo.rows, program)
         for name in requests["a"]:
             if args.only not in name:
                 continue
@@ -74,11 +79,12 @@ def main():
             print(f"{'round':>5} {'a req/s':>8} {'a p50':>6} {'a p99':>6} {'a CPU us':>8} | {'b req/s':>8} {'b p50':>6} {'b p99':>6} {'b CPU us':>8} | b/a CPU")
             for round_ in range(1, args.rounds + 1):
                 outs, cpu, threads = {"a": [], "b": []}, {}, []
+                listed = {side: requests[side][name]() if callable(requests[side][name]) else requests[side][name] for side in demos}
                 for side, demo in demos.items():
                     load.drain(demo.base)
                 for side, demo in demos.items():
                     cpu[side] = load.cpu_seconds(demo.server.pid)
-                    threads.append(threading.Thread(target=wrk, args=(demo.base, load.lua(requests[side][name]), args.seconds, args.connections, outs[side])))
+                    threads.append(threading.Thread(target=wrk, args=(demo.base, load.lua(listed[side]), args.seconds, args.connections, outs[side])))
                 load.run_threads(threads)
                 line, per = [], {}
                 for side, demo in demos.items():

@@ -276,6 +276,35 @@ def percentile(ordered, q):
     return ordered[min(len(ordered) - 1, int(q * len(ordered)))] * 1000
 
 
+def write_mix(client, pm_token, rows, mix_program):
+    """The write mix's requests: notes, meeting logs and survey answers by 200 participants of the
+    program `mix_program`, each with their own live pair and a past meeting."""
+    mix_rows = [r for r in rows if r["program_id"].lower() == mix_program.lower()]
+    writers = []
+    for row in mix_rows[::15][:200]:
+        pairs = client.call("GET", f"/api/v1/programs/{mix_program}/pairs", row["token"])
+        pair = [p for p in pairs if p["status"] == "live"][0]["id"]
+        meetings = client.call("GET", f"/api/v1/pairs/{pair}/meetings", row["token"])
+        past = [m for m in meetings if m["status"] in ("held", "missed")][0]["id"]
+        writers.append((row["token"], pair, past))
+    # Three surveys, so each participant answers each once: 36,000 requests before the cycle repeats
+    # (a repeated answer is refused with 409 and would count as an error).
+    mix_surveys = [client.call("POST", f"/api/v1/programs/{mix_program}/surveys", pm_token, {"phase": "midpoint", "anonymous": False})["id"]
+                   for _ in range(3)]
+
+    json_bearer = lambda t: {"Authorization": f"Bearer {t}", "Content-Type": "application/json"}
+    mix = []
+    for index, (mix_survey, row) in enumerate((survey, row) for survey in mix_surveys for row in mix_rows):
+        token, pair, meeting = writers[index % len(writers)]
+        mix.append(("POST", f"/api/v1/pairs/{pair}/notes", json_bearer(token), json.dumps({"body": "load test note", "visibility": "shared"})))
+        mix.append(("POST", f"/api/v1/pairs/{pair}/meetings/{meeting}/log", json_bearer(token),
+                    json.dumps({"outcome": "held", "summary": "Logged under load."})))
+        mix.append(("POST", f"/api/v1/pairs/{pair}/notes", json_bearer(token), json.dumps({"body": "another note", "visibility": "shared"})))
+        mix.append(("POST", f"/api/v1/surveys/{mix_survey}/answers", json_bearer(row["token"]),
+                    json.dumps({"answers": {"fit": "4", "satisfaction": "5", "pace": "As planned", "recommend": "9"}})))
+    return mix
+
+
 def main():
     parser = argparse.ArgumentParser()
     parser.add_argument("--binary", default=".build/release/upward")
@@ -309,31 +338,9 @@ def main():
             pairs = client.call("GET", f"/api/v1/programs/{biggest}/pairs", row["token"])
             pair = [p for p in pairs if p["status"] == "live"][0]["id"]
             callers.append((row, pair))
-        mix_rows = [r for r in rows if r["program_id"].lower() == mix_program.lower()]
-        writers = []
-        for row in mix_rows[::15][:200]:
-            pairs = client.call("GET", f"/api/v1/programs/{mix_program}/pairs", row["token"])
-            pair = [p for p in pairs if p["status"] == "live"][0]["id"]
-            meetings = client.call("GET", f"/api/v1/pairs/{pair}/meetings", row["token"])
-            past = [m for m in meetings if m["status"] in ("held", "missed")][0]["id"]
-            writers.append((row["token"], pair, past))
         cookies = [client.cookie(row["email"], participant_password) for row, _ in callers[:16]]
-        # Three surveys, so each participant answers each once: 36,000 requests before the cycle repeats
-        # (a repeated answer is refused with 409 and would count as an error).
-        mix_surveys = [client.call("POST", f"/api/v1/programs/{mix_program}/surveys", pm_token, {"phase": "midpoint", "anonymous": False})["id"]
-                       for _ in range(3)]
-
         bearer = lambda t: {"Authorization": f"Bearer {t}"}
-        json_bearer = lambda t: {"Authorization": f"Bearer {t}", "Content-Type": "application/json"}
-        mix = []
-        for index, (mix_survey, row) in enumerate((survey, row) for survey in mix_surveys for row in mix_rows):
-            token, pair, meeting = writers[index % len(writers)]
-            mix.append(("POST", f"/api/v1/pairs/{pair}/notes", json_bearer(token), json.dumps({"body": "load test note", "visibility": "shared"})))
-            mix.append(("POST", f"/api/v1/pairs/{pair}/meetings/{meeting}/log", json_bearer(token),
-                        json.dumps({"outcome": "held", "summary": "Logged under load."})))
-            mix.append(("POST", f"/api/v1/pairs/{pair}/notes", json_bearer(token), json.dumps({"body": "another note", "visibility": "shared"})))
-            mix.append(("POST", f"/api/v1/surveys/{mix_survey}/answers", json_bearer(row["token"]),
-                        json.dumps({"answers": {"fit": "4", "satisfaction": "5", "pace": "As planned", "recommend": "9"}})))
+        mix = write_mix(client, pm_token, rows, mix_program)
         # (name, requests, connections): the manager's report pages take a few at a time, as managers do.
         scenarios = [
             ("GET /api/v1/me (200 participants)", [("GET", "/api/v1/me", bearer(row["token"]), None) for row, _ in callers], args.connections),

@@ -50,7 +50,7 @@ public func configure(_ app: Application, environment: UpwardEnvironment) async 
         let fileReaders = SQLiteReaders(path: path, threadPool: app.threadPool)
         readers = fileReaders
         app.sqliteReaders = fileReaders
-        let writer = SQLiteWriter(app: app, path: path, inUse: metrics.connectionsInUse)
+        let writer = try SQLiteWriter(app: app, path: path, inUse: metrics.connectionsInUse)
         app.sqliteWriter = writer
         writeGate = WriteGate(
             timeout: .milliseconds(SQLiteTuning.busyTimeoutMilliseconds),

@@ -138,12 +138,12 @@ extension AppTests {
 
                 let readers = SQLiteReaders(path: path)
                 defer { readers.close() }
-                #expect(throws: SQLiteReadError.self) { _ = try readers.read("DELETE FROM audit_entries", [], { _ in }) }
+                #expect(throws: SQLiteStatementError.self) { _ = try readers.read("DELETE FROM audit_entries", [], { _ in }) }
                 var rows = 0
                 #expect(try readers.read("SELECT * FROM audit_entries WHERE action = ?1", [.text("kept")], { _ in rows += 1 }))
                 #expect(rows == 1)
                 // A statement that does not parse names the problem.
-                #expect(throws: SQLiteReadError.self) { _ = try readers.read("SELEC nothing", [], { _ in }) }
+                #expect(throws: SQLiteStatementError.self) { _ = try readers.read("SELEC nothing", [], { _ in }) }
 
                 let slow = SQLiteReaders(path: path, slowSteps: 0)
                 defer { slow.close() }
@@ -160,7 +160,7 @@ extension AppTests {
                 let fetched = try await offloaded.get()
                 #expect(try fetched.map { try $0.decode(column: "action", as: String.self) } == ["kept"])
                 #expect(pooled.reads == 1)
-                await #expect(throws: SQLiteReadError.self) { try await pooled.readOffloaded("SELEC nothing", [], on: loop)?.get() }
+                await #expect(throws: SQLiteStatementError.self) { try await pooled.readOffloaded("SELEC nothing", [], on: loop)?.get() }
                 // Through the app: once a statement is known to be slow, it is read on the pool by the readers, with the same rows.
                 let appReaders = try #require(app.sqliteReaders)
                 let sql = try #require(app.db as? any SQLDatabase)

@@ -1,3 +1,4 @@
+import FluentKit
 import Foundation
 import Logging
 import NIOConcurrencyHelpers
@@ -153,25 +154,28 @@ final class SQLiteReaders: Sendable {
         /// More distinct statements than this (a search with many filters) start the cache over.
         static let cacheSize = 200
 
-        init(path: String) throws {
+        /// `readOnly`: a reader's connection (see ``SQLiteReaders``); otherwise the writer's (see ``SQLiteWriter``).
+        init(path: String, readOnly: Bool = true) throws {
             var handle: OpaquePointer?
-            let flags = SQLITE_OPEN_READWRITE | SQLITE_OPEN_NOMUTEX | SQLITE_OPEN_URI
+            // The writer's may be the first to open a new database, so it may create the file.
+            let flags = SQLITE_OPEN_READWRITE | SQLITE_OPEN_NOMUTEX | SQLITE_OPEN_URI | (readOnly ? 0 : SQLITE_OPEN_CREATE)
             let opened = sqlite_nio_sqlite3_open_v2(path, &handle, flags, nil)
             guard opened == SQLITE_OK, let handle else {
                 let message = handle.map { String(cString: sqlite_nio_sqlite3_errmsg($0)) } ?? "cannot open"
                 sqlite_nio_sqlite3_close(handle)
-                throw SQLiteReadError(message: "\(path): \(message)")
+                throw SQLiteStatementError(code: opened, message: "\(path): \(message)")
             }
             self.handle = handle
             sqlite_nio_sqlite3_busy_timeout(handle, Int32(SQLiteTuning.busyTimeoutMilliseconds))
-            // Reads only: a write that came this way by mistake fails instead of bypassing the gate.
-            // Pages are read through a memory map, not copied in by a system call each (a report
-            // over 62,500 meetings spent a tenth of its time in `pread`).
-            let pragmas = sqlite_nio_sqlite3_exec(handle, "PRAGMA query_only = ON; PRAGMA mmap_size = 268435456", nil, nil, nil)
+            // A reader's: reads only, so a write that came this way by mistake fails instead of
+            // bypassing the gate. Pages are read through a memory map, not copied in by a system
+            // call each (a report over 62,500 meetings spent a tenth of its time in `pread`).
+            let pragmas = sqlite_nio_sqlite3_exec(
+                handle, readOnly ? "PRAGMA query_only = ON; PRAGMA mmap_size = 268435456" : "PRAGMA mmap_size = 268435456", nil, nil, nil)
             guard pragmas == SQLITE_OK else {
                 let message = String(cString: sqlite_nio_sqlite3_errmsg(handle))
                 close()
-                throw SQLiteReadError(message: message)
+                throw SQLiteStatementError(code: pragmas, message: message)
             }
         }
 
@@ -191,7 +195,7 @@ final class SQLiteReaders: Sendable {
         }
 
         func run(_ sql: String, _ binds: [SQLiteData], _ onRow: (any SQLRow) -> Void) throws -> Work {
-            guard let handle else { throw SQLiteReadError(message: "the connection is closed") }
+            guard let handle else { throw SQLiteStatementError(code: SQLITE_MISUSE, message: "the connection is closed") }
             let statement = try prepared(sql, on: handle)
             let raw = statement.handle
             // Reset, not cleared: the next use binds every parameter again, and SQLite's
@@ -209,7 +213,7 @@ final class SQLiteReaders: Sendable {
                     bound = bytes.withUnsafeReadableBytes { sqlite_nio_sqlite3_bind_blob64(raw, index, $0.baseAddress, UInt64($0.count), transient) }
                 case .null: bound = sqlite_nio_sqlite3_bind_null(raw, index)
                 }
-                guard bound == SQLITE_OK else { throw error(on: handle) }
+                guard bound == SQLITE_OK else { throw error(bound, on: handle) }
             }
             let width = Int(sqlite_nio_sqlite3_column_count(raw))
             while true {
@@ -219,7 +223,7 @@ final class SQLiteReaders: Sendable {
                         parsedAgain: Int(sqlite_nio_sqlite3_stmt_status(raw, SQLITE_STMTSTATUS_REPREPARE, 1)),
                         steps: Int(sqlite_nio_sqlite3_stmt_status(raw, SQLITE_STMTSTATUS_VM_STEP, 1)))
                 }
-                guard step == SQLITE_ROW else { throw error(on: handle) }
+                guard step == SQLITE_ROW else { throw error(step, on: handle) }
                 var values: [SQLiteData] = []
                 values.reserveCapacity(width)
                 for column in 0..<Int32(width) {
@@ -253,7 +257,7 @@ final class SQLiteReaders: Sendable {
             }
             var raw: OpaquePointer?
             let prepared = sqlite_nio_sqlite3_prepare_v3(handle, sql, -1, UInt32(SQLITE_PREPARE_PERSISTENT), &raw, nil)
-            guard prepared == SQLITE_OK, let raw else { throw error(on: handle) }
+            guard prepared == SQLITE_OK, let raw else { throw error(prepared, on: handle) }
             var names: [String] = []
             for column in 0..<sqlite_nio_sqlite3_column_count(raw) {
                 names.append(sqlite_nio_sqlite3_column_name(raw, column).map { String(cString: $0) } ?? "")
@@ -263,8 +267,8 @@ final class SQLiteReaders: Sendable {
             return statement
         }
 
-        private func error(on handle: OpaquePointer) -> SQLiteReadError {
-            SQLiteReadError(message: String(cString: sqlite_nio_sqlite3_errmsg(handle)))
+        private func error(_ code: Int32, on handle: OpaquePointer) -> SQLiteStatementError {
+            SQLiteStatementError(code: code, message: String(cString: sqlite_nio_sqlite3_errmsg(handle)))
         }
 
         private var transient: sqlite3_destructor_type { unsafeBitCast(-1, to: sqlite3_destructor_type.self) }
@@ -276,9 +280,18 @@ final class SQLiteReaders: Sendable {
     }
 }
 
-struct SQLiteReadError: Error, CustomStringConvertible {
+/// A statement that SQLite refused or failed, on a connection of ``SQLiteReaders`` or ``SQLiteWriter``.
+struct SQLiteStatementError: Error, CustomStringConvertible, DatabaseError {
+    /// SQLite's result code (its primary code is the low byte).
+    let code: Int32
     let message: String
-    var description: String { "SQLite read failed: \(message)" }
+    var description: String { "SQLite: \(message)" }
+
+    var isSyntaxError: Bool { code & 0xFF == SQLITE_ERROR }
+    var isConstraintFailure: Bool { code & 0xFF == SQLITE_CONSTRAINT }
+    var isConnectionClosed: Bool { code == SQLITE_MISUSE }
+    /// Another process held the write lock for the whole busy timeout.
+    var isBusy: Bool { code & 0xFF == SQLITE_BUSY || code & 0xFF == SQLITE_LOCKED }
 }
 
 /// A row read by ``SQLiteReaders``, decoded as SQLiteKit decodes its own rows.

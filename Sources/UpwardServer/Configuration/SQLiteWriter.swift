@@ -7,29 +7,22 @@ import Vapor
 
 /// The one connection SQLite write transactions use, on an event loop of its own.
 ///
-/// A batch of the write gate (see ``WriteGate``) runs its statements one after another, each a
-/// round trip: to SQLiteNIO's thread pool and back to the connection's event loop, then on to the
-/// task that waits for it. On the server's own event loops each of those returns queued behind
-/// the requests the loop was parsing and answering, so under load a batch spent most of its time
-/// waiting in line, not writing. Here the connection lives on a loop that does nothing else, and
-/// the batch's task prefers that loop as its executor (``EventLoopTaskExecutor``), so each step
-/// follows the last at once.
+/// A batch of the write gate (see ``WriteGate``) runs its statements one after another. On the
+/// server's own event loops each step would wait behind the requests the loop was parsing and
+/// answering. Here the connection lives on a loop that does nothing else, the batch's task prefers
+/// that loop as its executor (``EventLoopTaskExecutor``), and each statement runs on that loop's
+/// thread as it is asked for (``DirectSQLiteDatabase``), with no thread pool between.
 final class SQLiteWriter: LifecycleHandler, Sendable {
     let group: MultiThreadedEventLoopGroup
     let loop: any EventLoop
     let databases: Databases
     let executor: EventLoopTaskExecutor
-    /// SQLiteNIO runs each statement on a thread pool; the writer's have a thread of their own, so
-    /// a batch never waits behind the readers' slow statements on the shared pool.
-    let threadPool: NIOThreadPool
 
-    init(app: Application, path: String, inUse: Gauge) {
+    init(app: Application, path: String, inUse: Gauge) throws {
         group = MultiThreadedEventLoopGroup(numberOfThreads: 1)
         loop = group.next()
-        threadPool = NIOThreadPool(numberOfThreads: 1)
-        threadPool.start()
-        databases = Databases(threadPool: threadPool, on: group)
-        let base = DatabaseConfigurationFactory.sqlite(.file(path), sqlLogLevel: .debug).make()
+        databases = Databases(threadPool: app.threadPool, on: group)
+        let base = DirectSQLiteConfiguration(connection: try SQLiteReaders.Connection(path: path, readOnly: false))
         databases.use(
             DatabaseConfigurationFactory { MeteredDatabaseConfiguration(base: base, limit: nil, inUse: inUse) },
             as: .sqliteWriter, isDefault: true)
@@ -43,7 +36,6 @@ final class SQLiteWriter: LifecycleHandler, Sendable {
 
     func shutdownAsync(_ application: Application) async {
         await databases.shutdownAsync()
-        try? await threadPool.shutdownGracefully()
         try? await group.shutdownGracefully()
     }
 }

@@ -29,6 +29,10 @@ enum DatabaseOutage {
         if let channel = error as? ChannelError {
             return [.ioOnClosedChannel, .alreadyClosed, .eof].contains(channel)
         }
+        if let sqlite = error as? SQLiteStatementError {
+            // SQLite's write lock held by another process for the whole busy timeout.
+            return sqlite.isBusy
+        }
         return error is Timeout || error is NIOConnectionError
     }
 }
