@@ -400,8 +400,17 @@ extension AppTests {
                 let made = try await world.api(
                     .POST, "/api/v1/pairs/\(pair.id!)/goals", token: token, json: #"{"title":"Use AI tools weekly","owner":"mentee","focusArea":"AI tools"}"#)
                 #expect(made.status == .created)
+                // The body's type is checked: a form post is refused with 415 naming JSON, JSON with a charset is taken.
+                let goalJSON = #"{"title":"Teach the team a prompt","owner":"mentee"}"#
+                for (type, status) in [("application/x-www-form-urlencoded", HTTPStatus.unsupportedMediaType), ("application/json; charset=utf-8", .created)] {
+                    let sent = try await app.testing().sendRequest(
+                        .POST, "/api/v1/pairs/\(pair.id!)/goals", headers: ["Authorization": "Bearer \(token)", "Content-Type": type],
+                        body: ByteBuffer(string: goalJSON))
+                    #expect(sent.status == status, "\(type)")
+                    if status == .unsupportedMediaType { #expect(sent.body.string.contains("must be JSON")) }
+                }
                 let listed = try await world.api(.GET, "/api/v1/pairs/\(pair.id!)/goals", token: try await world.token(world.managerA))
-                #expect(try listed.content.decode([APIModel.GoalOut].self).count == 2)
+                #expect(try listed.content.decode([APIModel.GoalOut].self).count == 3)
                 // Managers read goals but do not write them.
                 #expect(
                     try await world.api(

@@ -29,7 +29,8 @@ struct APIController {
     }
 
     static func body<T: Decodable>(_ req: Request, _ type: T.Type) throws -> T {
-        guard req.headers.contentType?.type == "application", req.headers.contentType?.subType == "json" else {
+        // Parsed once: each read of `contentType` parses the header again.
+        guard let type = req.headers.contentType, type.type == "application", type.subType == "json" else {
             throw Abort(.unsupportedMediaType, reason: "The body must be JSON (Content-Type: application/json).")
         }
         do { return try req.content.decode(T.self, as: .json) } catch let error as DecodingError {
