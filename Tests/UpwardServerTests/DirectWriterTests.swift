@@ -3,6 +3,7 @@ import Foundation
 import NIOConcurrencyHelpers
 import NIOCore
 import SQLKit
+import SQLiteKit
 import SQLiteNIO
 import Testing
 import UpwardTestSupport
@@ -131,6 +132,18 @@ extension AppTests {
                 let stored = try await AuditEntry.query(on: app.db).filter(\.$objectType == "test").all().map(\.action).sorted()
                 #expect(stored == ["after", "before"])
             }
+        }
+
+        @Test("bound values are SQLiteKit's own encoding of them, a UUID (bare or optional) as its text")
+        func binds() throws {
+            let id = UUID()
+            let values: [any Encodable & Sendable] = [id, Optional(id), UUID?.none, "a \"quoted\" name", 42, 2.5, true, Date(timeIntervalSince1970: 1.25)]
+            let ours = try SQLiteBinds.encode(values)
+            let theirs = try values.map { try SQLiteDataEncoder().encode($0) }
+            #expect(ours == theirs)
+            #expect(ours[0] == .text(id.uuidString))
+            #expect(ours[1] == .text(id.uuidString))
+            #expect(ours[2] == .null)
         }
     }
 }

@@ -56,7 +56,7 @@ struct APIController {
     }
 
     static func loadedPair(_ req: Request, _ id: UUID) async throws -> Pair {
-        guard let pair = try await Pair.loaded(id, on: req.db) else { throw Abort(.notFound, reason: "No pair with id \(id.uuidString).") }
+        guard let pair = try await Pair.loaded(id, on: req.db) else { throw Abort(.notFound, reason: "No pair with id \(id.text).") }
         return pair
     }
 

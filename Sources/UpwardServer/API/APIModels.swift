@@ -28,7 +28,9 @@ enum APIModel {
     }
 
     struct PersonOut: Content {
-        let id: UUID
+        /// The id's text (``Foundation/UUID/text``), as `UUID` would encode it but without `snprintf`:
+        /// a page holds up to 100 people.
+        let id: String
         let employeeId: String
         let name: String
         let email: String
@@ -41,7 +43,7 @@ enum APIModel {
         let generation: String?
         let hasLeft: Bool
         init(_ p: PeopleDirectory.Listing) {
-            id = p.id
+            id = p.id.text
             employeeId = p.employeeID
             name = p.name
             email = p.email

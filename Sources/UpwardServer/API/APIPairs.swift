@@ -252,7 +252,7 @@ extension APIModel {
             summary = meeting.summary
             followUps = meeting.followUps
             sequence = meeting.sequence
-            icsPath = APIRoute.prefix + "/meetings/\(meeting.id!.uuidString).ics"
+            icsPath = APIRoute.prefix + "/meetings/\(meeting.id!.text).ics"
         }
     }
 

@@ -48,7 +48,7 @@ struct TokenListCommand: AsyncCommand {
         try await app.autoMigrate()
         let user = try await tokenOwner(app, email: signature.email)
         for token in try await APITokens(db: app.db, clock: app.upward.clock).list(for: user) {
-            context.console.print("\(token.id!.uuidString)  \(token.name)  created \(token.createdAt.formatted(.iso8601))")
+            context.console.print("\(token.id!.text)  \(token.name)  created \(token.createdAt.formatted(.iso8601))")
         }
     }
 }

@@ -44,7 +44,6 @@ struct DirectSQLiteDatabase: Database, SQLDatabase {
     let connection: SQLiteReaders.Connection
     let context: DatabaseContext
     let inTransaction: Bool
-    private static let encoder = SQLiteDataEncoder()
 
     var logger: Logger { context.logger }
     var eventLoop: any EventLoop { context.eventLoop }
@@ -73,7 +72,7 @@ struct DirectSQLiteDatabase: Database, SQLDatabase {
         let text = serializer.sql
         let binds: [SQLiteData]
         do {
-            binds = try serializer.binds.map { try Self.encoder.encode($0) }
+            binds = try SQLiteBinds.encode(serializer.binds)
         } catch {
             return eventLoop.makeFailedFuture(error)
         }

@@ -68,7 +68,6 @@ struct MeteredDatabase: Database, SQLDatabase {
     let leased: Bool
     let writeGate: WriteGate?
     let readers: SQLiteReaders?
-    private static let encoder = SQLiteDataEncoder()
 
     /// Both drivers' databases are SQL databases; anything else is left as it is.
     static func wrap(_ base: any Database, limit: TimeAmount?, inUse: Gauge, leased: Bool, writeGate: WriteGate?, readers: SQLiteReaders?) -> any Database {
@@ -159,7 +158,7 @@ struct MeteredDatabase: Database, SQLDatabase {
         if ["INSERT", "UPDATE", "DELETE", "REPLACE"].contains(where: { head.hasPrefix($0) }) { return writeGate == nil ? .other : .write }
         guard readers != nil, head.hasPrefix("SELECT") || head.hasPrefix("WITH") else { return .other }
         do {
-            return .read(serializer.sql, try serializer.binds.map { try Self.encoder.encode($0) })
+            return .read(serializer.sql, try SQLiteBinds.encode(serializer.binds))
         } catch {
             return .other
         }

@@ -8,6 +8,7 @@ import SQLKit
 import SQLiteKit
 import SQLiteNIO
 import Synchronization
+import UpwardCore
 import VaporCSQLite
 
 /// SQLite reads on the calling thread, through prepared statements kept for reuse.
@@ -281,6 +282,20 @@ final class SQLiteReaders: Sendable {
 }
 
 /// A statement that SQLite refused or failed, on a connection of ``SQLiteReaders`` or ``SQLiteWriter``.
+/// A statement's bound values as SQLite values, as SQLiteKit's encoder writes them; a UUID (an id,
+/// stored as its text) is written as ``Foundation/UUID/text`` rather than through its `Encodable`
+/// conformance, which formats it with `snprintf`: a page of 50 people binds 50 ids.
+enum SQLiteBinds {
+    private static let encoder = SQLiteDataEncoder()
+
+    static func encode(_ values: [any Encodable & Sendable]) throws -> [SQLiteData] {
+        try values.map { value in
+            if let id = value as? UUID { return .text(id.text) }
+            return try encoder.encode(value)
+        }
+    }
+}
+
 struct SQLiteStatementError: Error, CustomStringConvertible, DatabaseError {
     /// SQLite's result code (its primary code is the low byte).
     let code: Int32

@@ -1,3 +1,4 @@
+import UpwardCore
 import Vapor
 
 /// Who may use a route.
@@ -173,17 +174,17 @@ enum SitePath {
     static let logout = SiteRoute.logout.path()
     static let people = SiteRoute.people.path()
     static let peopleImport = SiteRoute.peopleImport.path()
-    static func person(_ id: UUID) -> String { SiteRoute.person.path(id.uuidString) }
+    static func person(_ id: UUID) -> String { SiteRoute.person.path(id.text) }
     static let programs = "/programs"
     static let account = "/account"
     static let notifications = "/notifications"
     static let audit = "/audit"
-    static func program(_ id: UUID) -> String { "/programs/\(id.uuidString)" }
-    static func program(_ id: UUID, _ tail: String) -> String { "/programs/\(id.uuidString)/\(tail)" }
-    static func pair(_ id: UUID) -> String { "/pairs/\(id.uuidString)" }
+    static func program(_ id: UUID) -> String { "/programs/\(id.text)" }
+    static func program(_ id: UUID, _ tail: String) -> String { "/programs/\(id.text)/\(tail)" }
+    static func pair(_ id: UUID) -> String { "/pairs/\(id.text)" }
     static func invitation(_ token: String) -> String { "/invitations/\(token)" }
     static let concerns = "/concerns"
-    static func meetingICS(_ id: UUID) -> String { "/meetings/\(id.uuidString).ics" }
+    static func meetingICS(_ id: UUID) -> String { "/meetings/\(id.text).ics" }
     static let stylesheet = "/css/upward.css"
     /// Static files: cacheable, the same for everyone.
     static let staticPrefixes = ["/css/", "/js/", "/img/"]

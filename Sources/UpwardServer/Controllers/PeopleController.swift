@@ -61,7 +61,7 @@ struct PeopleController: SiteController {
             layout: LayoutContext(req, title: person.name), person: PersonSummary(person), facts: facts,
             chain: chain.map(PersonSummary.init), reports: reports.map(PersonSummary.init), belowCount: below,
             accountRole: account.map { $0.isAdmin ? "Program manager account" : "Participant account" })
-        if try req.viewer.isOrganizationAdmin { page.exportPath = SiteRoute.personExport.path(try person.requireID().uuidString) }
+        if try req.viewer.isOrganizationAdmin { page.exportPath = SiteRoute.personExport.path(try person.requireID().text) }
         return try await req.view.render("person", page)
     }
 
@@ -71,7 +71,7 @@ struct PeopleController: SiteController {
             throw Abort(.badRequest, reason: "\"\(raw.prefix(60))\" is not a valid person id.")
         }
         guard let person = try await req.directory.person(id) else {
-            throw Abort(.notFound, reason: "No person with id \(id.uuidString) is in the directory.")
+            throw Abort(.notFound, reason: "No person with id \(id.text) is in the directory.")
         }
         return person
     }

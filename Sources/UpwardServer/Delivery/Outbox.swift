@@ -64,7 +64,7 @@ struct Outbox {
         let managers = try await ProgramManager.query(on: db).filter(\.$program.$id == program.requireID()).all().map(\.$user.id)
         for user in managers {
             try await Delivery(
-                channel: "user", address: user.uuidString, kind: kind, message: OutgoingMessage(title: title, body: body, link: link), at: clock.now
+                channel: "user", address: user.text, kind: kind, message: OutgoingMessage(title: title, body: body, link: link), at: clock.now
             ).create(on: db)
         }
     }
@@ -77,7 +77,7 @@ struct Outbox {
             return
         }
         try await Delivery(
-            channel: "user", address: try user.requireID().uuidString, kind: "security.notice",
+            channel: "user", address: try user.requireID().text, kind: "security.notice",
             message: OutgoingMessage(title: title, body: body, link: SitePath.account), at: clock.now
         ).create(on: db)
     }
@@ -187,7 +187,7 @@ struct Outbox {
             guard let channel = DeliveryChannel(rawValue: delivery.channel) else {
                 throw DeliveryFailure("unknown channel \(delivery.channel)", certainlyNotDelivered: true)
             }
-            try await transport.send(channel: channel, address: delivery.address, message: message, messageID: "\(delivery.id!.uuidString.lowercased())@upward")
+            try await transport.send(channel: channel, address: delivery.address, message: message, messageID: "\(delivery.id!.text.lowercased())@upward")
             delivery.status = Delivery.Status.sent.rawValue
             delivery.sentAt = clock.now
             delivery.lastError = nil

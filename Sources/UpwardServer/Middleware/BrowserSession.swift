@@ -1,3 +1,4 @@
+import UpwardCore
 import Vapor
 
 /// What Upward keeps for one browser between requests. A session is stored only once it holds
@@ -81,7 +82,7 @@ extension Request {
         browserSession = BrowserSession(
             token: nil,
             values: [
-                BrowserSession.Key.userID: try user.requireID().uuidString,
+                BrowserSession.Key.userID: try user.requireID().text,
                 BrowserSession.Key.signedInAt: String(upward.clock.now.timeIntervalSince1970),
             ])
         auth.login(user)

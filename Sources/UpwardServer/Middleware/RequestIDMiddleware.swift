@@ -1,4 +1,5 @@
 import Foundation
+import UpwardCore
 import Vapor
 
 /// Gives every request an id of our own (Vapor would take the client's `X-Request-Id`, which
@@ -9,7 +10,7 @@ struct RequestIDMiddleware: AsyncMiddleware {
     static let header = "X-Request-Id"
 
     func respond(to request: Request, chainingTo next: any AsyncResponder) async throws -> Response {
-        let id = UUID().uuidString
+        let id = UUID().text
         request.logger[metadataKey: "request-id"] = .string(id)
         request.storage[Key.self] = id
         let started = ContinuousClock.now

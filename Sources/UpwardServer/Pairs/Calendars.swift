@@ -13,7 +13,7 @@ struct Calendars {
 
     /// A meeting the viewer may download: one of their pair's, a circle they are invited to, or any in a program they manage.
     func meeting(_ id: UUID, viewer: Viewer) async throws -> (Meeting, CalendarEvent) {
-        let notFound = Abort(.notFound, reason: "No meeting with id \(id.uuidString) is visible to you.")
+        let notFound = Abort(.notFound, reason: "No meeting with id \(id.text) is visible to you.")
         guard let meeting = try await Meeting.fetch(id, on: db) else { throw notFound }
         if let pairID = meeting.$pair.id {
             let context = try await PairSpace(db: db).context(pairID, viewer: viewer)
@@ -36,7 +36,7 @@ struct Calendars {
     func event(_ meeting: Meeting, pair: Pair) -> CalendarEvent {
         let description = meeting.agenda + "\n\nPair page: \(publicURL)\(SitePath.pair(pair.id!))"
         return CalendarEvent(
-            uid: "meeting-\(meeting.id!.uuidString.lowercased())@upward", sequence: meeting.sequence, start: meeting.startsAt, end: meeting.endsAt,
+            uid: "meeting-\(meeting.id!.text.lowercased())@upward", sequence: meeting.sequence, start: meeting.startsAt, end: meeting.endsAt,
             stamp: meeting.updatedAt, summary: "Reverse mentoring: \(pair.mentee.person.name) & \(pair.mentor.person.name)",
             description: description, location: meeting.location, url: publicURL + SitePath.pair(pair.id!),
             cancelled: meeting.meetingStatus == .cancelled)
@@ -44,7 +44,7 @@ struct Calendars {
 
     func event(_ meeting: Meeting, circle: Circle) -> CalendarEvent {
         CalendarEvent(
-            uid: "meeting-\(meeting.id!.uuidString.lowercased())@upward", sequence: meeting.sequence, start: meeting.startsAt, end: meeting.endsAt,
+            uid: "meeting-\(meeting.id!.text.lowercased())@upward", sequence: meeting.sequence, start: meeting.startsAt, end: meeting.endsAt,
             stamp: meeting.updatedAt, summary: circle.title, description: meeting.agenda, location: meeting.location,
             cancelled: meeting.meetingStatus == .cancelled)
     }

@@ -53,9 +53,9 @@ struct Concerns {
     }
 
     func find(_ id: UUID, viewer: Viewer, programs: Programs) async throws -> Concern {
-        guard let concern = try await Concern.query(on: db).filter(\.$id == id).with(\.$program).with(\.$raisedBy) { $0.with(\.$person) }.first(),
+        guard let concern = try await Concern.query(on: db).filter(\.$id == id).with(\.$program).with(\.$raisedBy, { $0.with(\.$person) }).first(),
             try await programs.manages(concern.program, viewer)
-        else { throw Abort(.notFound, reason: "No concern with id \(id.uuidString) is visible to you.") }
+        else { throw Abort(.notFound, reason: "No concern with id \(id.text) is visible to you.") }
         return concern
     }
 

@@ -31,7 +31,7 @@ struct Goals {
 
     func find(_ id: UUID, in context: PairContext) async throws -> Goal {
         guard let goal = try await Goal.fetch(id, on: db), goal.$pair.id == context.pairID else {
-            throw Abort(.notFound, reason: "No goal with id \(id.uuidString) belongs to this pair.")
+            throw Abort(.notFound, reason: "No goal with id \(id.text) belongs to this pair.")
         }
         return goal
     }

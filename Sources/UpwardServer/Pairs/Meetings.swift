@@ -57,7 +57,7 @@ struct Meetings {
 
     func find(_ id: UUID, in context: PairContext) async throws -> Meeting {
         guard let meeting = try await Meeting.fetch(id, on: db), meeting.$pair.id == context.pairID else {
-            throw Abort(.notFound, reason: "No meeting with id \(id.uuidString) belongs to this pair.")
+            throw Abort(.notFound, reason: "No meeting with id \(id.text) belongs to this pair.")
         }
         return meeting
     }

@@ -21,7 +21,7 @@ struct Notes {
     let sealer: NoteSealer
 
     static func context(note: UUID, pair: UUID, author: UUID) -> String {
-        "upward-note:\(note.uuidString):\(pair.uuidString):\(author.uuidString)"
+        "upward-note:\(note.text):\(pair.text):\(author.text)"
     }
 
     /// The shared notes plus the viewer's own private ones; nothing else. Managers read none.
@@ -68,7 +68,7 @@ struct Notes {
     func delete(_ id: UUID, in context: PairContext) async throws {
         let me = try context.requireParticipant("delete notes")
         guard let note = try await PairNote.fetch(id, on: db), note.$pair.id == context.pairID, note.$author.id == me.$person.id else {
-            throw Abort(.notFound, reason: "No note with id \(id.uuidString) of yours is in this pair.")
+            throw Abort(.notFound, reason: "No note with id \(id.text) of yours is in this pair.")
         }
         try await note.delete(on: db)
     }

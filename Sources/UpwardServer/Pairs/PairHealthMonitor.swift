@@ -71,7 +71,7 @@ struct PairHealthMonitor {
                 try await Notifications(db: db, clock: clock).send(
                     to: participant.$person.id, kind: "survey.pulse", title: "How is your pairing going?",
                     body: "One question (and room for a comment) about how your pairing works for you. Your program manager sees the answer.",
-                    link: SiteRoute.survey.path(survey.id!.uuidString))
+                    link: SiteRoute.survey.path(survey.id!.text))
             }
         }
     }

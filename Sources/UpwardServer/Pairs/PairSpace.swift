@@ -103,7 +103,7 @@ struct PairSpace {
         return nil
     }
 
-    static func notFound(_ id: UUID) -> Abort { Abort(.notFound, reason: "No pair with id \(id.uuidString) is visible to you.") }
+    static func notFound(_ id: UUID) -> Abort { Abort(.notFound, reason: "No pair with id \(id.text) is visible to you.") }
 
     /// The viewer's own published pair, or a pair of a program they manage; 404 otherwise.
     func context(_ id: UUID, viewer: Viewer) async throws -> PairContext {

@@ -47,7 +47,7 @@ struct Recognition {
     /// to proposed, piloted or adopted; the pair is told.
     func setStatus(_ id: UUID, in program: Program, to raw: String?, by viewer: Viewer) async throws -> Idea {
         guard let idea = try await Idea.fetch(id, on: db), idea.$program.id == program.id else {
-            throw Abort(.notFound, reason: "No idea with id \(id.uuidString) is visible to you.")
+            throw Abort(.notFound, reason: "No idea with id \(id.text) is visible to you.")
         }
         let status = try IdeaDraft.status(raw)
         guard status != idea.ideaStatus else { return idea }
@@ -120,7 +120,7 @@ struct Recognition {
 
     func findStory(_ id: UUID, in context: PairContext) async throws -> Story {
         guard let story = try await Story.fetch(id, on: db), story.$pair.id == context.pairID else {
-            throw Abort(.notFound, reason: "No story with id \(id.uuidString) belongs to this pair.")
+            throw Abort(.notFound, reason: "No story with id \(id.text) belongs to this pair.")
         }
         return story
     }
@@ -156,7 +156,7 @@ struct Recognition {
     /// The certificate of a participant of a completed program who took part in a pair that met.
     /// The participant sees their own; the program's managers see everyone's.
     func certificate(_ participantID: UUID, program programID: UUID, viewer: Viewer) async throws -> Certificate {
-        let notFound = Abort(.notFound, reason: "No certificate with id \(participantID.uuidString) is visible to you.")
+        let notFound = Abort(.notFound, reason: "No certificate with id \(participantID.text) is visible to you.")
         guard let participant = try await Participant.query(on: db).filter(\.$id == participantID).filter(\.$program.$id == programID).with(\.$person).first(),
             let program = try await Program.fetch(programID, on: db)
         else { throw notFound }

@@ -48,7 +48,7 @@ struct APITokens {
 
     func revoke(_ id: UUID, of user: User, by viewer: Viewer?) async throws {
         guard let token = try await APIToken.fetch(id, on: db), token.$user.id == user.id, token.revokedAt == nil else {
-            throw Abort(.notFound, reason: "No active token with id \(id.uuidString) belongs to this account.")
+            throw Abort(.notFound, reason: "No active token with id \(id.text) belongs to this account.")
         }
         token.revokedAt = clock.now
         try await db.writeTransaction { db in

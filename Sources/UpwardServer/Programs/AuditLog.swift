@@ -14,7 +14,7 @@ struct AuditLog {
         entry.actor = viewer.map { "\($0.name) <\($0.user.email)>" } ?? "Upward"
         entry.action = action
         entry.objectType = object
-        entry.objectID = id?.uuidString
+        entry.objectID = id?.text
         entry.detail = String(detail.prefix(2000))
         entry.createdAt = clock.now
         try await entry.create(on: db)
@@ -45,7 +45,7 @@ struct AuditLog {
         for entry in entries {
             let cells = [
                 formatter.string(from: entry.createdAt), entry.actor, entry.action, entry.objectType, entry.objectID ?? "",
-                entry.programID?.uuidString ?? "", entry.detail,
+                entry.programID?.text ?? "", entry.detail,
             ]
             lines.append(cells.map(cell).joined(separator: ","))
         }

@@ -67,7 +67,7 @@ struct Enrollments {
     func completeModule(_ moduleID: UUID, for participant: Participant, in program: Program, by viewer: Viewer) async throws {
         try Self.requireOpen(program)
         guard let module = try await TrainingModule.fetch(moduleID, on: db), module.$program.id == program.id else {
-            throw Abort(.notFound, reason: "No training module with id \(moduleID.uuidString) is in this program.")
+            throw Abort(.notFound, reason: "No training module with id \(moduleID.text) is in this program.")
         }
         guard module.moduleAudience.applies(to: participant.enrollmentRole) else {
             throw Abort(.conflict, reason: "\"\(module.title)\" is for \(module.moduleAudience.label.lowercased()) only.")
@@ -194,10 +194,10 @@ struct Enrollments {
                 """
             ).all(reading: Completion.self)
         // Each module's id as text once, and each role's modules once, not once per participant.
-        let moduleText = Dictionary(modules.map { ($0.id, $0.id.uuidString) }, uniquingKeysWith: { first, _ in first })
+        let moduleText = Dictionary(modules.map { ($0.id, $0.id.text) }, uniquingKeysWith: { first, _ in first })
         var done: [UUID: Set<String>] = [:]
         for completion in completions where wanted.contains(completion.participant_id) {
-            done[completion.participant_id, default: []].insert(moduleText[completion.module_id] ?? completion.module_id.uuidString)
+            done[completion.participant_id, default: []].insert(moduleText[completion.module_id] ?? completion.module_id.text)
         }
         var requiredByRole: [String: [ParticipantChecklist.Module]] = [:]
         var result: [UUID: ParticipantChecklist] = [:]
@@ -205,7 +205,7 @@ struct Enrollments {
             let required =
                 requiredByRole[subject.role]
                 ?? modules.filter { $0.moduleAudience.applies(to: subject.enrollmentRole) }
-                .map { ParticipantChecklist.Module(id: moduleText[$0.id] ?? $0.id.uuidString, title: $0.title) }
+                .map { ParticipantChecklist.Module(id: moduleText[$0.id] ?? $0.id.text, title: $0.title) }
             requiredByRole[subject.role] = required
             result[subject.id] = ParticipantChecklist(
                 enrolled: subject.enrolled_at != nil, agreed: subject.agreed_at != nil, requiredModules: required, completed: done[subject.id] ?? [])

@@ -37,7 +37,7 @@ struct Invitations {
         let programID = try program.requireID()
         let people = try await Person.query(on: db).filter(\.$id ~~ personIDs).sort(\.$name).all()
         let missing = Set(personIDs).subtracting(people.compactMap(\.id))
-        if let first = missing.first { throw ValidationFailure("people", "no person with id \(first.uuidString) is in the directory") }
+        if let first = missing.first { throw ValidationFailure("people", "no person with id \(first.text) is in the directory") }
         let existing = Set(try await Participant.query(on: db).filter(\.$program.$id == programID).filter(\.$person.$id ~~ personIDs).all().map(\.$person.id))
         return try await db.writeTransaction { db -> Outcome in
             var outcome = Outcome()

@@ -85,7 +85,7 @@ struct Programs {
         return try await ProgramManager.query(on: db).filter(\.$program.$id == programID).filter(\.$user.$id == viewer.id).count() > 0
     }
 
-    static func notFound(_ id: UUID) -> Abort { Abort(.notFound, reason: "No program with id \(id.uuidString) is visible to you.") }
+    static func notFound(_ id: UUID) -> Abort { Abort(.notFound, reason: "No program with id \(id.text) is visible to you.") }
 
     /// A program the viewer manages; 404 for everyone else, so ids of other programs reveal nothing.
     func managed(_ id: UUID, by viewer: Viewer) async throws -> Program {

@@ -83,7 +83,7 @@ struct Suggestions {
         request.$program.id = programID
         request.$mentee.id = try mentee.requireID()
         request.$mentor.id = mentorID
-        request.choicesJSON = JSONText.encode(choices.map { $0.mentor.id!.uuidString })
+        request.choicesJSON = JSONText.encode(choices.map { $0.mentor.id!.text })
         request.position = 0
         request.status = MatchRequest.Status.pending.rawValue
         request.requestedAt = clock.now
@@ -109,7 +109,7 @@ struct Suggestions {
     /// The mentor's answer. A decline passes the request on to the mentee's next choice.
     func answer(_ request: MatchRequest, accept: Bool, by mentor: Participant, in program: Program, viewer: Viewer) async throws -> Pair? {
         guard request.$mentor.id == mentor.id, request.status == MatchRequest.Status.pending.rawValue else {
-            throw Abort(.notFound, reason: "No request with id \(request.id!.uuidString) is waiting for your answer.")
+            throw Abort(.notFound, reason: "No request with id \(request.id!.text) is waiting for your answer.")
         }
         try Self.requireChoosing(program)
         let programID = try program.requireID()

@@ -101,7 +101,7 @@ struct SurveyService {
 
     /// A survey the viewer may answer (an accepted participant of its program and audience), or 404.
     func forParticipant(_ id: UUID, viewer: Viewer) async throws -> (Survey, Participant) {
-        let notFound = Abort(.notFound, reason: "No survey with id \(id.uuidString) is open to you.")
+        let notFound = Abort(.notFound, reason: "No survey with id \(id.text) is open to you.")
         guard let survey = try await Survey.fetch(id, on: db), let person = viewer.personID,
             let participant = try await acceptedParticipant(program: survey.$program.id, person: person),
             survey.includes(participant.enrollmentRole), try await concerns(survey, participant)
@@ -184,7 +184,7 @@ struct SurveyService {
     func managed(_ id: UUID, by viewer: Viewer) async throws -> (survey: Survey, program: Program, invited: Int) {
         guard let survey = try await Survey.fetch(id, on: db), let program = try await Program.fetch(survey.$program.id, on: db),
             try await Programs(db: db, clock: clock).manages(program, viewer)
-        else { throw Abort(.notFound, reason: "No survey with id \(id.uuidString) is visible to you.") }
+        else { throw Abort(.notFound, reason: "No survey with id \(id.text) is visible to you.") }
         let invited = try await Participant.query(on: db).filter(\.$program.$id == program.requireID()).filter(\.$acceptedAt != nil).all()
             .filter { survey.includes($0.enrollmentRole) }.count
         return (survey, program, invited)
@@ -238,7 +238,7 @@ struct SurveyService {
 
     private func named(_ survey: Survey) async throws -> [Answered] {
         try await SurveyResponse.query(on: db).filter(\.$survey.$id == survey.requireID()).with(\.$person).all().map {
-            Answered(person: $0.$person.id, cell: [$0.role, $0.person.department ?? "(no department)"], answers: $0.answers)
+            Answered(person: $0.$person.id, cell: [$0.role, $0.person.department], answers: $0.answers)
         }
     }
 

@@ -251,7 +251,7 @@ struct LargeDemoSeeder {
         var lines = ["email,program_id,role,token"]
         for participant in participants.sorted(by: { ($0.person.email, $0.program.name) < ($1.person.email, $1.program.name) }) {
             guard let user = participant.$user.id, let secret = secrets[user] else { continue }
-            lines.append("\(participant.person.email),\(participant.$program.id.uuidString),\(participant.role),\(secret)")
+            lines.append("\(participant.person.email),\(participant.$program.id.text),\(participant.role),\(secret)")
         }
         guard FileManager.default.createFile(atPath: file, contents: Data((lines.joined(separator: "\n") + "\n").utf8), attributes: [.posixPermissions: 0o600])
         else { throw CommandFailure("cannot write the tokens file \(file)") }

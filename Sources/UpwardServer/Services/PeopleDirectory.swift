@@ -93,7 +93,7 @@ struct PeopleDirectory {
         for record in plan.updated {
             guard let person = byEmployeeID[record.employeeID] else { continue }
             if person.email != record.email {
-                person.email = "moving-\(UUID().uuidString.lowercased())@upward.invalid"
+                person.email = "moving-\(UUID().text.lowercased())@upward.invalid"
                 try await person.save(on: db)
                 if let id = person.id, let user = userOfPerson[id] {
                     user.email = person.email
@@ -138,7 +138,7 @@ struct PeopleDirectory {
     }
 
     static func chainPath(_ ids: [UUID]) -> String {
-        ids.isEmpty ? "" : "/" + ids.map(\.uuidString).joined(separator: "/") + "/"
+        ids.isEmpty ? "" : "/" + ids.map(\.text).joined(separator: "/") + "/"
     }
 
     // MARK: - Reporting lines
@@ -151,7 +151,7 @@ struct PeopleDirectory {
     }
 
     private func below(_ manager: UUID) -> QueryBuilder<Person> {
-        Person.query(on: db).filter(\.$managementChain ~~ "/\(manager.uuidString)/")
+        Person.query(on: db).filter(\.$managementChain ~~ "/\(manager.text)/")
     }
 
     /// The managers above `person`, top first.

@@ -125,7 +125,7 @@ struct PersonData {
         let name = person.name
         let email = person.email
         let oldEmployeeID = person.employeeID
-        let marker = "erased-\(UUID().uuidString.prefix(8).lowercased())"
+        let marker = "erased-\(UUID().text.prefix(8).lowercased())"
         let changed = try await db.writeTransaction { db in
             var changed = 0
             let sql = try db.sql()
@@ -139,12 +139,12 @@ struct PersonData {
                     .compactMap(\.id)
             // Theirs: deleted.
             if let user, let userID = user.id {
-                try await sql.delete(from: StoredSession.schema).where("user_id", .equal, userID).orWhere("data", .like, "%\(userID.uuidString)%").run()
+                try await sql.delete(from: StoredSession.schema).where("user_id", .equal, userID).orWhere("data", .like, "%\(userID.text)%").run()
                 try await APIToken.query(on: db).filter(\.$user.$id == userID).delete()
                 try await CalendarFeed.query(on: db).filter(\.$user.$id == userID).delete()
                 try await DeliverySetting.query(on: db).filter(\.$user.$id == userID).delete()
                 try await ProgramManager.query(on: db).filter(\.$user.$id == userID).delete()
-                try await Delivery.query(on: db).filter(\.$address == userID.uuidString).delete()
+                try await Delivery.query(on: db).filter(\.$address == userID.text).delete()
                 try await Participant.query(on: db).filter(\.$user.$id == userID).set(\.$user.$id, to: nil).update()
                 try await AuditEntry.query(on: db).filter(\.$actorUserID == userID).set(\.$actorUserID, to: nil).update()
                 try await user.delete(on: db)

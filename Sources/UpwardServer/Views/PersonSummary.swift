@@ -1,6 +1,7 @@
 import FluentKit
 import Foundation
 import SQLKit
+import UpwardCore
 
 /// One person as a row in a list.
 struct PersonSummary: Encodable {
@@ -37,7 +38,7 @@ struct PersonSummary: Encodable {
     }
 
     init(_ person: Person) {
-        id = person.id?.uuidString ?? ""
+        id = person.id?.text ?? ""
         href = person.id.map(SitePath.person) ?? ""
         employeeID = person.employeeID
         name = person.name
@@ -55,7 +56,7 @@ struct PersonSummary: Encodable {
 extension PersonSummary {
     init(_ person: PeopleDirectory.Listing) {
         self.init(
-            id: person.id.uuidString, href: SitePath.person(person.id), employeeID: person.employeeID, name: person.name, email: person.email,
+            id: person.id.text, href: SitePath.person(person.id), employeeID: person.employeeID, name: person.name, email: person.email,
             title: person.title, department: person.department, level: person.level, generation: person.generation, location: person.location,
             hasLeft: person.hasLeft)
     }

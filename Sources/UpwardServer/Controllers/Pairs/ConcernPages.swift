@@ -35,7 +35,7 @@ struct ConcernPages: SiteController {
         let concerns = try await req.concerns.queue(for: try req.viewer, programs: req.programs)
         let rows = concerns.map {
             Row(
-                href: SiteRoute.concern.path($0.id!.uuidString), program: $0.program.name, category: $0.concernCategory.label, status: $0.concernStatus.label,
+                href: SiteRoute.concern.path($0.id!.text), program: $0.program.name, category: $0.concernCategory.label, status: $0.concernStatus.label,
                 statusKey: $0.status, raisedBy: "\($0.raisedBy.person.name) (\($0.raisedBy.role))", when: Self.formatter.string(from: $0.createdAt))
         }
         return try await req.view.render(
@@ -70,7 +70,7 @@ struct ConcernPages: SiteController {
                 raisedBy: "\(concern.raisedBy.person.name) (\(concern.raisedBy.role))", when: Self.formatter.string(from: concern.createdAt)),
             body: concern.body, pairHref: SitePath.pair(concern.$pair.id), notes: notes,
             statuses: ConcernStatus.allCases.map { PairPages.Option(value: $0.rawValue, label: $0.label, selected: $0 == concern.concernStatus) },
-            action: SiteRoute.concernHandle.path(concern.id!.uuidString), notice: req.notice)
+            action: SiteRoute.concernHandle.path(concern.id!.text), notice: req.notice)
     }
 
     @Sendable func show(req: Request) async throws -> View {
@@ -89,7 +89,7 @@ struct ConcernPages: SiteController {
         let form = try req.form(HandleForm.self)
         do {
             try await req.concerns.handle(concern, status: form.status, note: form.note, by: viewer)
-            return req.redirect(SiteRoute.concern.path(concern.id!.uuidString), notice: "Saved.")
+            return req.redirect(SiteRoute.concern.path(concern.id!.text), notice: "Saved.")
         } catch let failure as ValidationFailure {
             var page = try await detail(req, concern)
             page.issues = failure.issues.map { Issue(field: $0.field, message: $0.message) }

@@ -153,24 +153,24 @@ struct PairPages: SiteController {
         let pair = context.pair
         let program = context.program
         let lists = try await req.enrollments.checklists(program.id!, participants: [pair.mentee, pair.mentor])
-        let key = pair.id!.uuidString
+        let key = pair.id!.text
         let myZone = context.me.flatMap { Meetings.zone($0.person) } ?? Meetings.zone(pair.mentee.person) ?? TimeZone(identifier: "UTC")!
         let partnerZone = context.partner.flatMap { Meetings.zone($0.person) }
         let dateFormatter = ISO8601DateFormatter()
         let goals = try await req.goals.list(context).map { goal in
             GoalRow(
-                id: goal.id!.uuidString, title: goal.title, why: goal.why, measure: goal.measure, target: goal.targetDate ?? "",
+                id: goal.id!.text, title: goal.title, why: goal.why, measure: goal.measure, target: goal.targetDate ?? "",
                 focusArea: goal.focusArea ?? "",
                 owner: goal.owner == GoalOwner.mentee.rawValue ? "\(pair.mentee.person.name) (mentee)" : "\(pair.mentor.person.name) (mentor)",
                 status: goal.status, progress: goal.progress,
                 milestones: goal.milestones.enumerated().map { MilestoneRow(index: $0.offset, title: $0.element.title, done: $0.element.done) },
                 statuses: GoalStatus.allCases.map { Option(value: $0.rawValue, label: $0.rawValue.capitalized, selected: $0.rawValue == goal.status) },
-                manualProgress: goal.manualProgress.map(String.init) ?? "", action: SiteRoute.goalUpdate.path(key, goal.id!.uuidString))
+                manualProgress: goal.manualProgress.map(String.init) ?? "", action: SiteRoute.goalUpdate.path(key, goal.id!.text))
         }
         let now = req.upward.clock.now
         let meetings = try await req.meetings.list(pair: pair.id!).map { meeting -> (MeetingRow, Bool) in
             let zone = TimeZone(identifier: meeting.timeZone) ?? myZone
-            let id = meeting.id!.uuidString
+            let id = meeting.id!.text
             let row = MeetingRow(
                 id: id, when: Meetings.display(meeting.startsAt, in: myZone),
                 whenPartner: partnerZone.flatMap { $0.identifier == myZone.identifier ? nil : Meetings.display(meeting.startsAt, in: $0) },
@@ -190,7 +190,7 @@ struct PairPages: SiteController {
             return StoryRow(
                 title: story.title, body: story.body, published: consent.isPublished, menteeAgreed: consent.mentee, mentorAgreed: consent.mentor,
                 iAgreed: mySide == .mentee ? consent.mentee : (mySide == .mentor ? consent.mentor : false),
-                updatePath: SiteRoute.storyUpdate.path(key, story.id!.uuidString), consentPath: SiteRoute.storyConsent.path(key, story.id!.uuidString))
+                updatePath: SiteRoute.storyUpdate.path(key, story.id!.text), consentPath: SiteRoute.storyConsent.path(key, story.id!.text))
         }
         return Page(
             layout: LayoutContext(req, title: "\(pair.mentee.person.name) & \(pair.mentor.person.name)"), program: ProgramSummary(program),
@@ -204,7 +204,7 @@ struct PairPages: SiteController {
             notes: notes.map {
                 NoteRow(
                     author: $0.authorName, isPrivate: $0.isPrivate, mine: $0.mine, body: $0.body, when: dateFormatter.string(from: $0.createdAt),
-                    deletePath: SiteRoute.noteDelete.path(key, $0.id.uuidString))
+                    deletePath: SiteRoute.noteDelete.path(key, $0.id.text))
             },
             concerns: concerns.map {
                 ConcernRow(category: $0.concernCategory.label, status: $0.concernStatus.label, when: dateFormatter.string(from: $0.createdAt))
@@ -213,7 +213,7 @@ struct PairPages: SiteController {
             ideas: try await req.recognition.ideas(pair: pair.id!).map {
                 IdeaLine(title: $0.title, description: $0.description, status: $0.ideaStatus.label, raisedBy: $0.raisedBy.name)
             }, stories: stories, canWriteStory: context.isParticipant && (pair.pairStatus.isWorking || pair.pairStatus == .ended),
-            storiesPath: SiteRoute.stories.path(program.id!.uuidString),
+            storiesPath: SiteRoute.stories.path(program.id!.text),
             paths: [
                 "goal": SiteRoute.goalCreate.path(key), "meeting": SiteRoute.meetingCreate.path(key), "note": SiteRoute.noteCreate.path(key),
                 "concern": SiteRoute.concernRaise.path(key), "pause": SiteRoute.pairPause.path(key), "resume": SiteRoute.pairResume.path(key),

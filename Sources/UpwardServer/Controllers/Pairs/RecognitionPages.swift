@@ -59,7 +59,7 @@ struct RecognitionPages: SiteController {
                 title: idea.title, description: idea.description, pair: names[idea.$pair.id] ?? "", raisedBy: idea.raisedBy.name,
                 status: idea.ideaStatus.label,
                 statuses: IdeaStatus.allCases.map { PairPages.Option(value: $0.rawValue, label: $0.label, selected: $0 == idea.ideaStatus) },
-                action: SiteRoute.ideaStatus.path(program.id!.uuidString, idea.id!.uuidString))
+                action: SiteRoute.ideaStatus.path(program.id!.text, idea.id!.text))
         }
         return try await req.view.render(
             "ideas",
@@ -74,7 +74,7 @@ struct RecognitionPages: SiteController {
         let form = try req.form(IdeaForm.self)
         let program = try await req.programs.managed(try IDParameter.parse(req, "programID"), by: try req.viewer)
         let idea = try await req.recognition.setStatus(try IDParameter.parse(req, "ideaID"), in: program, to: form.status, by: try req.viewer)
-        return req.redirect(SiteRoute.ideas.path(program.id!.uuidString), notice: "\"\(idea.title)\" is \(idea.ideaStatus.label.lowercased()).")
+        return req.redirect(SiteRoute.ideas.path(program.id!.text), notice: "\"\(idea.title)\" is \(idea.ideaStatus.label.lowercased()).")
     }
 
     struct StoryForm: Content {

@@ -57,7 +57,7 @@ struct AccountPages: SiteController {
         let tokens = try await req.apiTokens.list(for: viewer.user).map {
             TokenRow(
                 name: $0.name, created: formatter.string(from: $0.createdAt), lastUsed: $0.lastUsedAt.map(formatter.string) ?? "never",
-                revokePath: SiteRoute.tokenRevoke.path($0.id!.uuidString))
+                revokePath: SiteRoute.tokenRevoke.path($0.id!.text))
         }
         return AccountPage(
             layout: LayoutContext(req, title: "Account"), name: viewer.name, email: viewer.user.email,

@@ -72,8 +72,8 @@ struct DashboardPages: SiteController {
         let page = Page(
             layout: LayoutContext(req, title: "Outcomes · \(program.name)"), program: ProgramSummary(program),
             generated: formatter.string(from: req.upward.clock.now), charts: charts, atRisk: atRisk,
-            csvPath: SiteRoute.dashboard.path(program.id!.uuidString) + "?format=csv", ideasPath: SiteRoute.ideas.path(program.id!.uuidString),
-            storiesPath: SiteRoute.stories.path(program.id!.uuidString), certificates: try await Self.certificates(req, program: program),
+            csvPath: SiteRoute.dashboard.path(program.id!.text) + "?format=csv", ideasPath: SiteRoute.ideas.path(program.id!.text),
+            storiesPath: SiteRoute.stories.path(program.id!.text), certificates: try await Self.certificates(req, program: program),
             minimum: req.upward.configuration.anonymity.minimum)
         return try await req.view.render("dashboard", page).encodeResponse(for: req)
     }
@@ -88,7 +88,7 @@ struct DashboardPages: SiteController {
             .with(\.$mentor) { $0.with(\.$person) }.all()
         var seen = Set<UUID>()
         return pairs.flatMap { [$0.mentor, $0.mentee] }.filter { seen.insert($0.id!).inserted }.sorted { $0.person.name < $1.person.name }.map {
-            Figure(section: $0.role, label: $0.person.name, value: SiteRoute.certificate.path(id.uuidString, $0.id!.uuidString))
+            Figure(section: $0.role, label: $0.person.name, value: SiteRoute.certificate.path(id.text, $0.id!.text))
         }
     }
 
@@ -217,7 +217,7 @@ struct DashboardPages: SiteController {
                     + ideas.filter { $0.ideaStatus != .proposed }.map { Figure(section: "Ideas", label: $0.title, value: $0.ideaStatus.label) },
                 note: "Ideas the pairs raised and where they stand; stories are published only with both people's consent."))
         // Retention of the junior mentors against colleagues in the same departments and level bands.
-        let juniors = Set(participants.filter { $0.enrollmentRole == .mentor && $0.accepted_at != nil }.map { $0.person_id.uuidString })
+        let juniors = Set(participants.filter { $0.enrollmentRole == .mentor && $0.accepted_at != nil }.map { $0.person_id.text })
         if !juniors.isEmpty {
             struct PersonRow: SQLRowReadable {
                 let id: UUID
@@ -237,7 +237,7 @@ struct DashboardPages: SiteController {
             // Only the columns the comparison needs, for every person in the directory.
             let everyone = try await sql.raw("SELECT id, department, level, hire_date, termination_date FROM people").all(reading: PersonRow.self).map {
                 Retention.Member(
-                    id: $0.id.uuidString, department: $0.department, level: $0.level, hireDate: $0.hire_date.flatMap(CalendarDate.init),
+                    id: $0.id.text, department: $0.department, level: $0.level, hireDate: $0.hire_date.flatMap(CalendarDate.init),
                     terminationDate: $0.termination_date.flatMap(CalendarDate.init))
             }
             var utc = Calendar(identifier: .gregorian)

@@ -47,7 +47,7 @@ struct MatchingPages: SiteController {
         return InvitationsPage(
             layout: LayoutContext(req, title: "Invite · \(program.name)"), program: ProgramSummary(program), people: result.items.map(PersonSummary.init),
             filters: query.echo, departments: try await req.directory.facets().departments, links: links, skipped: skipped,
-            total: result.metadata.total, action: Self.withFilters(SiteRoute.invite.path(program.id!.uuidString), query.echo),
+            total: result.metadata.total, action: Self.withFilters(SiteRoute.invite.path(program.id!.text), query.echo),
             back: SitePath.program(program.id!))
     }
 
@@ -123,7 +123,7 @@ struct MatchingPages: SiteController {
     static func participant(_ req: Request, in program: Program, parameter: String = "participantID") async throws -> Participant {
         let id = try IDParameter.parse(req, parameter)
         guard let participant = try await Participant.query(on: req.db).filter(\.$id == id).filter(\.$program.$id == program.id!).with(\.$person).first()
-        else { throw Abort(.notFound, reason: "No participant with id \(id.uuidString) is in this program.") }
+        else { throw Abort(.notFound, reason: "No participant with id \(id.text) is in this program.") }
         return participant
     }
 
@@ -204,13 +204,13 @@ struct MatchingPages: SiteController {
         return pairs.map { pair in
             let waiting = Self.waitingFor(pair, lists: lists)
             return PairRow(
-                id: pair.id!.uuidString, mentee: pair.mentee.person.name,
+                id: pair.id!.text, mentee: pair.mentee.person.name,
                 menteeDetail: "\(pair.mentee.person.title ?? "") · \(pair.mentee.person.department) · level \(pair.mentee.person.level)",
                 mentor: pair.mentor.person.name,
                 mentorDetail: "\(pair.mentor.person.title ?? "") · \(pair.mentor.person.department) · level \(pair.mentor.person.level)",
                 score: Int(pair.score.rounded()), reasons: pair.reasons, warnings: pair.warnings, status: pair.status, statusLabel: pair.pairStatus.label,
                 locked: pair.locked, source: pair.source, manualReason: pair.manualReason, waitingFor: waiting,
-                lockPath: SiteRoute.matchingLock.path(id.uuidString, pair.id!.uuidString))
+                lockPath: SiteRoute.matchingLock.path(id.text, pair.id!.text))
         }
     }
 
@@ -238,7 +238,7 @@ struct MatchingPages: SiteController {
                 kind: exclusion.reason == "rematch" ? "Rematch requested" : "Declined",
                 note: exclusion.note ?? "(no note)", by: by)
         }
-        let key = id.uuidString
+        let key = id.text
         return ReviewPage(
             layout: LayoutContext(req, title: "Matching · \(program.name)"), program: ProgramSummary(program), notice: req.notice,
             run: run.map {
@@ -248,10 +248,10 @@ struct MatchingPages: SiteController {
             },
             pairs: rows, unmatched: run.flatMap { JSONText.decode($0.unmatchedJSON) } ?? [],
             mentees: built.mentees.compactMap { p in
-                built.person(p).map { Choice(id: p.id!.uuidString, label: "\($0.name) (\($0.department), level \($0.level))") }
+                built.person(p).map { Choice(id: p.id!.text, label: "\($0.name) (\($0.department), level \($0.level))") }
             },
             mentors: built.mentors.compactMap { p in
-                built.person(p).map { Choice(id: p.id!.uuidString, label: "\($0.name) (\($0.department), level \($0.level))") }
+                built.person(p).map { Choice(id: p.id!.text, label: "\($0.name) (\($0.department), level \($0.level))") }
             },
             proposedCount: rows.filter { $0.status == "proposed" }.count, stepBacks: stepBacks,
             paths: [
@@ -269,7 +269,7 @@ struct MatchingPages: SiteController {
     @Sendable func run(req: Request) async throws -> Response {
         let program = try await ProgramPages.managed(req)
         let run = try await req.matchmaking.run(program, by: try req.viewer)
-        return req.redirect(SiteRoute.matching.path(program.id!.uuidString), notice: "Matching ran: \(run.matched) pairs. Review them, then approve.")
+        return req.redirect(SiteRoute.matching.path(program.id!.text), notice: "Matching ran: \(run.matched) pairs. Review them, then approve.")
     }
 
     struct AssignForm: Content {
@@ -292,7 +292,7 @@ struct MatchingPages: SiteController {
             let mentee = try IDParameter.parse(form.menteeId, field: "menteeId")
             let mentor = try IDParameter.parse(form.mentorId, field: "mentorId")
             _ = try await req.matchmaking.assign(program, mentee: mentee, mentor: mentor, reason: form.reason, by: try req.viewer)
-            return req.redirect(SiteRoute.matching.path(program.id!.uuidString), notice: "Pair made by hand and locked.")
+            return req.redirect(SiteRoute.matching.path(program.id!.text), notice: "Pair made by hand and locked.")
         } catch let failure as ValidationFailure {
             return try await refused(req, program: program, failure)
         }
@@ -311,7 +311,7 @@ struct MatchingPages: SiteController {
             let first = try IDParameter.parse(form.pair, field: "pair")
             let second = try IDParameter.parse(form.with, field: "with")
             try await req.matchmaking.swap(program, first, second, reason: form.reason, by: try req.viewer)
-            return req.redirect(SiteRoute.matching.path(program.id!.uuidString), notice: "Mentors swapped; both pairs are locked.")
+            return req.redirect(SiteRoute.matching.path(program.id!.text), notice: "Mentors swapped; both pairs are locked.")
         } catch let failure as ValidationFailure {
             return try await refused(req, program: program, failure)
         }
@@ -322,7 +322,7 @@ struct MatchingPages: SiteController {
     static func pair(_ req: Request, in program: Program) async throws -> Pair {
         let id = try IDParameter.parse(req, "pairID")
         guard let pair = try await Pair.query(on: req.db).filter(\.$id == id).filter(\.$program.$id == program.id!).first() else {
-            throw Abort(.notFound, reason: "No pair with id \(id.uuidString) is in this program.")
+            throw Abort(.notFound, reason: "No pair with id \(id.text) is in this program.")
         }
         return pair
     }
@@ -332,12 +332,12 @@ struct MatchingPages: SiteController {
         let pair = try await Self.pair(req, in: program)
         let form = try req.form(LockForm.self)
         try await req.matchmaking.setLocked(pair, form.locked == "true", in: program, by: try req.viewer)
-        return req.redirect(SiteRoute.matching.path(program.id!.uuidString), notice: form.locked == "true" ? "Pair locked." : "Pair unlocked.")
+        return req.redirect(SiteRoute.matching.path(program.id!.text), notice: form.locked == "true" ? "Pair locked." : "Pair unlocked.")
     }
 
     @Sendable func approve(req: Request) async throws -> Response {
         let program = try await ProgramPages.managed(req)
         let count = try await req.matchmaking.approve(program, by: try req.viewer)
-        return req.redirect(SiteRoute.matching.path(program.id!.uuidString), notice: "\(count) pairs approved and published.")
+        return req.redirect(SiteRoute.matching.path(program.id!.text), notice: "\(count) pairs approved and published.")
     }
 }

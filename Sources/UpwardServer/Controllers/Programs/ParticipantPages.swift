@@ -68,7 +68,7 @@ struct ParticipantPages: SiteController {
             if req.currentUser?.id != user.id { try await req.signIn(user) }
             let participant = try await Participant.query(on: req.db).filter(\.$user.$id == user.requireID()).sort(\.$acceptedAt, .descending).first()
             return req.redirect(
-                participant.map { SiteRoute.enrollForm.path($0.$program.id.uuidString) } ?? SitePath.home,
+                participant.map { SiteRoute.enrollForm.path($0.$program.id.text) } ?? SitePath.home,
                 notice: "Welcome! Tell us what you'd like to learn and share.")
         } catch let failure as ValidationFailure {
             var page = try await invitationPage(req, token: token)
@@ -165,37 +165,37 @@ struct ParticipantPages: SiteController {
                 } else if partners.isEmpty {
                     suggestions = try await req.suggestions.suggestions(for: participant, in: program).map {
                         SuggestionRow(
-                            mentorId: $0.mentor.id!.uuidString, name: $0.person.name, detail: "\($0.person.title ?? "") · \($0.person.department)",
+                            mentorId: $0.mentor.id!.text, name: $0.person.name, detail: "\($0.person.title ?? "") · \($0.person.department)",
                             score: Int($0.score.rounded()), reasons: $0.reasons)
                     }
                 }
             } else {
                 incoming = try await req.suggestions.incoming(for: participant).map {
                     RequestRow(
-                        id: $0.id!.uuidString, name: $0.mentee.person.name, detail: "\($0.mentee.person.title ?? "") · \($0.mentee.person.department)",
-                        due: formatter.string(from: $0.dueAt), answerPath: SiteRoute.answerRequest.path($0.id!.uuidString))
+                        id: $0.id!.text, name: $0.mentee.person.name, detail: "\($0.mentee.person.title ?? "") · \($0.mentee.person.department)",
+                        due: formatter.string(from: $0.dueAt), answerPath: SiteRoute.answerRequest.path($0.id!.text))
                 }
             }
         }
-        let key = id.uuidString
+        let key = id.text
         let page = ParticipantProgramPage(
             layout: LayoutContext(req, title: program.name), program: ProgramSummary(program), description: program.description, notice: req.notice,
             role: participant.role, enrolled: participant.enrolledAt != nil, agreed: participant.agreedAt != nil, missing: list?.missing ?? [],
             modules: modules.map {
-                ModuleLink(title: $0.title, href: SiteRoute.trainingModule.path(key, $0.id!.uuidString), done: !missingIDs.contains($0.id!.uuidString))
+                ModuleLink(title: $0.title, href: SiteRoute.trainingModule.path(key, $0.id!.text), done: !missingIDs.contains($0.id!.text))
             },
             codeHTML: TrainingMarkdown.html(program.codeOfConduct), partners: partners, suggestions: suggestions, pendingRequest: pending,
             incoming: incoming,
             paths: ["enroll": SiteRoute.enrollForm.path(key), "agreement": SiteRoute.agreement.path(key), "request": SiteRoute.requestMentor.path(key)])
         var full = page
         full.surveys = try await req.surveys.open(for: participant).map {
-            ModuleLink(title: $0.title + ($0.anonymous ? " (anonymous)" : ""), href: SiteRoute.survey.path($0.id!.uuidString), done: false)
+            ModuleLink(title: $0.title + ($0.anonymous ? " (anonymous)" : ""), href: SiteRoute.survey.path($0.id!.text), done: false)
         }
         full.storiesPath = SiteRoute.stories.path(key)
         if program.programStatus == .completed,
             (try? await req.recognition.certificate(participant.id!, program: id, viewer: try req.viewer)) != nil
         {
-            full.certificatePath = SiteRoute.certificate.path(key, participant.id!.uuidString)
+            full.certificatePath = SiteRoute.certificate.path(key, participant.id!.text)
         }
         return try await req.view.render("program-participant", full).encodeResponse(for: req)
     }
@@ -315,7 +315,7 @@ struct ParticipantPages: SiteController {
             capacity: "\(input?.capacity ?? saved?.capacity ?? 1)", avoid: (input?.avoid ?? saved?.avoid ?? []).joined(separator: ", "),
             consent: input?.diversityConsent ?? !(saved?.diversity.isEmpty ?? true),
             diversity: EnrollmentForm.diversityAttributes.map { ProgramForm.Weight(key: $0, value: diversity[$0] ?? "") },
-            suggestions: program.settings.focusAreas, action: SiteRoute.enroll.path(program.id!.uuidString))
+            suggestions: program.settings.focusAreas, action: SiteRoute.enroll.path(program.id!.text))
     }
 
     @Sendable func enrollForm(req: Request) async throws -> View {
@@ -353,7 +353,7 @@ struct ParticipantPages: SiteController {
         let id = try IDParameter.parse(req, "moduleID")
         guard let module = try await TrainingModule.fetch(id, on: req.db), module.$program.id == program.id,
             module.moduleAudience.applies(to: participant.enrollmentRole)
-        else { throw Abort(.notFound, reason: "No training module with id \(id.uuidString) is yours in this program.") }
+        else { throw Abort(.notFound, reason: "No training module with id \(id.text) is yours in this program.") }
         return module
     }
 
@@ -366,7 +366,7 @@ struct ParticipantPages: SiteController {
             ModulePage(
                 layout: LayoutContext(req, title: module.title), program: ProgramSummary(program), title: module.title,
                 html: TrainingMarkdown.html(module.content),
-                done: done, action: SiteRoute.trainingComplete.path(program.id!.uuidString, module.id!.uuidString)))
+                done: done, action: SiteRoute.trainingComplete.path(program.id!.text, module.id!.text)))
     }
 
     @Sendable func completeModule(req: Request) async throws -> Response {
@@ -402,7 +402,7 @@ struct ParticipantPages: SiteController {
         guard let request = try await MatchRequest.fetch(id, on: req.db), let person = viewer.personID,
             let mentor = try await Participant.fetch(request.$mentor.id, on: req.db), mentor.$person.id == person,
             let program = try await Program.fetch(request.$program.id, on: req.db)
-        else { throw Abort(.notFound, reason: "No request with id \(id.uuidString) is addressed to you.") }
+        else { throw Abort(.notFound, reason: "No request with id \(id.text) is addressed to you.") }
         return (request, program, mentor)
     }
 

@@ -18,7 +18,7 @@ struct ProgramSummary: Encodable {
 
     init(_ program: Program) {
         let settings = program.settings
-        id = program.id!.uuidString
+        id = program.id!.text
         name = program.name
         status = program.status
         statusLabel = program.programStatus.label
@@ -137,7 +137,7 @@ struct ProgramPages: SiteController {
             "program-form",
             FormPage(
                 layout: LayoutContext(req, title: "Edit \(program.name)"), heading: "Edit \(program.name)",
-                action: SiteRoute.programUpdate.path(program.id!.uuidString), values: ProgramForm.values(program.settings.input),
+                action: SiteRoute.programUpdate.path(program.id!.text), values: ProgramForm.values(program.settings.input),
                 cancel: SitePath.program(program.id!)))
     }
 
@@ -152,7 +152,7 @@ struct ProgramPages: SiteController {
         } catch let failure as ValidationFailure {
             var page = FormPage(
                 layout: LayoutContext(req, title: "Edit \(program.name)"), heading: "Edit \(program.name)",
-                action: SiteRoute.programUpdate.path(program.id!.uuidString), values: ProgramForm.values(input), cancel: SitePath.program(program.id!))
+                action: SiteRoute.programUpdate.path(program.id!.text), values: ProgramForm.values(input), cancel: SitePath.program(program.id!))
             page.issues = failure.issues.map { Issue(field: $0.field, message: $0.message) }
             return try await req.view.render("program-form", page).encodeResponse(status: .unprocessableEntity, for: req)
         }
@@ -285,7 +285,7 @@ struct ProgramPages: SiteController {
             if a.mentee_name != b.mentee_name { return a.mentee_name < b.mentee_name }
             if a.mentor_name != b.mentor_name { return a.mentor_name < b.mentor_name }
             // The id's text only on a tie of both names: a tuple would format two ids per comparison.
-            return a.id.uuidString < b.id.uuidString
+            return a.id.text < b.id.text
         }.map(\.row)
         let shown = page.map { Array(sorted.dropFirst(($0 - 1) * pageSize).prefix(pageSize)) } ?? sorted
         let ids = shown.map(\.id)
@@ -378,9 +378,9 @@ struct ProgramPages: SiteController {
                 state = list?.isReady == true ? "Ready" : "Enrolled"
             }
             return ParticipantRow(
-                id: participant.id.uuidString, name: participant.name, email: participant.email, department: participant.department,
+                id: participant.id.text, name: participant.name, email: participant.email, department: participant.department,
                 level: participant.level, role: participant.role, state: state, missing: list?.missing ?? [], ready: list?.isReady == true,
-                reissuePath: SiteRoute.reissue.path(id.uuidString, participant.id.uuidString), accepted: participant.accepted_at != nil,
+                reissuePath: SiteRoute.reissue.path(id.text, participant.id.text), accepted: participant.accepted_at != nil,
                 avoid: participant.avoid.map { names[$0] ?? $0 })
         }
         let modules = try await req.enrollments.modules(of: id).map {
@@ -408,12 +408,12 @@ struct ProgramPages: SiteController {
         let transitions = ProgramLifecycle.next(after: program.programStatus).map {
             Transition(value: $0.rawValue, label: $0 == .cancelled ? "Cancel program" : "Move to \($0.label.lowercased())", danger: $0 == .cancelled)
         }
-        let key = id.uuidString
+        let key = id.text
         let page = ManagerPage(
             layout: LayoutContext(req, title: program.name), program: ProgramSummary(program), description: program.description, notice: req.notice,
             settings: facts, transitions: transitions, participants: rows, modules: modules,
             managers: try await req.programs.managers(of: program).map {
-                ManagerRow(label: "\($0.name) <\($0.email)>", removePath: SiteRoute.programManagerRemove.path(id.uuidString, $0.id!.uuidString))
+                ManagerRow(label: "\($0.name) <\($0.email)>", removePath: SiteRoute.programManagerRemove.path(id.text, $0.id!.text))
             }, counts: counts,
             paths: [
                 "edit": SiteRoute.programEdit.path(key), "transition": SiteRoute.programTransition.path(key), "clone": SiteRoute.programClone.path(key),
@@ -443,7 +443,7 @@ struct ProgramPages: SiteController {
                     title: survey.title,
                     detail:
                         "\(survey.anonymous ? "anonymous" : "named") · \(survey.audience == "both" ? "everyone" : survey.audience + "s") · \(answered) answered",
-                    resultsHref: SiteRoute.surveyResults.path(survey.id!.uuidString)))
+                    resultsHref: SiteRoute.surveyResults.path(survey.id!.text)))
         }
         full.defaultZone = participants.compactMap(\.time_zone).first ?? "UTC"
         return try await req.view.render("program-manage", full).encodeResponse(for: req)
@@ -563,7 +563,7 @@ struct ProgramPages: SiteController {
         var (filter, query) = try Self.auditFilter(req)
         filter.program = program.id
         return try await auditResponse(
-            req, filter: filter, query: query, heading: "Audit log · \(program.name)", path: SiteRoute.programAudit.path(program.id!.uuidString),
+            req, filter: filter, query: query, heading: "Audit log · \(program.name)", path: SiteRoute.programAudit.path(program.id!.text),
             back: SitePath.program(program.id!))
     }
 

@@ -30,7 +30,7 @@ struct SurveyPages: SiteController {
                 to: participant.$person.id, kind: "survey.opened", title: "\(survey.title): \(program.name)",
                 body: survey.anonymous
                     ? "A short anonymous survey: nobody, not even the program manager, can see your answers." : "A short survey about your progress.",
-                link: SiteRoute.survey.path(survey.id!.uuidString))
+                link: SiteRoute.survey.path(survey.id!.text))
         }
         return req.redirect(SitePath.program(program.id!), notice: "\(survey.title) opened; participants were told.")
     }
@@ -64,7 +64,7 @@ struct SurveyPages: SiteController {
                 Question(
                     id: $0.id, text: $0.text, kind: $0.kind.rawValue, options: $0.options,
                     scale: $0.kind == .likert ? Array(1...5) : $0.kind == .scale ? Array(0...10) : [], value: values[$0.id] ?? "")
-            }, action: SiteRoute.surveyAnswer.path(survey.id!.uuidString), answered: answered)
+            }, action: SiteRoute.surveyAnswer.path(survey.id!.text), answered: answered)
     }
 
     @Sendable func form(req: Request) async throws -> View {
