@@ -76,7 +76,9 @@ let package = Package(
         ),
         .testTarget(
             name: "UpwardCoreTests",
-            dependencies: ["UpwardCore", "UpwardTestSupport"]
+            dependencies: ["UpwardCore", "UpwardTestSupport"],
+            // Read from the source tree by its path (`#filePath`), not bundled.
+            exclude: ["Fixtures"]
         ),
         .testTarget(
             name: "UpwardServerTests",

@@ -93,7 +93,7 @@ struct MatrixInputTests {
             ("(9223372036854775807, 9223372036854775807)", "too large"), ("(3,)", "2-dimensional"),
         ] {
             let bytes = header(shape) + [UInt8](repeating: 0, count: 64)
-            bytes.withUnsafeBytes { buffer in
+            _ = bytes.withUnsafeBytes { buffer in
                 #expect {
                     try NumPyFormat.parseHeader(buffer)
                 } throws: { error in

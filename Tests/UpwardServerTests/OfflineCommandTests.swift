@@ -13,7 +13,7 @@ extension AppTests {
 
         func write(_ name: String, _ text: String) -> String {
             let path = folder.appendingPathComponent(name).path
-            FileManager.default.createFile(atPath: path, contents: Data(text.utf8))
+            #expect(FileManager.default.createFile(atPath: path, contents: Data(text.utf8)))
             return path
         }
 
@@ -160,7 +160,7 @@ extension AppTests {
             #expect(next.excluded == [["e3@example.com", "e4@example.com"]])
 
             // A state file that isn't one: a warning, a cold run, the same pairs.
-            FileManager.default.createFile(atPath: state, contents: Data("{not json".utf8))
+            #expect(FileManager.default.createFile(atPath: state, contents: Data("{not json".utf8)))
             #expect(await OfflineCommands.run(arguments: base + ["--out", warm, "--state", state, "--exclude", declined]) == 0)
             #expect(FileManager.default.contents(atPath: warm) == FileManager.default.contents(atPath: cold))
             #expect((try? JSONDecoder().decode(MatchingState.self, from: try #require(FileManager.default.contents(atPath: state)))) != nil)
@@ -207,7 +207,7 @@ extension AppTests {
             var bytes = NumPyFormat.header(rows: 2, columns: 2, elementType: .float64)
             scores.withUnsafeBytes { bytes += $0 }
             let path = folder.appendingPathComponent("inf.npy").path
-            FileManager.default.createFile(atPath: path, contents: Data(bytes))
+            #expect(FileManager.default.createFile(atPath: path, contents: Data(bytes)))
             let json = try AssignCommand.solve(path: path, minimize: false, capacity: 1)
             #expect(json.contains("\"pairs\": [[0, 1], [1, 0]]"))
             #expect(json.contains("\"total\": 9.0"))
@@ -215,7 +215,7 @@ extension AppTests {
             var bad = NumPyFormat.header(rows: 2, columns: 2, elementType: .float64)
             unbounded.withUnsafeBytes { bad += $0 }
             let badPath = folder.appendingPathComponent("unbounded.npy").path
-            FileManager.default.createFile(atPath: badPath, contents: Data(bad))
+            #expect(FileManager.default.createFile(atPath: badPath, contents: Data(bad)))
             #expect {
                 try AssignCommand.solve(path: badPath, minimize: false, capacity: 1)
             } throws: { error in

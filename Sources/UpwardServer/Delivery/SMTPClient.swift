@@ -50,23 +50,31 @@ struct SMTPClient {
         func close() { channel?.close(promise: nil) }
     }
 
-    private func tlsHandler() throws -> NIOSSLClientHandler {
+    /// The TLS settings for the server; each connection's handler is made from it on the
+    /// connection's own event loop (a handler is not `Sendable`).
+    private func tlsContext() throws -> NIOSSLContext {
         var configuration = TLSConfiguration.makeClientConfiguration()
         if let file = settings.caFile, !file.isEmpty { configuration.additionalTrustRoots = [.file(file)] }
-        let context = try NIOSSLContext(configuration: configuration)
-        let isAddress = settings.host.allSatisfy { $0.isNumber || $0 == "." || $0 == ":" }
-        return try NIOSSLClientHandler(context: context, serverHostname: isAddress ? nil : settings.host)
+        return try NIOSSLContext(configuration: configuration)
+    }
+
+    /// The name the server's certificate must carry: the host, unless it is an address.
+    private var serverHostname: String? {
+        settings.host.allSatisfy { $0.isNumber || $0 == "." || $0 == ":" } ? nil : settings.host
     }
 
     private func run(_ message: EmailMessage, _ conversation: Conversation) async throws {
         let (replies, continuation) = AsyncThrowingStream.makeStream(of: Reply.self)
-        let implicitTLS = settings.security == .tls ? try tlsHandler() : nil
+        let implicitTLS = settings.security == .tls ? try tlsContext() : nil
+        let hostname = serverHostname
         let channel: any Channel
         do {
             channel = try await ClientBootstrap(group: group).connectTimeout(.seconds(15))
                 .channelInitializer { channel in
                     channel.eventLoop.makeCompletedFuture {
-                        if let implicitTLS { try channel.pipeline.syncOperations.addHandler(implicitTLS) }
+                        if let implicitTLS {
+                            try channel.pipeline.syncOperations.addHandler(NIOSSLClientHandler(context: implicitTLS, serverHostname: hostname))
+                        }
                         try channel.pipeline.syncOperations.addHandler(ReplyDecoder(continuation: continuation))
                     }
                 }
@@ -104,7 +112,10 @@ struct SMTPClient {
             }
             try await write("STARTTLS")
             _ = try await read("STARTTLS", expect: 220...220)
-            try await channel.pipeline.addHandler(try tlsHandler(), position: .first).get()
+            let context = try tlsContext()
+            try await channel.eventLoop.submit {
+                try channel.pipeline.syncOperations.addHandler(NIOSSLClientHandler(context: context, serverHostname: hostname), position: .first)
+            }.get()
             try await write("EHLO \(name)")
             features = try await read("EHLO after STARTTLS", expect: 250...250)
         }

@@ -26,13 +26,23 @@ final class UpwardMetrics: Sendable {
     ]
 
     init() {
-        inFlight = registry.makeGauge(name: "upward_http_requests_in_flight", help: "Requests being answered now.")
-        queue = registry.makeGauge(name: "upward_outbox_pending", help: "Deliveries waiting to be sent (due or backing off).")
-        connectionsInUse = registry.makeGauge(name: "upward_db_connections_in_use", help: "Pooled database connections in use now.")
-        connections = registry.makeGauge(name: "upward_db_connections", help: "Database connections the pools may open.")
+        inFlight = registry.makeGauge(descriptor: Self.gauge("upward_http_requests_in_flight", "Requests being answered now."))
+        queue = registry.makeGauge(descriptor: Self.gauge("upward_outbox_pending", "Deliveries waiting to be sent (due or backing off)."))
+        connectionsInUse = registry.makeGauge(descriptor: Self.gauge("upward_db_connections_in_use", "Pooled database connections in use now."))
+        connections = registry.makeGauge(descriptor: Self.gauge("upward_db_connections", "Database connections the pools may open."))
         writeBatches = registry.makeCounter(
-            name: "upward_db_write_batches_total", help: "SQLite: write transactions committed (each holds one or more writes).")
-        writesCommitted = registry.makeCounter(name: "upward_db_writes_total", help: "SQLite: writes that took their turn at the write gate.")
+            descriptor: Self.counter("upward_db_write_batches", "SQLite: write transactions committed (each holds one or more writes)."))
+        writesCommitted = registry.makeCounter(descriptor: Self.counter("upward_db_writes", "SQLite: writes that took their turn at the write gate."))
+    }
+
+    /// A counter's name: `base` and the unit `total`.
+    private static func counter(_ base: String, _ help: String) -> MetricNameDescriptor {
+        MetricNameDescriptor(metricName: base, unitName: "total", helpText: help)
+    }
+
+    /// A gauge's name, a count without a unit.
+    private static func gauge(_ name: String, _ help: String) -> MetricNameDescriptor {
+        MetricNameDescriptor(metricName: name, unitName: "", helpText: help)
     }
 
     func poolSize(_ size: Int) { connections.set(Double(size)) }
@@ -50,7 +60,7 @@ final class UpwardMetrics: Sendable {
         inFlight.decrement()
         active.withLockedValue { $0 -= 1 }
         let labels = [("route", route), ("method", method), ("status", String(status))]
-        registry.makeCounter(name: "upward_http_requests_total", labels: labels, help: "Requests answered, by route, method and status.").increment()
+        registry.makeCounter(descriptor: Self.counter("upward_http_requests", "Requests answered, by route, method and status."), labels: labels).increment()
         registry.makeDurationHistogram(
             descriptor: MetricNameDescriptor(metricName: "upward_http_request_duration", unitName: "seconds", helpText: "Time to answer, by route."),
             labels: [("route", route), ("method", method)], buckets: Self.buckets
@@ -58,13 +68,13 @@ final class UpwardMetrics: Sendable {
     }
 
     func delivery(_ outcome: String) {
-        registry.makeCounter(name: "upward_deliveries_total", labels: [("outcome", outcome)], help: "Delivery attempts by outcome (sent, retry, failed).")
-            .increment()
+        let name = Self.counter("upward_deliveries", "Delivery attempts by outcome (sent, retry, failed).")
+        registry.makeCounter(descriptor: name, labels: [("outcome", outcome)]).increment()
     }
 
     /// `outcome`: ok, failed, or elsewhere (another instance held this run's lease).
     func job(_ name: String, outcome: String) {
-        registry.makeCounter(name: "upward_job_runs_total", labels: [("job", name), ("outcome", outcome)], help: "Background job ticks by outcome.")
+        registry.makeCounter(descriptor: Self.counter("upward_job_runs", "Background job ticks by outcome."), labels: [("job", name), ("outcome", outcome)])
             .increment()
     }
 
