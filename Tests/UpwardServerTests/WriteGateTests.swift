@@ -112,11 +112,12 @@ extension AppTests {
                 #expect(!stored.contains("writer 7") && stored.contains("writer 8") && stored.contains("holder"))
 
                 // A plain insert, outside any transaction, waits at the gate rather than at SQLite's lock.
-                let second = Task { try await db(0).writeTransaction { _ in try await Task.sleep(for: .milliseconds(200)) } }
+                // Held for a second, so a busy machine still has the plain insert reach the gate in time.
+                let second = Task { try await db(0).writeTransaction { _ in try await Task.sleep(for: .seconds(1)) } }
                 while !gate.isHeld { try await Task.sleep(for: .milliseconds(1)) }
                 try await Task.sleep(for: .milliseconds(10))
                 let plain = Task { try await Self.entry("plain").create(on: db(1)) }
-                let deadline = ContinuousClock.now + .milliseconds(150)
+                let deadline = ContinuousClock.now + .milliseconds(900)
                 while gate.waiting == 0 && ContinuousClock.now < deadline { try await Task.sleep(for: .milliseconds(1)) }
                 #expect(gate.waiting == 1)
                 try await second.value
