@@ -281,7 +281,6 @@ final class SQLiteReaders: Sendable {
     }
 }
 
-/// A statement that SQLite refused or failed, on a connection of ``SQLiteReaders`` or ``SQLiteWriter``.
 /// A statement's bound values as SQLite values, as SQLiteKit's encoder writes them; a UUID (an id,
 /// stored as its text) is written as ``Foundation/UUID/text`` rather than through its `Encodable`
 /// conformance, which formats it with `snprintf`: a page of 50 people binds 50 ids.
@@ -296,6 +295,7 @@ enum SQLiteBinds {
     }
 }
 
+/// A statement that SQLite refused or failed, on a connection of ``SQLiteReaders`` or ``SQLiteWriter``.
 struct SQLiteStatementError: Error, CustomStringConvertible, DatabaseError {
     /// SQLite's result code (its primary code is the low byte).
     let code: Int32
