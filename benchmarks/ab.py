@@ -66,6 +66,11 @@ def main():
                 "participant home page": [("GET", "/", {"Cookie": c}, None) for c in cookies],
                 "people list page": [("GET", f"/admin/people?page={n}", {"Cookie": pm_cookie}, None) for n in range(1, 201)],
             }
+            if args.only and ("program dashboard".startswith(args.only) or "outcomes report".startswith(args.only)):
+                # The manager's report pages over the biggest program (run them with --connections 2).
+                biggest = {p["name"]: p["id"] for p in client.call("GET", "/api/v1/programs", pm_token)}["Company-wide Reverse Mentoring"]
+                requests[side]["program dashboard"] = [("GET", f"/programs/{biggest}", {"Cookie": pm_cookie}, None)]
+                requests[side]["outcomes report"] = [("GET", f"/programs/{biggest}/outcomes", {"Cookie": pm_cookie}, None)]
             if args.only in "write mix":
                 programs = {p["name"]: p["id"] for p in client.call("GET", "/api/v1/programs", pm_token)}
                 # Built afresh for each round: new surveys, so no answer is sent twice (a 409).

@@ -21,7 +21,7 @@ answer was stored exactly once (the results count, and a repeated answer is refu
 
 The API rate limits and the per-request access log are off, so the figures are the application's own.
 """
-import argparse, base64, csv, http.client, json, os, re, shutil, socket, subprocess, sys, tempfile, threading, time
+import argparse, base64, resource, csv, http.client, json, os, re, shutil, socket, subprocess, sys, tempfile, threading, time
 import urllib.parse, urllib.request, http.cookiejar
 
 
@@ -71,7 +71,10 @@ def run_wrk(base, script, seconds, connections):
     with tempfile.NamedTemporaryFile("w", suffix=".lua", delete=False) as f:
         f.write(script)
         path = f.name
+    children = resource.getrusage(resource.RUSAGE_CHILDREN)
     done = subprocess.run(["wrk", "-t2", f"-c{connections}", f"-d{seconds}s", "--latency", "-s", path, base], capture_output=True, text=True)
+    after = resource.getrusage(resource.RUSAGE_CHILDREN)
+    run_wrk.cpu = (after.ru_utime + after.ru_stime) - (children.ru_utime + children.ru_stime)
     os.unlink(path)
     out = done.stdout
     if path in done.stderr or "error" in done.stderr.lower():
@@ -358,7 +361,7 @@ def main():
         ]
         print(f"Upward {os.path.basename(binary)} on the large demo ({storage}), wrk -t2 -c{args.connections} -d{args.seconds}s, server and wrk on this machine")
         # Server CPU: the server's own CPU time (both cores) per request, and its share of the machine's two cores.
-        print(f"{'scenario':45} {'req/s':>9} {'p50 ms':>8} {'p99 ms':>8} {'errors':>7} {'CPU us/req':>10} {'CPU %':>6}")
+        print(f"{'scenario':45} {'req/s':>9} {'p50 ms':>8} {'p99 ms':>8} {'errors':>7} {'CPU us/req':>10} {'CPU %':>6} {'wrk %':>6}")
         # What each page must show (the signed-in layout, the page's own rows), checked once before it is measured.
         markers = {
             "participant home page (16 participants)": ['class="mainnav"', "Your profile", "Open your pair", "You take part as a"],
@@ -388,7 +391,7 @@ def main():
             if name.startswith("write"):
                 commits, writes = (a - b for a, b in zip(write_batches(base), batches))
                 note = f"  (cycle {len(requests)}, sent {total}; {writes} writes in {commits} commits, {writes / max(commits, 1):.1f} per commit)"
-            print(f"{name:45} {rps:9.0f} {p50:8.2f} {p99:8.2f} {errors:7d} {1e6 * used / max(total, 1):10.0f} {100 * used / wall / 2:6.0f}{note}",
+            print(f"{name:45} {rps:9.0f} {p50:8.2f} {p99:8.2f} {errors:7d} {1e6 * used / max(total, 1):10.0f} {100 * used / wall / 2:6.0f} {100 * run_wrk.cpu / wall / 2:6.0f}{note}",
                   flush=True)
 
         if not args.no_burst and (not args.only or args.only in "survey burst"):

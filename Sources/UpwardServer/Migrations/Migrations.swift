@@ -26,5 +26,6 @@ enum UpwardMigrations {
         app.migrations.add(AddPeoplePageIndex())
         app.migrations.add(AddParticipantOrderIndex())
         app.migrations.add(CreateDirectoryVersion())
+        app.migrations.add(AddProgramFigureIndexes())
     }
 }

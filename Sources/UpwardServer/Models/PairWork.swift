@@ -23,7 +23,12 @@ final class Goal: Model, @unchecked Sendable {
 
     var milestones: [Milestone] { JSONText.decode(milestonesJSON) ?? [] }
     var goalStatus: GoalStatus { GoalStatus(rawValue: status) ?? .open }
-    var progress: Int { GoalDraft.progress(milestones: milestones, manual: manualProgress, status: goalStatus) }
+    var progress: Int { Self.progress(milestonesJSON: milestonesJSON, manual: manualProgress, status: status) }
+
+    /// A goal's progress from its stored columns, for pages that read goals as plain rows.
+    static func progress(milestonesJSON: String, manual: Int?, status: String) -> Int {
+        GoalDraft.progress(milestones: JSONText.decode(milestonesJSON) ?? [], manual: manual, status: GoalStatus(rawValue: status) ?? .open)
+    }
 
     func apply(_ draft: GoalDraft) {
         owner = draft.owner.rawValue

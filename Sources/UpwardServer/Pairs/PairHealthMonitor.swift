@@ -130,8 +130,8 @@ struct PairHealthMonitor {
         // Logged meetings, and scheduled ones that started over a week ago (left unlogged). A meeting
         // is logged only once it has started (see ``Meetings/log(_:outcome:summary:followUps:in:by:)``),
         // so none of these starts after now: the bound lets SQLite walk each pair's meetings by start
-        // (`meetings_pair`) up to now and leave the months of scheduled ones ahead unread, 28 ms
-        // down to 6-10 ms over the large demo's biggest program.
+        // (`meetings_pair_figures`, which holds every column read here) up to now and leave the months
+        // of scheduled ones ahead unread, 28 ms down to 6-10 ms over the large demo's biggest program.
         let meetings = Dictionary(
             grouping: try await sql.raw(
                 """
