@@ -81,3 +81,37 @@ extension AppTests {
         }
     }
 }
+
+extension AppTests.ProgramFigureTests {
+    @Test("a meeting logged through the API is stored whole: its outcome, summary and follow-ups reach the partner, its audit entry names the logger")
+    func meetingLogStored() async throws {
+        let clock = FixedClock(ProgramWorld.spring)
+        try await withUpward(clock: clock) { app in
+            let world = try await ProgramWorld.make(app, clock: clock)
+            let pair = try #require(try await world.goLive().first)
+            let meeting = try #require(try await Meetings(db: app.db, clock: clock).list(pair: pair.id!).first)
+            clock.advance(by: 15 * 86_400)
+            let mentee = world.users[pair.mentee.person.employeeID]!
+            let logged = try await world.api(
+                .POST, "/api/v1/pairs/\(pair.id!)/meetings/\(meeting.id!)/log", token: try await world.token(mentee),
+                json: #"{"outcome":"missed","summary":"Rescheduled: travel","followUps":"Pick a new date"}"#)
+            #expect(logged.status == .ok)
+            // Read back as the partner sees it, from the database.
+            let mentorToken = try await world.token(world.users[pair.mentor.person.employeeID]!)
+            struct Listed: Decodable {
+                let id: UUID
+                let status: String
+                let summary: String?
+                let followUps: String?
+            }
+            let listed = try await world.api(.GET, "/api/v1/pairs/\(pair.id!)/meetings", token: mentorToken)
+            let stored = try #require(try JSONDecoder().decode([Listed].self, from: Data(listed.body.readableBytesView)).first { $0.id == meeting.id })
+            #expect(stored.status == "missed" && stored.summary == "Rescheduled: travel" && stored.followUps == "Pick a new date")
+            let fresh = try #require(try await Meeting.find(meeting.id, on: app.db))
+            #expect(fresh.updatedAt == clock.now && fresh.startsAt == meeting.startsAt && fresh.agenda == meeting.agenda)
+            let entry = try #require(try await AuditEntry.query(on: app.db).filter(\.$action == "meeting.logged").first())
+            #expect(entry.objectID == meeting.id!.text && entry.detail == "missed" && entry.actor.contains(mentee.email))
+            #expect(entry.programID == world.programA.id && entry.actorUserID == mentee.id)
+        }
+    }
+}

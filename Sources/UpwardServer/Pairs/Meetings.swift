@@ -1,5 +1,6 @@
 import Fluent
 import Foundation
+import SQLKit
 import UpwardCore
 import Vapor
 
@@ -148,10 +149,18 @@ struct Meetings {
         meeting.summary = text.isEmpty ? nil : text
         meeting.followUps = follow.isEmpty ? nil : follow
         meeting.updatedAt = clock.now
+        let id = try meeting.requireID()
         try await db.writeTransaction { db in
-            try await meeting.save(on: db)
+            // The four columns a log changes, in one plain UPDATE rather than the model's save (see
+            // ``Notes/create(text:visibility:in:by:)``).
+            try await db.sql().raw(
+                """
+                UPDATE meetings SET status = \(bind: meeting.status), summary = \(bind: meeting.summary), follow_ups = \(bind: meeting.followUps),
+                  updated_at = \(bind: meeting.updatedAt) WHERE id = \(bind: id)
+                """
+            ).run()
             try await AuditLog(db: db, clock: clock).record(
-                viewer, program: context.program.id, action: "meeting.logged", object: "meeting", id: meeting.id, detail: meeting.status)
+                viewer, program: context.program.id, action: "meeting.logged", object: "meeting", id: id, detail: meeting.status)
         }
         return meeting
     }
