@@ -61,6 +61,9 @@ public func configure(_ app: Application, environment: UpwardEnvironment) async 
                 metrics.writesCommitted.increment(by: Int64(writes))
             })
         metrics.poolSize(poolSize + 1 + fileReaders.limit)
+        let checkpointer = SQLiteCheckpointer(path: path, logger: app.logger)
+        app.sqliteCheckpointer = checkpointer
+        app.lifecycle.use(checkpointer)
     } else {
         if id == .sqlite { writeGate = WriteGate(timeout: .milliseconds(SQLiteTuning.busyTimeoutMilliseconds)) }
         metrics.poolSize(poolSize)

@@ -115,3 +115,34 @@ extension AppTests.ProgramFigureTests {
         }
     }
 }
+
+extension AppTests.ProgramFigureTests {
+    @Test("on a SQLite file no commit checkpoints: the checkpoint thread copies the write-ahead log into the database file on its own")
+    func checkpointThread() async throws {
+        let folder = FileManager.default.temporaryDirectory.appendingPathComponent("upward-checkpoint-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(at: folder) }
+        let path = folder.appendingPathComponent("upward.sqlite").path
+        try await withUpward(configure: { $0.storage = .sqliteFile(path: path) }) { app in
+            try await app.asyncBoot()
+            let checkpointer = try #require(app.sqliteCheckpointer)
+            struct Setting: Decodable { let wal_autocheckpoint: Int }
+            let writer = try #require(app.sqliteWriter?.database(logger: app.logger) as? any SQLDatabase)
+            #expect(try await writer.raw("PRAGMA wal_autocheckpoint").first(decoding: Setting.self)?.wal_autocheckpoint == 0)
+            let marker = "checkpoint-marker-\(UUID().uuidString)"
+            for _ in 0..<200 {
+                try await AuditLog(db: app.db, clock: app.upward.clock).record(nil, program: nil, action: "test", object: "none", id: nil, detail: marker)
+            }
+            let before = checkpointer.progress.frames
+            var waited = 0
+            while checkpointer.progress.frames == before, waited < 100 {
+                try await Task.sleep(for: .milliseconds(50))
+                waited += 1
+            }
+            #expect(checkpointer.progress.frames > before, "runs: \(checkpointer.progress.runs)")
+            // The rows are in the database file itself, not only in its log.
+            let file = try Data(contentsOf: URL(fileURLWithPath: path))
+            #expect(file.range(of: Data(marker.utf8)) != nil)
+        }
+    }
+}

@@ -61,6 +61,16 @@ extension Application {
         get { storage[SQLiteWriterKey.self] }
         set { storage[SQLiteWriterKey.self] = newValue }
     }
+
+    /// On a SQLite file: the thread that moves the write-ahead log into the file (see ``SQLiteCheckpointer``).
+    var sqliteCheckpointer: SQLiteCheckpointer? {
+        get { storage[SQLiteCheckpointerKey.self] }
+        set { storage[SQLiteCheckpointerKey.self] = newValue }
+    }
+}
+
+private struct SQLiteCheckpointerKey: StorageKey {
+    typealias Value = SQLiteCheckpointer
 }
 
 extension Request {

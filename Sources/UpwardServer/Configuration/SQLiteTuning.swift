@@ -27,6 +27,8 @@ enum SQLiteTuning {
         try await db.raw("PRAGMA foreign_keys = ON").run()
         // Deleted content is overwritten, so an erased person leaves nothing in free pages.
         try await db.raw("PRAGMA secure_delete = ON").run()
+        // No checkpoint inside a commit: ``SQLiteCheckpointer`` runs them from a thread of its own.
+        try await db.raw("PRAGMA wal_autocheckpoint = 0").run()
         try await db.raw(SQLQueryString("PRAGMA busy_timeout = \(unsafeRaw: String(busyTimeoutMilliseconds))")).run()
     }
 }
