@@ -179,6 +179,7 @@ class LargeDemo:
             self.storage = "SQLite"
         self.env = env
         self.server = subprocess.Popen(command, env=env, stdout=log, stderr=subprocess.STDOUT)
+        self.started_at = time.time()
         for _ in range(3000):
             try:
                 urllib.request.urlopen(self.base + "/health", timeout=1)
@@ -196,6 +197,20 @@ class LargeDemo:
         credentials = {m[0]: (m[1], m[2]) for m in re.findall(r"^\s+(program manager|mentee \(live\)|every participant)\s+(\S+(?: \S+)*?)\s+(\S+)$", self.text, re.M)}
         self.pm_email, self.pm_password = credentials["program manager"]
         self.participant_password = credentials["every participant"][1]
+        self.settle()
+
+    def settle(self, limit=180):
+        """Waits until the idle server uses under a tenth of a core for two seconds in a row: its first
+        housekeeping run, 5 s after start, assesses every pair's health and took 22 s of a core on the
+        large demo, and would otherwise share the machine with the first scenarios."""
+        time.sleep(max(0, self.started_at + 8 - time.time()))
+        quiet, started = 0, time.time()
+        while quiet < 2 and time.time() - started < limit:
+            before = cpu_seconds(self.server.pid)
+            time.sleep(1)
+            after = cpu_seconds(self.server.pid)
+            quiet = quiet + 1 if before is not None and after is not None and after - before < 0.1 else 0
+        print(f"server settled after {time.time() - started:.0f} s", flush=True)
 
     def token(self, email):
         """A new API token for an account, made with the CLI on the same database."""
