@@ -9,7 +9,7 @@ import VaporCSQLite
 ///
 /// SQLite's own checkpoint runs inside the COMMIT that takes the log past 1,000 pages: that commit,
 /// and every write queued behind it at the write gate, waited while it copied the pages and synced
-/// the file (the write mix's p99 went from about 55 ms to 240 ms in a run where it fell). The app's
+/// the file. The app's
 /// connections now leave it off (`wal_autocheckpoint = 0`, ``SQLiteTuning``) and this thread runs a
 /// passive checkpoint, which never takes the write lock: commits go on appending to the log while
 /// it copies. Committed data is in the log, synced, before any caller is answered, so this changes

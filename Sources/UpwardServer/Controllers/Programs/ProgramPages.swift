@@ -290,8 +290,7 @@ struct ProgramPages: SiteController {
         let shown = page.map { Array(sorted.dropFirst(($0 - 1) * pageSize).prefix(pageSize)) } ?? sorted
         let ids = shown.map(\.id)
         guard !ids.isEmpty else { return ([], listed.count) }
-        // Each goal as its progress alone, from a plain row: as models (every column, a model each),
-        // the goals of 100 pairs were a tenth of the page.
+        // Each goal as its progress alone, from a plain row, not as a model of every column.
         struct GoalRow: SQLRowReadable {
             let pair_id: UUID
             let progress: Int
