@@ -131,7 +131,7 @@ class LargeDemo:
     runs start from a copy of it. With `postgres`, seeds and serves DATABASE_URL (or UPWARD_TEST_DATABASE_URL).
     """
 
-    def __init__(self, binary, postgres=False, data=None, extra_env=None):
+    def __init__(self, binary, postgres=False, data=None, extra_env=None, settle=True):
         self.binary = binary
         self.work = tempfile.mkdtemp(prefix="upward-load-")
         tokens_file = os.path.join(self.work, "tokens.csv")
@@ -197,7 +197,8 @@ class LargeDemo:
         credentials = {m[0]: (m[1], m[2]) for m in re.findall(r"^\s+(program manager|mentee \(live\)|every participant)\s+(\S+(?: \S+)*?)\s+(\S+)$", self.text, re.M)}
         self.pm_email, self.pm_password = credentials["program manager"]
         self.participant_password = credentials["every participant"][1]
-        self.settle()
+        if settle:
+            self.settle()
 
     def settle(self, limit=180):
         """Waits until the idle server uses under a tenth of a core for two seconds in a row: its first
@@ -332,11 +333,13 @@ def main():
     parser.add_argument("--only", help="run only scenarios whose name contains this text")
     parser.add_argument("--no-burst", action="store_true")
     parser.add_argument("--perf", metavar="PREFIX", help="record each scenario with `perf record -g` into PREFIX-<scenario>.data")
+    parser.add_argument("--no-settle", action="store_true",
+                        help="measure at once, while the first housekeeping run (5 s after start) is under way")
     parser.add_argument("--data", help="SQLite only: keep the seeded demo in this folder and start each later run from a copy of it")
     args = parser.parse_args()
     if not shutil.which("wrk"):
         sys.exit("wrk is not installed (apt-get install -y wrk)")
-    demo = LargeDemo(os.path.abspath(args.binary), postgres=args.postgres, data=args.data)
+    demo = LargeDemo(os.path.abspath(args.binary), postgres=args.postgres, data=args.data, settle=not args.no_settle)
     binary, base, port, env, rows, storage = demo.binary, demo.base, demo.port, demo.env, demo.rows, demo.storage
     server = demo.server
     try:

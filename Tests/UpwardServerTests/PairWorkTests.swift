@@ -694,3 +694,49 @@ extension AppTests.PairWorkTests {
         }
     }
 }
+
+extension AppTests.PairWorkTests {
+    @Test("housekeeping writes pair health and pulses batch by batch: every pair is reached once, and a run with nothing new writes nothing")
+    func healthInBatches() async throws {
+        let clock = FixedClock(ProgramWorld.spring)
+        try await withUpward(clock: clock) { app in
+            let world = try await ProgramWorld.make(app, clock: clock)
+            let pairs = try await world.goLive()
+            try #require(pairs.count >= 3)
+            // Two pairs per transaction: the program's pairs take more than one batch.
+            let monitor = PairHealthMonitor(db: app.db, clock: clock, batchSize: 2)
+            clock.advance(by: 15 * 86_400)
+            try await monitor.run()
+            for pair in pairs {
+                #expect(try await Pair.find(pair.id, on: app.db)?.health == "needs_check_in")
+                let alerts = try await Delivery.query(on: app.db).filter(\.$kind == "pair.at_risk").all()
+                #expect(alerts.filter { $0.title.contains("\(pair.mentee.person.name) & \(pair.mentor.person.name)") }.count == 1)
+            }
+            // Each pair holds its first meeting: each gets its first pulse, and both sides are asked.
+            for pair in pairs {
+                let meeting = try #require(try await Meetings(db: app.db, clock: clock).list(pair: pair.id!).first)
+                let viewer = Viewer(world.users[pair.mentee.person.employeeID]!)
+                _ = try await Meetings(db: app.db, clock: clock).log(
+                    meeting, outcome: "held", summary: "Good", followUps: nil, in: PairContext(pair: pair, program: world.programA, me: pair.mentee),
+                    by: viewer)
+            }
+            try await monitor.run()
+            for pair in pairs {
+                #expect(try await Survey.query(on: app.db).filter(\.$pairID == pair.id!).all().map(\.window) == ["first-meeting"])
+                #expect(try await Pair.find(pair.id, on: app.db)?.health != "needs_check_in")
+            }
+            let asked = try await Notification.query(on: app.db).filter(\.$kind == "survey.pulse").all().map(\.$person.id)
+            #expect(Set(asked) == Set(pairs.flatMap { [$0.mentee.$person.id, $0.mentor.$person.id] }) && asked.count == 2 * pairs.count)
+            // Nothing new: another run adds no pulse, message, alert or audit entry.
+            let counts = {
+                (
+                    try await Survey.query(on: app.db).count(), try await Notification.query(on: app.db).count(),
+                    try await Delivery.query(on: app.db).count(), try await AuditEntry.query(on: app.db).count()
+                )
+            }
+            let before = try await counts()
+            try await monitor.run()
+            #expect(try await counts() == before)
+        }
+    }
+}

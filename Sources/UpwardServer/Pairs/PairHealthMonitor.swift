@@ -10,6 +10,9 @@ struct PairHealthMonitor {
     let db: any Database
     let clock: any UpwardClock
     var pulseEveryDays = 60
+    /// Pairs written per transaction by a housekeeping run: each hold of SQLite's write lock stays
+    /// short while people write.
+    var batchSize = 50
 
     /// Each working pair's pairing-fit answers in a program, oldest pulse first. Read from the
     /// program's pair surveys (its pulses) outward: filtered by the pairs' program alone, SQLite
@@ -22,7 +25,7 @@ struct PairHealthMonitor {
             let side: String
             let answers: String
         }
-        let sql = db as! any SQLDatabase
+        let sql = try db.sql()
         let rows = try await sql.raw(
             """
             SELECT s.pair_id, s.id AS survey_id, pa.role AS side, r.answers FROM surveys s
@@ -53,25 +56,69 @@ struct PairHealthMonitor {
         return result
     }
 
-    /// Opens each live pair's latest due pulse (once per window) and asks both people.
+    /// Opens each live pair's latest due pulse (once per window) and asks both people. Two queries
+    /// find the due ones: the live pairs with their first held meeting, and the windows already
+    /// opened. (Asked pair by pair, the 5,000 pairs of the large demo took 10,000 queries, each of
+    /// them reading every survey, since no index leads with `pair_id`: most of 8 s of a core.)
     func schedulePulses(program: Program) async throws {
-        let pairs = try await Pair.query(on: db).filter(\.$program.$id == program.requireID()).filter(\.$status == Pair.Status.live.rawValue).all()
-        for pair in pairs {
-            let id = try pair.requireID()
-            let firstHeld = try await Meeting.query(on: db).filter(\.$pair.$id == id).filter(\.$status == MeetingStatus.held.rawValue).sort(\.$startsAt).first()
+        struct Due: SQLRowReadable {
+            let id: UUID
+            let live_at: Date?
+            let created_at: Date
+            let first_held: Date?
+            let mentee_person: UUID
+            let mentor_person: UUID
+
+            init(row: some SQLRow) throws {
+                id = try row.read("id")
+                live_at = try row.read("live_at")
+                created_at = try row.read("created_at")
+                first_held = try row.read("first_held")
+                mentee_person = try row.read("mentee_person")
+                mentor_person = try row.read("mentor_person")
+            }
+        }
+        struct Opened: Decodable, Hashable {
+            let pair_id: UUID
+            let window: String
+        }
+        let programID = try program.requireID()
+        let sql = try db.sql()
+        let pairs = try await sql.raw(
+            """
+            SELECT p.id, p.live_at, p.created_at, me.person_id AS mentee_person, mo.person_id AS mentor_person,
+              (SELECT MIN(m.starts_at) FROM meetings m WHERE m.pair_id = p.id AND m.status = 'held') AS first_held
+            FROM pairs p JOIN participants me ON me.id = p.mentee_id JOIN participants mo ON mo.id = p.mentor_id
+            WHERE p.program_id = \(bind: programID) AND p.status = 'live'
+            """
+        ).all(reading: Due.self)
+        let opened = Set(
+            try await sql.raw(
+                """
+                SELECT s.pair_id, s."window" FROM surveys s WHERE s.program_id = \(bind: programID) AND s.pair_id IS NOT NULL AND s."window" IS NOT NULL
+                """
+            ).all(decoding: Opened.self))
+        let now = clock.now
+        let due = pairs.compactMap { pair -> (Due, String)? in
             guard
-                let window = PulseSchedule.latestWindow(
-                    liveSince: pair.liveAt ?? pair.createdAt, firstHeld: firstHeld?.startsAt, now: clock.now, every: pulseEveryDays),
-                try await Survey.query(on: db).filter(\.$pairID == id).filter(\.$window == window).count() == 0
-            else { continue }
-            let survey = try await SurveyService(db: db, clock: clock).create(
-                in: program, phase: SurveyPhase.pulse.rawValue, anonymous: false, audience: "both", by: nil, pair: id, window: window)
-            for participantID in [pair.$mentee.id, pair.$mentor.id] {
-                guard let participant = try await Participant.fetch(participantID, on: db) else { continue }
-                try await Notifications(db: db, clock: clock).send(
-                    to: participant.$person.id, kind: "survey.pulse", title: "How is your pairing going?",
-                    body: "One question (and room for a comment) about how your pairing works for you. Your program manager sees the answer.",
-                    link: SiteRoute.survey.path(survey.id!.text))
+                let window = PulseSchedule.latestWindow(liveSince: pair.live_at ?? pair.created_at, firstHeld: pair.first_held, now: now, every: pulseEveryDays),
+                !opened.contains(Opened(pair_id: pair.id, window: window))
+            else { return nil }
+            return (pair, window)
+        }
+        // A pulse and its two messages are written together, a batch of pairs per transaction.
+        for batch in due.chunks(of: max(1, batchSize)) {
+            try await db.writeTransaction { db in
+                for (pair, window) in batch {
+                    let survey = try await SurveyService(db: db, clock: clock).create(
+                        in: program, phase: SurveyPhase.pulse.rawValue, anonymous: false, audience: "both", by: nil, pair: pair.id, window: window)
+                    for person in [pair.mentee_person, pair.mentor_person] {
+                        try await Notifications(db: db, clock: clock).send(
+                            to: person, kind: "survey.pulse", title: "How is your pairing going?",
+                            body: "One question (and room for a comment) about how your pairing works for you. Your program manager sees the answer.",
+                            link: SiteRoute.survey.path(survey.requireID().text))
+                    }
+                }
             }
         }
     }
@@ -114,7 +161,7 @@ struct PairHealthMonitor {
             }
         }
         let programID = try program.requireID()
-        let sql = db as! any SQLDatabase
+        let sql = try db.sql()
         let pairs = try await sql.raw(
             """
             SELECT p.id, p.live_at, p.created_at,
@@ -160,45 +207,71 @@ struct PairHealthMonitor {
         return result
     }
 
-    /// Alerts and closing proposals for every active program.
+    /// Alerts and closing proposals for every active program. Only the pairs whose stored health
+    /// is out of date, or whose closing is newly due, are loaded and written, a batch per transaction.
     func run() async throws {
+        struct Stored: SQLRowReadable {
+            let id: UUID
+            let health: String?
+            let closing_proposed_at: Date?
+
+            init(row: some SQLRow) throws {
+                id = try row.read("id")
+                health = try row.read("health")
+                closing_proposed_at = try row.read("closing_proposed_at")
+            }
+        }
         let programs = try await Program.query(on: db).filter(\.$status == ProgramStatus.active.rawValue).all()
         for program in programs {
             try await schedulePulses(program: program)
             let assessments = try await assess(program: program)
             guard !assessments.isEmpty else { continue }
-            let pairs = try await Pair.query(on: db).filter(\.$id ~~ Array(assessments.keys))
-                .with(\.$mentee) { $0.with(\.$person) }.with(\.$mentor) { $0.with(\.$person) }.all()
-            for pair in pairs {
-                guard let assessment = assessments[pair.id!] else { continue }
-                let previous = pair.health
+            let stored = try await db.sql().raw(
+                "SELECT id, health, closing_proposed_at FROM pairs WHERE program_id = \(bind: program.requireID()) AND status IN ('live', 'paused')"
+            ).all(reading: Stored.self)
+            let changed = stored.filter { pair in
+                guard let assessment = assessments[pair.id] else { return false }
+                return assessment.status.rawValue != pair.health || (assessment.proposeClosing && pair.closing_proposed_at == nil)
+            }.map(\.id)
+            for batch in changed.chunks(of: max(1, batchSize)) {
+                let pairs = try await Pair.query(on: db).filter(\.$id ~~ Array(batch))
+                    .with(\.$mentee) { $0.with(\.$person) }.with(\.$mentor) { $0.with(\.$person) }.all()
                 try await db.writeTransaction { db in
-                    if assessment.status.rawValue != previous {
-                        pair.health = assessment.status.rawValue
-                        try await pair.save(on: db)
-                        if assessment.status == .needsCheckIn {
-                            try await Outbox.toManagers(
-                                of: program, kind: "pair.at_risk", title: "\(pair.mentee.person.name) & \(pair.mentor.person.name) need a check-in",
-                                body: "In \(program.name): " + assessment.reasons.joined(separator: "; ") + ".", link: SitePath.pair(pair.id!), on: db,
-                                clock: clock)
-                        }
-                    }
-                    if assessment.proposeClosing && pair.closingProposedAt == nil {
-                        pair.closingProposedAt = clock.now
-                        try await pair.save(on: db)
-                        for person in [pair.mentee.person, pair.mentor.person] {
-                            try await Notifications(db: db, clock: clock).send(
-                                to: person.requireID(), kind: "pair.closing_proposed", title: "Is your pair still going?",
-                                body:
-                                    "Nothing has been logged in your pair for 90 days. Log a meeting or a goal to keep it open; otherwise your program manager may close it (a no-fault ending).",
-                                link: SitePath.pair(pair.id!))
-                        }
-                        try await Outbox.toManagers(
-                            of: program, kind: "pair.closing_proposed", title: "Close \(pair.mentee.person.name) & \(pair.mentor.person.name)?",
-                            body: "No activity for 90 days in \(program.name); both were told.", link: SitePath.pair(pair.id!), on: db, clock: clock)
+                    for pair in pairs {
+                        guard let assessment = assessments[pair.id!] else { continue }
+                        try await record(assessment, of: pair, in: program, on: db)
                     }
                 }
             }
+        }
+    }
+
+    /// Stores a pair's new health (telling the managers when it needs a check-in) and proposes
+    /// closing it when it has been idle for 90 days (telling both people and the managers).
+    private func record(_ assessment: PairHealth.Assessment, of pair: Pair, in program: Program, on db: any Database) async throws {
+        if assessment.status.rawValue != pair.health {
+            pair.health = assessment.status.rawValue
+            try await pair.save(on: db)
+            if assessment.status == .needsCheckIn {
+                try await Outbox.toManagers(
+                    of: program, kind: "pair.at_risk", title: "\(pair.mentee.person.name) & \(pair.mentor.person.name) need a check-in",
+                    body: "In \(program.name): " + assessment.reasons.joined(separator: "; ") + ".", link: SitePath.pair(pair.id!), on: db,
+                    clock: clock)
+            }
+        }
+        if assessment.proposeClosing && pair.closingProposedAt == nil {
+            pair.closingProposedAt = clock.now
+            try await pair.save(on: db)
+            for person in [pair.mentee.person, pair.mentor.person] {
+                try await Notifications(db: db, clock: clock).send(
+                    to: person.requireID(), kind: "pair.closing_proposed", title: "Is your pair still going?",
+                    body:
+                        "Nothing has been logged in your pair for 90 days. Log a meeting or a goal to keep it open; otherwise your program manager may close it (a no-fault ending).",
+                    link: SitePath.pair(pair.id!))
+            }
+            try await Outbox.toManagers(
+                of: program, kind: "pair.closing_proposed", title: "Close \(pair.mentee.person.name) & \(pair.mentor.person.name)?",
+                body: "No activity for 90 days in \(program.name); both were told.", link: SitePath.pair(pair.id!), on: db, clock: clock)
         }
     }
 }
