@@ -101,7 +101,8 @@ struct PairHealthMonitor {
         let now = clock.now
         let due = pairs.compactMap { pair -> (Due, String)? in
             guard
-                let window = PulseSchedule.latestWindow(liveSince: pair.live_at ?? pair.created_at, firstHeld: pair.first_held, now: now, every: pulseEveryDays),
+                let window = PulseSchedule.latestWindow(
+                    liveSince: pair.live_at ?? pair.created_at, firstHeld: pair.first_held, now: now, every: pulseEveryDays),
                 !opened.contains(Opened(pair_id: pair.id, window: window))
             else { return nil }
             return (pair, window)
