@@ -58,8 +58,9 @@ struct PairHealthMonitor {
 
     /// Opens each live pair's latest due pulse (once per window) and asks both people. Two queries
     /// find the due ones: the live pairs with their first held meeting, and the windows already
-    /// opened. (Asked pair by pair, the 5,000 pairs of the large demo took 10,000 queries, each of
-    /// them reading every survey, since no index leads with `pair_id`: most of 8 s of a core.)
+    /// opened. (Asked pair by pair, the large demo's 5,000 live pairs took 10,000 queries, and each
+    /// count read every survey, since no index leads with `pair_id`; with a write transaction per
+    /// pair besides, a run with nothing due took 8.45 s of a core, and takes 0.14 s now.)
     func schedulePulses(program: Program) async throws {
         struct Due: SQLRowReadable {
             let id: UUID
