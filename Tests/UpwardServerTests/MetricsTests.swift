@@ -321,3 +321,42 @@ extension AppTests {
         }
     }
 }
+
+extension AppTests.MetricsTests {
+    @Test("each run of a background job is timed by job, finished or failed; a tick that finds the lease elsewhere is not")
+    func jobDurations() async throws {
+        try await withUpward(configure: { $0.metricsToken = Self.token }) { app in
+            struct Broken: Error {}
+            let runs = NIOLockedValueBox(0)
+            // Two runs of 30 ms or more: the first finishes, the second fails.
+            let job = RepeatingJob(name: "timed", every: 0.05, after: 0) { _ in
+                let run = runs.withLockedValue { count -> Int in
+                    count += 1
+                    return count
+                }
+                try await Task.sleep(for: .milliseconds(30))
+                if run == 2 { throw Broken() }
+                return nil
+            }
+            try job.didBoot(app)
+            while runs.withLockedValue({ $0 }) < 3 { try await Task.sleep(for: .milliseconds(5)) }
+            await job.shutdownAsync(app)
+            let ran = runs.withLockedValue { $0 }
+            // The lease of a leased job is held by another instance: its tick does no work and is not timed.
+            _ = try await JobLease(db: app.db, holder: "other-instance").take("leased-elsewhere", for: 60, now: app.upward.clock.now)
+            let elsewhere = RepeatingJob(name: "leased-elsewhere", every: 0.02, after: 0, leased: true) { _ in nil }
+            try elsewhere.didBoot(app)
+            try await Task.sleep(for: .milliseconds(100))
+            await elsewhere.shutdownAsync(app)
+            var text = ""
+            try await app.testing().test(.GET, "/metrics", headers: ["Authorization": "Bearer \(Self.token)"]) { text = $0.body.string }
+            #expect(Self.value(#"upward_job_duration_seconds_count{job="timed"}"#, in: text) == Double(ran), "\(text)")
+            // Every run slept 30 ms: none is in the 10 ms bucket, all are in the 50 ms one or above.
+            #expect(Self.value(#"upward_job_duration_seconds_bucket{job="timed",le="0.01"}"#, in: text) == 0)
+            #expect((Self.value(#"upward_job_duration_seconds_sum{job="timed"}"#, in: text) ?? 0) >= 0.03 * Double(ran))
+            #expect(text.contains(#"upward_job_runs_total{job="timed",outcome="failed"} 1"#))
+            #expect(text.contains(#"upward_job_runs_total{job="leased-elsewhere",outcome="elsewhere"}"#))
+            #expect(!text.contains(#"upward_job_duration_seconds_count{job="leased-elsewhere"}"#))
+        }
+    }
+}

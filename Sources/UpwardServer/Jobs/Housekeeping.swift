@@ -70,6 +70,9 @@ final class RepeatingJob: LifecycleHandler {
                             return
                         }
                     }
+                    // Timed whether it finishes or fails; a tick that found the lease elsewhere returned above.
+                    let started = ContinuousClock.now
+                    defer { app.metrics.jobRan(name, duration: ContinuousClock.now - started) }
                     if let line = try await work(app) { app.logger.info("\(name): \(line)") }
                     app.metrics.job(name, outcome: "ok")
                 } catch {

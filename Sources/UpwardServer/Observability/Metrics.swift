@@ -7,7 +7,7 @@ import Vapor
 
 /// What `GET /metrics` reports, in the Prometheus text format (swift-prometheus): requests by
 /// route pattern, method and status with a latency histogram, requests in flight, outbox queue
-/// length and delivery outcomes, background job runs, database connections in use.
+/// length and delivery outcomes, background job runs and their durations, database connections in use.
 final class UpwardMetrics: Sendable {
     let registry = PrometheusCollectorRegistry()
     private let inFlight: Gauge
@@ -76,6 +76,20 @@ final class UpwardMetrics: Sendable {
     func job(_ name: String, outcome: String) {
         registry.makeCounter(descriptor: Self.counter("upward_job_runs", "Background job ticks by outcome."), labels: [("job", name), ("outcome", outcome)])
             .increment()
+    }
+
+    static let jobBuckets: [Duration] = [
+        .milliseconds(10), .milliseconds(50), .milliseconds(100), .milliseconds(250), .milliseconds(500), .seconds(1), .seconds(2.5), .seconds(5),
+        .seconds(10), .seconds(30), .seconds(60),
+    ]
+
+    /// How long a job's run on this instance took, finished or failed (a tick that found the lease
+    /// taken elsewhere did no work and is not timed). Housekeeping's shows what it costs at scale.
+    func jobRan(_ name: String, duration: Duration) {
+        registry.makeDurationHistogram(
+            descriptor: MetricNameDescriptor(metricName: "upward_job_duration", unitName: "seconds", helpText: "Time a background job's run took, by job."),
+            labels: [("job", name)], buckets: Self.jobBuckets
+        ).record(duration)
     }
 
     /// The text exposition, with the outbox queue read from the database at scrape time.
