@@ -346,7 +346,9 @@ extension AppTests.MetricsTests {
             _ = try await JobLease(db: app.db, holder: "other-instance").take("leased-elsewhere", for: 60, now: app.upward.clock.now)
             let elsewhere = RepeatingJob(name: "leased-elsewhere", every: 0.02, after: 0, leased: true) { _ in nil }
             try elsewhere.didBoot(app)
-            try await Task.sleep(for: .milliseconds(100))
+            for _ in 0..<500 where !app.metrics.registry.emitToString().contains(#"job="leased-elsewhere",outcome="elsewhere""#) {
+                try await Task.sleep(for: .milliseconds(10))
+            }
             await elsewhere.shutdownAsync(app)
             var text = ""
             try await app.testing().test(.GET, "/metrics", headers: ["Authorization": "Bearer \(Self.token)"]) { text = $0.body.string }
