@@ -68,9 +68,13 @@ public func configure(_ app: Application, environment: UpwardEnvironment) async 
         if id == .sqlite { writeGate = WriteGate(timeout: .milliseconds(SQLiteTuning.busyTimeoutMilliseconds)) }
         metrics.poolSize(poolSize)
     }
+    // PostgreSQL plans a read once per connection, not on every request (see PostgresPreparedReads).
+    let prepared = id == .psql && config.postgresPreparedReads ? PostgresPreparedReads() : nil
+    app.postgresPreparedReads = prepared
     app.databases.use(
         DatabaseConfigurationFactory { [writeGate, readers] in
-            MeteredDatabaseConfiguration(base: base, limit: limit, inUse: metrics.connectionsInUse, writeGate: writeGate, readers: readers)
+            MeteredDatabaseConfiguration(
+                base: base, limit: limit, inUse: metrics.connectionsInUse, writeGate: writeGate, readers: readers, prepared: prepared)
         },
         as: id, isDefault: true)
     UpwardMigrations.register(on: app)

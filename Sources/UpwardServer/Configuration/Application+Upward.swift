@@ -46,6 +46,16 @@ extension Application {
         typealias Value = SQLiteReaders
     }
 
+    private struct PostgresPreparedReadsKey: StorageKey {
+        typealias Value = PostgresPreparedReads
+    }
+
+    /// On PostgreSQL: the reads run as prepared statements (see ``PostgresPreparedReads``).
+    var postgresPreparedReads: PostgresPreparedReads? {
+        get { storage[PostgresPreparedReadsKey.self] }
+        set { storage[PostgresPreparedReadsKey.self] = newValue }
+    }
+
     /// On a SQLite file: the connections reads outside transactions use (see ``SQLiteReaders``).
     var sqliteReaders: SQLiteReaders? {
         get { storage[SQLiteReadersKey.self] }

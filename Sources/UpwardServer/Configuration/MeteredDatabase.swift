@@ -1,4 +1,6 @@
 import FluentKit
+import FluentPostgresDriver
+import NIOConcurrencyHelpers
 import NIOCore
 import Prometheus
 import SQLKit
@@ -26,6 +28,8 @@ struct MeteredDatabaseConfiguration: DatabaseConfiguration {
     var writeGate: WriteGate? = nil
     /// SQLite file only: reads outside transactions run on the caller's thread (see ``SQLiteReaders``).
     var readers: SQLiteReaders? = nil
+    /// PostgreSQL only: reads outside transactions run as prepared statements (see ``PostgresPreparedReads``).
+    var prepared: PostgresPreparedReads? = nil
 
     var middleware: [any AnyModelMiddleware] {
         get { base.middleware }
@@ -33,7 +37,7 @@ struct MeteredDatabaseConfiguration: DatabaseConfiguration {
     }
 
     func makeDriver(for databases: Databases) -> any DatabaseDriver {
-        MeteredDatabaseDriver(base: base.makeDriver(for: databases), limit: limit, inUse: inUse, writeGate: writeGate, readers: readers)
+        MeteredDatabaseDriver(base: base.makeDriver(for: databases), limit: limit, inUse: inUse, writeGate: writeGate, readers: readers, prepared: prepared)
     }
 }
 
@@ -43,9 +47,11 @@ struct MeteredDatabaseDriver: DatabaseDriver {
     let inUse: Gauge
     let writeGate: WriteGate?
     let readers: SQLiteReaders?
+    let prepared: PostgresPreparedReads?
 
     func makeDatabase(with context: DatabaseContext) -> any Database {
-        MeteredDatabase.wrap(base.makeDatabase(with: context), limit: limit, inUse: inUse, leased: false, writeGate: writeGate, readers: readers)
+        MeteredDatabase.wrap(
+            base.makeDatabase(with: context), limit: limit, inUse: inUse, leased: false, writeGate: writeGate, readers: readers, prepared: prepared)
     }
 
     func shutdown() {
@@ -68,11 +74,15 @@ struct MeteredDatabase: Database, SQLDatabase {
     let leased: Bool
     let writeGate: WriteGate?
     let readers: SQLiteReaders?
+    let prepared: PostgresPreparedReads?
 
     /// Both drivers' databases are SQL databases; anything else is left as it is.
-    static func wrap(_ base: any Database, limit: TimeAmount?, inUse: Gauge, leased: Bool, writeGate: WriteGate?, readers: SQLiteReaders?) -> any Database {
+    static func wrap(
+        _ base: any Database, limit: TimeAmount?, inUse: Gauge, leased: Bool, writeGate: WriteGate?, readers: SQLiteReaders?,
+        prepared: PostgresPreparedReads? = nil
+    ) -> any Database {
         guard let sql = base as? any SQLDatabase else { return base }
-        return MeteredDatabase(base: base, sql: sql, limit: limit, inUse: inUse, leased: leased, writeGate: writeGate, readers: readers)
+        return MeteredDatabase(base: base, sql: sql, limit: limit, inUse: inUse, leased: leased, writeGate: writeGate, readers: readers, prepared: prepared)
     }
 
     var context: DatabaseContext { base.context }
@@ -104,6 +114,8 @@ struct MeteredDatabase: Database, SQLDatabase {
             }
         case .read(let text, let binds):
             if let readers { return read(query, text, binds, on: readers, onRow) }
+        case .prepared(let statement):
+            if let prepared { return read(query, statement, with: prepared, onRow) }
         case .other: break
         }
         return statement { sql.execute(sql: query, onRow) }
@@ -114,11 +126,11 @@ struct MeteredDatabase: Database, SQLDatabase {
     }
 
     func transaction<T>(_ closure: @escaping @Sendable (any Database) -> EventLoopFuture<T>) -> EventLoopFuture<T> {
-        lease { base.transaction { closure(Self.wrap($0, limit: limit, inUse: inUse, leased: true, writeGate: writeGate, readers: readers)) } }
+        lease { base.transaction { closure(Self.wrap($0, limit: limit, inUse: inUse, leased: true, writeGate: writeGate, readers: readers, prepared: prepared)) } }
     }
 
     func withConnection<T>(_ closure: @escaping @Sendable (any Database) -> EventLoopFuture<T>) -> EventLoopFuture<T> {
-        lease { base.withConnection { closure(Self.wrap($0, limit: limit, inUse: inUse, leased: true, writeGate: writeGate, readers: readers)) } }
+        lease { base.withConnection { closure(Self.wrap($0, limit: limit, inUse: inUse, leased: true, writeGate: writeGate, readers: readers, prepared: prepared)) } }
     }
 
     /// SQLite: a statement that writes outside a transaction (a note added, a session saved) takes
@@ -129,7 +141,7 @@ struct MeteredDatabase: Database, SQLDatabase {
     private func takingTurn(_ run: @escaping @Sendable (any Database) -> EventLoopFuture<Void>) -> EventLoopFuture<Void>? {
         guard let gate = writeGate, !inTransaction else { return nil }
         let loop = eventLoop
-        let alone = MeteredDatabase(base: base, sql: sql, limit: limit, inUse: inUse, leased: leased, writeGate: nil, readers: nil)
+        let alone = MeteredDatabase(base: base, sql: sql, limit: limit, inUse: inUse, leased: leased, writeGate: nil, readers: nil, prepared: nil)
         return loop.makeFutureWithTask {
             if try await gate.transaction(on: loop, single: true, { try await run($0).get() }) != nil { return }
             try await gate.withTurn { try await run(alone).get() }
@@ -141,6 +153,8 @@ struct MeteredDatabase: Database, SQLDatabase {
         case write
         /// A SELECT (or WITH) outside any transaction and leased connection, with direct readers: its text and binds.
         case read(String, [SQLiteData])
+        /// PostgreSQL: a SELECT outside any transaction and leased connection, to run prepared.
+        case prepared(PostgresPreparedReads.Statement)
         case other
     }
 
@@ -149,13 +163,19 @@ struct MeteredDatabase: Database, SQLDatabase {
         // A leased connection (`withConnection`) may hold a transaction of its caller's own making:
         // its writes still take their turn, but its reads stay on it.
         let readers = leased ? nil : self.readers
-        guard !inTransaction, writeGate != nil || readers != nil else { return .other }
+        let prepared = leased ? nil : self.prepared
+        guard !inTransaction, writeGate != nil || readers != nil || prepared != nil else { return .other }
         if query is SQLInsert || query is SQLUpdate || query is SQLDelete { return writeGate == nil ? .other : .write }
-        guard readers != nil || query is SQLQueryString || query is SQLRaw else { return .other }
+        guard readers != nil || prepared != nil || query is SQLQueryString || query is SQLRaw else { return .other }
         var serializer = SQLSerializer(database: self)
         query.serialize(to: &serializer)
         let head = serializer.sql.drop { $0.isWhitespace || $0 == "(" }.prefix(7).uppercased()
         if ["INSERT", "UPDATE", "DELETE", "REPLACE"].contains(where: { head.hasPrefix($0) }) { return writeGate == nil ? .other : .write }
+        // Only a plain SELECT runs prepared: a WITH may write, and a failed read may be run again.
+        if let prepared {
+            guard head.hasPrefix("SELECT"), let statement = prepared.statement(serializer.sql, serializer.binds) else { return .other }
+            return .prepared(statement)
+        }
         guard readers != nil, head.hasPrefix("SELECT") || head.hasPrefix("WITH") else { return .other }
         do {
             return .read(serializer.sql, try SQLiteBinds.encode(serializer.binds))
@@ -184,6 +204,27 @@ struct MeteredDatabase: Database, SQLDatabase {
             return eventLoop.makeSucceededVoidFuture()
         } catch {
             return eventLoop.makeFailedFuture(error)
+        }
+    }
+
+    /// PostgreSQL: a read prepared on a pooled connection (see ``PostgresPreparedReads``). A
+    /// statement the server refused is run once more unnamed, as it would have been, unless a row
+    /// already reached the caller.
+    private func read(
+        _ query: any SQLExpression, _ statement: PostgresPreparedReads.Statement, with prepared: PostgresPreparedReads,
+        _ onRow: @escaping @Sendable (any SQLRow) -> Void
+    ) -> EventLoopFuture<Void> {
+        guard let postgres = base as? any PostgresDatabase else { return self.statement { sql.execute(sql: query, onRow) } }
+        if let level = queryLogLevel {
+            logger.log(level: level, "Executing query", metadata: ["sql": .string(statement.sql), "prepared": .string(statement.name)])
+        }
+        let delivered = NIOLockedValueBox(false)
+        return self.statement {
+            postgres.withConnection { prepared.run(statement, on: $0, delivered: delivered, onRow) }
+                .flatMapError { [sql] error in
+                    guard !delivered.withLockedValue({ $0 }), prepared.refusedByServer(statement, error) else { return sql.eventLoop.makeFailedFuture(error) }
+                    return sql.execute(sql: query, onRow)
+                }
         }
     }
 

@@ -58,6 +58,9 @@ public struct UpwardConfiguration: Sendable {
     public var metricsToken: String?
     /// PostgreSQL connections per event loop (`UPWARD_PG_CONNECTIONS_PER_LOOP`, default 4, so 8 on 2 cores).
     public var postgresConnectionsPerLoop = 4
+    /// Whether PostgreSQL reads run as prepared statements (`UPWARD_PG_PREPARED_READS`, default true;
+    /// false behind a pooler that does not keep them, such as PgBouncer in transaction mode before 1.21).
+    public var postgresPreparedReads = true
     /// The longest Upward waits for one PostgreSQL statement before answering 503 (`UPWARD_STATEMENT_TIMEOUT_SECONDS`).
     public var statementTimeoutSeconds = 20
     /// This instance's name in claimed deliveries (`UPWARD_INSTANCE`).
@@ -129,6 +132,7 @@ public struct UpwardConfiguration: Sendable {
         ("UPWARD_LOGIN_MAX_FAILURES_ACCOUNT", "5", "failed logins per account within the window before it is locked"),
         ("UPWARD_LOGIN_MAX_FAILURES_ADDRESS", "20", "failed logins per client address within the window"),
         ("UPWARD_LOGIN_WINDOW_MINUTES", "15", "length of the failed-login window"),
+        ("UPWARD_PG_PREPARED_READS", "true", "PostgreSQL: run reads as prepared statements, planned once per connection (false behind PgBouncer in transaction mode)"),
         ("UPWARD_TRUST_PROXY", "false", "trust X-Forwarded-For and X-Forwarded-Proto from a reverse proxy"),
         ("UPWARD_UPLOAD_MAX_MB", "25", "largest people file the upload page accepts, in MB (1-500)"),
         ("UPWARD_HOUSEKEEPING_MINUTES", "10", "how often expired sessions and old sign-in attempts are removed"),
@@ -171,6 +175,16 @@ public struct UpwardConfiguration: Sendable {
             }
             return parsed
         }
+        func boolean(_ name: String, default value: Bool) -> Bool {
+            guard let raw = env[name], !raw.isEmpty else { return value }
+            switch raw.lowercased() {
+            case "1", "true", "yes", "on": return true
+            case "0", "false", "no", "off": return false
+            default:
+                problems.append("\(name)=\(raw) must be true or false")
+                return value
+            }
+        }
 
         if let url = env["DATABASE_URL"], !url.isEmpty {
             if let components = URLComponents(string: url), ["postgres", "postgresql"].contains(components.scheme ?? ""),
@@ -187,6 +201,7 @@ public struct UpwardConfiguration: Sendable {
         // directly) use a lower cost.
         config.bcryptCost = integer("UPWARD_BCRYPT_COST", default: 12, in: 10...31)
         config.postgresConnectionsPerLoop = integer("UPWARD_PG_CONNECTIONS_PER_LOOP", default: 4, in: 1...64)
+        config.postgresPreparedReads = boolean("UPWARD_PG_PREPARED_READS", default: true)
         config.statementTimeoutSeconds = integer("UPWARD_STATEMENT_TIMEOUT_SECONDS", default: 20, in: 1...3600)
         config.uploadLimitBytes = integer("UPWARD_UPLOAD_MAX_MB", default: 25, in: 1...500) * 1024 * 1024
         config.housekeepingInterval = TimeInterval(integer("UPWARD_HOUSEKEEPING_MINUTES", default: 10, in: 1...1440)) * 60
@@ -219,13 +234,7 @@ public struct UpwardConfiguration: Sendable {
         if let raw = env["UPWARD_CHAT_WEBHOOK_HOSTS"] {
             config.chatWebhookHosts = raw.split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces).lowercased() }.filter { !$0.isEmpty }
         }
-        if let raw = env["UPWARD_DELIVERY_WORKER"], !raw.isEmpty {
-            switch raw.lowercased() {
-            case "1", "true", "yes", "on": config.deliveryWorker = true
-            case "0", "false", "no", "off": config.deliveryWorker = false
-            default: problems.append("UPWARD_DELIVERY_WORKER=\(raw) must be true or false")
-            }
-        }
+        config.deliveryWorker = boolean("UPWARD_DELIVERY_WORKER", default: true)
         config.deliveryInterval = TimeInterval(integer("UPWARD_DELIVERY_SECONDS", default: 15, in: 1...3600))
         config.reminderLead = TimeInterval(integer("UPWARD_REMINDER_HOURS", default: 24, in: 1...336)) * 3600
         config.pulseEveryDays = integer("UPWARD_PULSE_DAYS", default: 60, in: 7...365)
@@ -247,13 +256,7 @@ public struct UpwardConfiguration: Sendable {
         config.maxFailuresPerAccount = integer("UPWARD_LOGIN_MAX_FAILURES_ACCOUNT", default: 5, in: 1...1000)
         config.maxFailuresPerAddress = integer("UPWARD_LOGIN_MAX_FAILURES_ADDRESS", default: 20, in: 1...100_000)
         config.loginWindow = TimeInterval(integer("UPWARD_LOGIN_WINDOW_MINUTES", default: 15, in: 1...1440)) * 60
-        if let raw = env["UPWARD_TRUST_PROXY"], !raw.isEmpty {
-            switch raw.lowercased() {
-            case "1", "true", "yes": config.trustProxy = true
-            case "0", "false", "no": config.trustProxy = false
-            default: problems.append("UPWARD_TRUST_PROXY=\(raw) must be true or false")
-            }
-        }
+        config.trustProxy = boolean("UPWARD_TRUST_PROXY", default: false)
         guard problems.isEmpty else { throw Invalid(problems: problems) }
         return config
     }
