@@ -103,7 +103,9 @@ extension AppTests {
             #expect(try !UpwardConfiguration.from(environment: ["UPWARD_PG_PREPARED_READS": "false"]).postgresPreparedReads)
             #expect(throws: (any Error).self) { try UpwardConfiguration.from(environment: ["UPWARD_PG_PREPARED_READS": "maybe"]) }
             guard TestDatabase.isPostgres else { return }
-            try await withUpward(configure: { $0.postgresConnectionsPerLoop = 1; $0.postgresPreparedReads = false }) { app in
+            try await withUpward(configure: {
+                $0.postgresConnectionsPerLoop = 1; $0.postgresPreparedReads = false
+            }) { app in
                 #expect(app.postgresPreparedReads == nil)
                 let sql = try Self.oneSession(app)
                 for _ in 0..<3 { _ = try await sql.raw("SELECT count(*) AS n FROM users WHERE email = \(bind: "nobody@example.com")").all() }

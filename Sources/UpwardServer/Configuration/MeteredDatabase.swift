@@ -126,11 +126,15 @@ struct MeteredDatabase: Database, SQLDatabase {
     }
 
     func transaction<T>(_ closure: @escaping @Sendable (any Database) -> EventLoopFuture<T>) -> EventLoopFuture<T> {
-        lease { base.transaction { closure(Self.wrap($0, limit: limit, inUse: inUse, leased: true, writeGate: writeGate, readers: readers, prepared: prepared)) } }
+        lease {
+            base.transaction { closure(Self.wrap($0, limit: limit, inUse: inUse, leased: true, writeGate: writeGate, readers: readers, prepared: prepared)) }
+        }
     }
 
     func withConnection<T>(_ closure: @escaping @Sendable (any Database) -> EventLoopFuture<T>) -> EventLoopFuture<T> {
-        lease { base.withConnection { closure(Self.wrap($0, limit: limit, inUse: inUse, leased: true, writeGate: writeGate, readers: readers, prepared: prepared)) } }
+        lease {
+            base.withConnection { closure(Self.wrap($0, limit: limit, inUse: inUse, leased: true, writeGate: writeGate, readers: readers, prepared: prepared)) }
+        }
     }
 
     /// SQLite: a statement that writes outside a transaction (a note added, a session saved) takes

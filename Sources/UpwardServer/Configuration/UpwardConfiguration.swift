@@ -132,7 +132,7 @@ public struct UpwardConfiguration: Sendable {
         ("UPWARD_LOGIN_MAX_FAILURES_ACCOUNT", "5", "failed logins per account within the window before it is locked"),
         ("UPWARD_LOGIN_MAX_FAILURES_ADDRESS", "20", "failed logins per client address within the window"),
         ("UPWARD_LOGIN_WINDOW_MINUTES", "15", "length of the failed-login window"),
-        ("UPWARD_PG_PREPARED_READS", "true", "PostgreSQL: run reads as prepared statements, planned once per connection (false behind PgBouncer in transaction mode)"),
+        ("UPWARD_PG_PREPARED_READS", "true", "PostgreSQL: plan each read once per connection (false behind PgBouncer in transaction mode)"),
         ("UPWARD_TRUST_PROXY", "false", "trust X-Forwarded-For and X-Forwarded-Proto from a reverse proxy"),
         ("UPWARD_UPLOAD_MAX_MB", "25", "largest people file the upload page accepts, in MB (1-500)"),
         ("UPWARD_HOUSEKEEPING_MINUTES", "10", "how often expired sessions and old sign-in attempts are removed"),
