@@ -77,6 +77,17 @@ extension AppTests {
                 let prepared = try await Self.preparedOnServer(sql)
                 #expect(!prepared.values.contains { $0.contains(" IN (") })
 
+                // A read that returned more than the row limit runs unnamed from then on, with the same rows.
+                try await sql.raw("INSERT INTO prepared_probe (id, n) SELECT gen_random_uuid(), g FROM generate_series(100, 169) g").run()
+                struct Number: Decodable { let n: Int }
+                let long = "SELECT n FROM prepared_probe WHERE n >= $1 ORDER BY n"
+                for round in 0..<2 {
+                    let numbers = try await sql.raw("SELECT n FROM prepared_probe WHERE n >= \(bind: 100) ORDER BY n").all(decoding: Number.self)
+                    #expect(numbers.map(\.n) == Array(100...169), "round \(round)")
+                    #expect(reads.name(of: long) == nil)
+                }
+                #expect(try await sql.raw("SELECT n FROM prepared_probe WHERE n >= \(bind: 169) ORDER BY n").all(decoding: Number.self).map(\.n) == [169])
+
                 // A migration changes a prepared statement's result: the server refuses to run the old
                 // plan, and the read runs again unnamed with the new column, then stays unnamed.
                 struct Whole: Decodable {
