@@ -108,6 +108,29 @@ extension AppTests {
             }
         }
 
+        @Test("past the statement limit, new read texts run unnamed, and the ones prepared before stay prepared")
+        func statementLimit() async throws {
+            guard TestDatabase.isPostgres else { return }
+            try await withUpward(configure: { $0.postgresConnectionsPerLoop = 1 }) { app in
+                let reads = try #require(app.postgresPreparedReads)
+                let sql = try Self.oneSession(app)
+                struct Count: Decodable { let n: Int }
+                func text(_ i: Int) -> String { "SELECT count(*) + \(i) AS n FROM users WHERE email = $1" }
+                for i in 0...PostgresPreparedReads.statementLimit + 2 {
+                    let row = try await sql.raw("SELECT count(*) + \(unsafeRaw: String(i)) AS n FROM users WHERE email = \(bind: "nobody@example.com")")
+                        .first(decoding: Count.self)
+                    #expect(row?.n == i)
+                }
+                // The first texts took the slots the app's own reads at start left; every later one runs unnamed.
+                let named = (0...PostgresPreparedReads.statementLimit + 2).filter { reads.name(of: text($0)) != nil }
+                #expect(named == Array(0..<named.count))
+                #expect(named.count >= PostgresPreparedReads.statementLimit - 4 && named.count <= PostgresPreparedReads.statementLimit)
+                #expect(reads.name(of: text(PostgresPreparedReads.statementLimit)) == nil)
+                let onServer = try await Self.preparedOnServer(sql)
+                #expect(onServer.count <= PostgresPreparedReads.statementLimit && onServer.values.contains(text(0)))
+            }
+        }
+
         @Test("UPWARD_PG_PREPARED_READS=false runs every read unnamed, as PostgresNIO does")
         func switchedOff() async throws {
             #expect(try UpwardConfiguration.from(environment: [:]).postgresPreparedReads)
