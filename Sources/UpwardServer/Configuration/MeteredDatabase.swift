@@ -107,7 +107,23 @@ struct MeteredDatabase: Database, SQLDatabase {
     func execute(enum: DatabaseEnum) -> EventLoopFuture<Void> { lease { base.execute(enum: `enum`) } }
 
     func execute(sql query: any SQLExpression, _ onRow: @escaping @Sendable (any SQLRow) -> Void) -> EventLoopFuture<Void> {
-        switch kind(of: query) {
+        run(query, kind(of: query), onRow)
+    }
+
+    /// A direct read (SQLite, below) is over before this returns, rows and all: it gives no future
+    /// to wait for, so the caller's task goes on without a trip to the back of its event loop's
+    /// queue. Every other statement waits for its future as before.
+    func execute(sql query: any SQLExpression, _ onRow: @escaping @Sendable (any SQLRow) -> Void) async throws {
+        let kind = kind(of: query)
+        if case .read(let text, let binds) = kind, let readers {
+            if try readDirectly(text, binds, on: readers, onRow) { return }
+            return try await readElsewhere(query, text, binds, on: readers, onRow).get()
+        }
+        try await run(query, kind, onRow).get()
+    }
+
+    private func run(_ query: any SQLExpression, _ kind: Kind, _ onRow: @escaping @Sendable (any SQLRow) -> Void) -> EventLoopFuture<Void> {
+        switch kind {
         case .write:
             if let gated = takingTurn({ ($0 as? any SQLDatabase)?.execute(sql: query, onRow) ?? $0.eventLoop.makeFailedFuture(NotSQLDatabase()) }) {
                 return gated
@@ -119,10 +135,6 @@ struct MeteredDatabase: Database, SQLDatabase {
         case .other: break
         }
         return statement { sql.execute(sql: query, onRow) }
-    }
-
-    func execute(sql query: any SQLExpression, _ onRow: @escaping @Sendable (any SQLRow) -> Void) async throws {
-        try await execute(sql: query, onRow).get()
     }
 
     func transaction<T>(_ closure: @escaping @Sendable (any Database) -> EventLoopFuture<T>) -> EventLoopFuture<T> {
@@ -188,27 +200,39 @@ struct MeteredDatabase: Database, SQLDatabase {
         }
     }
 
-    /// A read on this thread through ``SQLiteReaders``; its rows are handed over before this returns.
-    private func read(
-        _ query: any SQLExpression, _ text: String, _ binds: [SQLiteData], on readers: SQLiteReaders,
-        _ onRow: @escaping @Sendable (any SQLRow) -> Void
-    ) -> EventLoopFuture<Void> {
+    /// A read on this thread through ``SQLiteReaders``, its rows handed over before this returns;
+    /// false when it is not read here (a slow statement, or every reader connection in use).
+    private func readDirectly(_ text: String, _ binds: [SQLiteData], on readers: SQLiteReaders, _ onRow: (any SQLRow) -> Void) throws -> Bool {
         if let level = queryLogLevel {
             logger.log(level: level, "Executing query", metadata: ["sql": .string(text), "binds": .array(binds.map { .string("\($0)") })])
         }
         inUse.increment()
         defer { inUse.decrement() }
+        return try readers.read(text, binds, onRow)
+    }
+
+    /// A read through ``SQLiteReaders``: directly when it can be, else offloaded or on the pool.
+    private func read(
+        _ query: any SQLExpression, _ text: String, _ binds: [SQLiteData], on readers: SQLiteReaders,
+        _ onRow: @escaping @Sendable (any SQLRow) -> Void
+    ) -> EventLoopFuture<Void> {
         do {
-            guard try readers.read(text, binds, onRow) else {
-                if readers.isSlow(text), let rows = readers.readOffloaded(text, binds, on: eventLoop) {
-                    return statement { rows.map { rows in rows.forEach(onRow) } }
-                }
-                return statement { sql.execute(sql: query, onRow) }
-            }
-            return eventLoop.makeSucceededVoidFuture()
+            if try readDirectly(text, binds, on: readers, onRow) { return eventLoop.makeSucceededVoidFuture() }
         } catch {
             return eventLoop.makeFailedFuture(error)
         }
+        return readElsewhere(query, text, binds, on: readers, onRow)
+    }
+
+    /// A read that was not read directly: a slow statement on the thread pool, anything else on the pool's connection.
+    private func readElsewhere(
+        _ query: any SQLExpression, _ text: String, _ binds: [SQLiteData], on readers: SQLiteReaders,
+        _ onRow: @escaping @Sendable (any SQLRow) -> Void
+    ) -> EventLoopFuture<Void> {
+        if readers.isSlow(text), let rows = readers.readOffloaded(text, binds, on: eventLoop) {
+            return statement { rows.map { rows in rows.forEach(onRow) } }
+        }
+        return statement { sql.execute(sql: query, onRow) }
     }
 
     /// PostgreSQL: a read prepared on a pooled connection (see ``PostgresPreparedReads``). A
