@@ -47,7 +47,7 @@ extension User {
     /// An account's columns, decoded straight into a struct. The account is read on every signed-in
     /// request (session or bearer token); Fluent's decoding reflects over a model's properties for
     /// every row, which a profile showed as a large share of a page's time.
-    struct Row: Decodable, Sendable {
+    struct Row: Decodable, Sendable, SQLRowReadable {
         let id: UUID
         let email: String
         let name: String
@@ -56,6 +56,18 @@ extension User {
         let person_id: UUID?
         let organization_admin: Bool
         let last_login_at: Date?
+
+        /// Column by column (see ``SQLRowReadable``): every signed-in request reads one.
+        init(row: some SQLRow) throws {
+            id = try row.read("id")
+            email = try row.read("email")
+            name = try row.read("name")
+            password_hash = try row.read("password_hash")
+            role = try row.read("role")
+            person_id = try row.read("person_id")
+            organization_admin = try row.read("organization_admin")
+            last_login_at = try row.read("last_login_at")
+        }
     }
 
     /// The columns of ``Row``, qualified by `table` when given.

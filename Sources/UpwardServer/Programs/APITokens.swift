@@ -62,9 +62,14 @@ struct APITokens {
     /// query decoded straight into structs (see ``User/Row``).
     func user(forBearer secret: String) async throws -> User? {
         guard secret.hasPrefix(Self.prefix), SessionStore.isWellFormed(String(secret.dropFirst(Self.prefix.count))) else { return nil }
-        struct Token: Decodable {
+        struct Token: SQLRowReadable {
             let token_id: UUID
             let last_used_at: Date?
+
+            init(row: some SQLRow) throws {
+                token_id = try row.read("token_id")
+                last_used_at = try row.read("last_used_at")
+            }
         }
         let sql = try db.sql()
         guard
@@ -76,8 +81,8 @@ struct APITokens {
                 """
             ).first()
         else { return nil }
-        let row = try found.decode(model: Token.self)
-        let user = User(row: try found.decode(model: User.Row.self))
+        let row = try Token(row: found)
+        let user = User(row: try User.Row(row: found))
         // Last use to the minute, so reads don't write on every request.
         if row.last_used_at.map({ clock.now.timeIntervalSince($0) > 60 }) ?? true {
             let now = clock.now

@@ -46,10 +46,16 @@ struct SessionStore {
     /// The live session for a token, or nil when the token is unknown or expired. One plain query
     /// that also reads the session's account (see ``User/Row``), as it runs on every signed-in page.
     func read(token: String) async throws -> Loaded? {
-        struct Stored: Decodable {
+        struct Stored: SQLRowReadable {
             let data: String
             let expires_at: Date
             let user_id: UUID?
+
+            init(row: some SQLRow) throws {
+                data = try row.read("data")
+                expires_at = try row.read("expires_at")
+                user_id = try row.read("user_id")
+            }
         }
         guard Self.isWellFormed(token),
             let row = try await db.sql().raw(
@@ -60,11 +66,11 @@ struct SessionStore {
                 """
             ).first()
         else { return nil }
-        let stored = try row.decode(model: Stored.self)
+        let stored = try Stored(row: row)
         guard stored.expires_at > clock.now else { return nil }
         let values = (try? JSONDecoder().decode([String: String].self, from: Data(stored.data.utf8))) ?? [:]
         // A session whose account is gone reads as one without an account (the middleware ends it).
-        let user = stored.user_id == nil ? nil : try? User(row: row.decode(model: User.Row.self))
+        let user = stored.user_id == nil ? nil : try? User(row: User.Row(row: row))
         return Loaded(values: values, user: user)
     }
 
