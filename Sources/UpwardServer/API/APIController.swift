@@ -56,7 +56,7 @@ struct APIController {
     }
 
     static func loadedPair(_ req: Request, _ id: UUID) async throws -> Pair {
-        guard let pair = try await Pair.loaded(id, on: req.db) else { throw Abort(.notFound, reason: "No pair with id \(id.text).") }
+        guard let pair = try await Pair.loaded(id, on: req.database) else { throw Abort(.notFound, reason: "No pair with id \(id.text).") }
         return pair
     }
 
@@ -132,7 +132,7 @@ struct APIController {
             },
             "listParticipants": { req in
                 let (program, _) = try await Self.managed(req)
-                let participants = try await Participant.query(on: req.db).filter(\.$program.$id == program.id!).with(\.$person).sort(\.$invitedAt).all()
+                let participants = try await Participant.query(on: req.database).filter(\.$program.$id == program.id!).with(\.$person).sort(\.$invitedAt).all()
                 let lists = try await req.enrollments.checklists(program.id!, participants: participants)
                 return try Self.json(
                     participants.map { p in
@@ -204,7 +204,7 @@ struct APIController {
                 var done: Set<UUID> = []
                 if let participant {
                     modules = modules.filter { $0.moduleAudience.applies(to: participant.enrollmentRole) }
-                    done = Set(try await TrainingCompletion.query(on: req.db).filter(\.$participant.$id == participant.id!).all().map(\.$module.id))
+                    done = Set(try await TrainingCompletion.query(on: req.database).filter(\.$participant.$id == participant.id!).all().map(\.$module.id))
                 }
                 return try Self.json(
                     modules.map {
@@ -260,7 +260,7 @@ struct APIController {
             },
             "listPairs": { req in
                 let (program, participant, _) = try await Self.program(req)
-                let query = Pair.query(on: req.db).filter(\.$program.$id == program.id!).with(\.$mentee) { $0.with(\.$person) }.with(\.$mentor) {
+                let query = Pair.query(on: req.database).filter(\.$program.$id == program.id!).with(\.$mentee) { $0.with(\.$person) }.with(\.$mentor) {
                     $0.with(\.$person)
                 }
                 if let participant {

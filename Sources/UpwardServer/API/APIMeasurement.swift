@@ -291,7 +291,7 @@ extension APIController {
                 let context = try await req.pairContext("pairId")
                 let input = try Self.body(req, APIModel.IdeaIn.self)
                 let idea = try await req.recognition.raiseIdea(title: input.title, description: input.description, in: context, by: try req.viewer)
-                return try Self.json(try await Self.ideaOut(idea, on: req.db), .created)
+                return try Self.json(try await Self.ideaOut(idea, on: req.database), .created)
             },
             "listProgramIdeas": { req in
                 let (program, _) = try await Self.managed(req)
@@ -302,7 +302,7 @@ extension APIController {
                 let (program, viewer) = try await Self.managed(req)
                 let input = try Self.body(req, APIModel.IdeaStatusIn.self)
                 let idea = try await req.recognition.setStatus(try IDParameter.parse(req, "ideaId"), in: program, to: input.status, by: viewer)
-                return try Self.json(try await Self.ideaOut(idea, on: req.db))
+                return try Self.json(try await Self.ideaOut(idea, on: req.database))
             },
             "listPairStories": { req in
                 let context = try await req.pairContext("pairId")

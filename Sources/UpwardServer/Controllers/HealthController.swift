@@ -27,7 +27,7 @@ struct HealthController: SiteController {
         }
         var database: Health.DatabaseStatus
         do {
-            let latency = try await DatabaseHealth(db: req.db).ping()
+            let latency = try await DatabaseHealth(db: req.database).ping()
             database = .init(status: "ok", driver: driver, latencyMilliseconds: latency)
         } catch {
             req.logger.error("health check: the database did not answer: \(String(reflecting: error))")

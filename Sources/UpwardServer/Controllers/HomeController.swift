@@ -26,7 +26,7 @@ struct HomeController: SiteController {
                 overview.byGeneration.sorted {
                     (generationOrder.firstIndex(of: $0.0) ?? 99) < (generationOrder.firstIndex(of: $1.0) ?? 99)
                 })
-        } else if let person = try await PersonSummary.find(user.$person.id, on: req.db) {
+        } else if let person = try await PersonSummary.find(user.$person.id, on: req.database) {
             // Plain rows throughout: this is every participant's first page (see `User.Row`).
             page.person = person
             let participations = try await req.programs.participationRows(of: Viewer(user))

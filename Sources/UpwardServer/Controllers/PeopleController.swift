@@ -31,7 +31,7 @@ struct PeopleController: SiteController {
             throw Abort(.forbidden, reason: "A person's data export is for organization-wide program managers.")
         }
         let person = try await Self.person(from: req)
-        let data = PersonData(db: req.db, clock: req.upward.clock, sealer: req.upward.noteSealer)
+        let data = PersonData(db: req.database, clock: req.upward.clock, sealer: req.upward.noteSealer)
         let response = Response(status: .ok, body: .init(data: try PersonData.json(try await data.export(person, includePrivate: false))))
         response.headers.contentType = .json
         response.headers.contentDisposition = .init(.attachment, filename: "upward-person-\(person.employeeID).json")

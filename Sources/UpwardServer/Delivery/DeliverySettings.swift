@@ -72,5 +72,5 @@ struct DeliverySettings {
 }
 
 extension Request {
-    var deliverySettings: DeliverySettings { DeliverySettings(db: db, clock: upward.clock, hosts: upward.configuration.chatWebhookHosts) }
+    var deliverySettings: DeliverySettings { DeliverySettings(db: database, clock: upward.clock, hosts: upward.configuration.chatWebhookHosts) }
 }

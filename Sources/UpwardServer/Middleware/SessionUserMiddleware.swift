@@ -11,7 +11,7 @@ struct SessionUserMiddleware: AsyncMiddleware {
             let age = request.upward.clock.now.timeIntervalSince1970 - signedInAt
             let user: User?
             if age >= 0, age < request.upward.configuration.sessionLifetime, let id = UUID(uuidString: raw) {
-                if let account = session.account, account.id == id { user = account } else { user = try await User.find(row: id, on: request.db) }
+                if let account = session.account, account.id == id { user = account } else { user = try await User.find(row: id, on: request.database) }
             } else {
                 user = nil
             }

@@ -133,7 +133,7 @@ struct MetricsController: SiteController {
             headers.add(name: .wwwAuthenticate, value: "Bearer realm=\"metrics\"")
             throw Abort(.unauthorized, headers: headers, reason: "GET /metrics needs Authorization: Bearer <UPWARD_METRICS_TOKEN>.")
         }
-        let response = Response(status: .ok, body: .init(string: try await req.application.metrics.exposition(db: req.db)))
+        let response = Response(status: .ok, body: .init(string: try await req.application.metrics.exposition(db: req.database)))
         response.headers.replaceOrAdd(name: .contentType, value: "text/plain; version=0.0.4; charset=utf-8")
         return response
     }

@@ -176,6 +176,6 @@ struct Circles {
 }
 
 extension Request {
-    var calendars: Calendars { Calendars(db: db, clock: upward.clock, publicURL: upward.configuration.publicURL) }
-    var circles: Circles { Circles(db: db, clock: upward.clock) }
+    var calendars: Calendars { Calendars(db: database, clock: upward.clock, publicURL: upward.configuration.publicURL) }
+    var circles: Circles { Circles(db: database, clock: upward.clock) }
 }

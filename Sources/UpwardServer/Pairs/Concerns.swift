@@ -167,5 +167,5 @@ struct Concerns {
 }
 
 extension Request {
-    var concerns: Concerns { Concerns(db: db, clock: upward.clock) }
+    var concerns: Concerns { Concerns(db: database, clock: upward.clock) }
 }

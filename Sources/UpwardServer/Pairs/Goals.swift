@@ -64,5 +64,5 @@ struct Goals {
 }
 
 extension Request {
-    var goals: Goals { Goals(db: db, clock: upward.clock) }
+    var goals: Goals { Goals(db: database, clock: upward.clock) }
 }

@@ -210,5 +210,5 @@ struct Meetings {
 }
 
 extension Request {
-    var meetings: Meetings { Meetings(db: db, clock: upward.clock) }
+    var meetings: Meetings { Meetings(db: database, clock: upward.clock) }
 }

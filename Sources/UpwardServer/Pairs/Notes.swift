@@ -80,5 +80,5 @@ struct Notes {
 }
 
 extension Request {
-    var notes: Notes { Notes(db: db, clock: upward.clock, sealer: upward.noteSealer) }
+    var notes: Notes { Notes(db: database, clock: upward.clock, sealer: upward.noteSealer) }
 }

@@ -199,7 +199,7 @@ struct PairSpace {
 }
 
 extension Request {
-    var pairSpace: PairSpace { PairSpace(db: db) }
+    var pairSpace: PairSpace { PairSpace(db: database) }
 
     func pairContext(_ parameter: String = "pairID") async throws -> PairContext {
         try await pairSpace.context(try IDParameter.parse(self, parameter), viewer: viewer)

@@ -183,5 +183,5 @@ struct Recognition {
 }
 
 extension Request {
-    var recognition: Recognition { Recognition(db: db, clock: upward.clock) }
+    var recognition: Recognition { Recognition(db: database, clock: upward.clock) }
 }

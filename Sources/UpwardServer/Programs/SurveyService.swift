@@ -352,5 +352,5 @@ struct SurveyService {
 }
 
 extension Request {
-    var surveys: SurveyService { SurveyService(db: db, clock: upward.clock, rule: upward.configuration.anonymity) }
+    var surveys: SurveyService { SurveyService(db: database, clock: upward.clock, rule: upward.configuration.anonymity) }
 }

@@ -139,7 +139,7 @@ struct ConcernPages: SiteController {
     @Sendable func deliveries(req: Request) async throws -> View {
         let viewer = try req.viewer
         guard viewer.isOrganizationAdmin else { throw Abort(.forbidden, reason: "Only organization-wide program managers see the delivery log.") }
-        let rows = try await Delivery.query(on: req.db).filter(\.$channel != "user").sort(\.$createdAt, .descending).range(..<200).all().map {
+        let rows = try await Delivery.query(on: req.database).filter(\.$channel != "user").sort(\.$createdAt, .descending).range(..<200).all().map {
             DeliveryRow(
                 channel: $0.channel, address: $0.channel == "email" ? $0.address : "webhook", kind: $0.kind, title: $0.title, status: $0.status,
                 attempts: $0.attempts, sent: $0.sentAt.map(Self.formatter.string) ?? "", error: $0.lastError ?? "")

@@ -51,7 +51,7 @@ struct RecognitionPages: SiteController {
     @Sendable func ideas(req: Request) async throws -> View {
         let program = try await req.programs.managed(try IDParameter.parse(req, "programID"), by: try req.viewer)
         let ideas = try await req.recognition.ideas(program: program.requireID())
-        let pairs = try await Pair.query(on: req.db).filter(\.$id ~~ ideas.map(\.$pair.id))
+        let pairs = try await Pair.query(on: req.database).filter(\.$id ~~ ideas.map(\.$pair.id))
             .with(\.$mentee) { $0.with(\.$person) }.with(\.$mentor) { $0.with(\.$person) }.all()
         let names = Dictionary(uniqueKeysWithValues: pairs.map { ($0.id!, "\($0.mentee.person.name) & \($0.mentor.person.name)") })
         let rows = ideas.map { idea in

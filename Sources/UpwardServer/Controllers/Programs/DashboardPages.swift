@@ -46,10 +46,10 @@ struct DashboardPages: SiteController {
         let query = try req.query.decode(Query.self)
         if let format = query.format, !format.isEmpty, format != "csv" { throw Abort(.badRequest, reason: "format must be csv or left out.") }
         let charts = try await Self.charts(req, program: program)
-        let health = try await PairHealthMonitor(db: req.db, clock: req.upward.clock).assess(program: program)
+        let health = try await PairHealthMonitor(db: req.database, clock: req.upward.clock).assess(program: program)
         // Only the pairs at risk are loaded with their people (not all 2,500 of a large program).
         let risky = health.filter { $0.value.status == .needsCheckIn }.map(\.key)
-        let pairs = risky.isEmpty ? [] : try await Pair.query(on: req.db).filter(\.$id ~~ risky).joiningSides().all()
+        let pairs = risky.isEmpty ? [] : try await Pair.query(on: req.database).filter(\.$id ~~ risky).joiningSides().all()
         for pair in pairs { try pair.takeJoinedSides() }
         let atRisk = pairs.compactMap { pair -> Figure? in
             guard let assessment = health[pair.id!], assessment.status == .needsCheckIn else { return nil }
@@ -82,9 +82,11 @@ struct DashboardPages: SiteController {
     static func certificates(_ req: Request, program: Program) async throws -> [Figure] {
         guard program.programStatus == .completed else { return [] }
         let id = try program.requireID()
-        let held = try await Meeting.query(on: req.db).filter(\.$status == MeetingStatus.held.rawValue).join(Pair.self, on: \Meeting.$pair.$id == \Pair.$id)
-            .filter(Pair.self, \.$program.$id == id).all().compactMap { $0.$pair.id }
-        let pairs = try await Pair.query(on: req.db).filter(\.$id ~~ Array(Set(held))).with(\.$mentee) { $0.with(\.$person) }
+        let held = try await Meeting.query(on: req.database).filter(\.$status == MeetingStatus.held.rawValue).join(
+            Pair.self, on: \Meeting.$pair.$id == \Pair.$id
+        )
+        .filter(Pair.self, \.$program.$id == id).all().compactMap { $0.$pair.id }
+        let pairs = try await Pair.query(on: req.database).filter(\.$id ~~ Array(Set(held))).with(\.$mentee) { $0.with(\.$person) }
             .with(\.$mentor) { $0.with(\.$person) }.all()
         var seen = Set<UUID>()
         return pairs.flatMap { [$0.mentor, $0.mentee] }.filter { seen.insert($0.id!).inserted }.sorted { $0.person.name < $1.person.name }.map {
@@ -116,7 +118,7 @@ struct DashboardPages: SiteController {
                 mentor_id = try row.read("mentor_id")
             }
         }
-        let sql = try req.db.sql()
+        let sql = try req.database.sql()
         let participants = try await req.enrollments.subjects(of: id)
         let lists = try await req.enrollments.checklists(id, subjects: participants)
         let pairs = try await sql.select().columns("status", "mentee_id", "mentor_id").from(Pair.schema).where("program_id", .equal, id)

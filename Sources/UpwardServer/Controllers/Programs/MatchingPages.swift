@@ -122,7 +122,7 @@ struct MatchingPages: SiteController {
 
     static func participant(_ req: Request, in program: Program, parameter: String = "participantID") async throws -> Participant {
         let id = try IDParameter.parse(req, parameter)
-        guard let participant = try await Participant.query(on: req.db).filter(\.$id == id).filter(\.$program.$id == program.id!).with(\.$person).first()
+        guard let participant = try await Participant.query(on: req.database).filter(\.$id == id).filter(\.$program.$id == program.id!).with(\.$person).first()
         else { throw Abort(.notFound, reason: "No participant with id \(id.text) is in this program.") }
         return participant
     }
@@ -198,7 +198,7 @@ struct MatchingPages: SiteController {
 
     static func pairRows(_ req: Request, program: Program) async throws -> [PairRow] {
         let id = program.id!
-        let pairs = try await Pair.query(on: req.db).filter(\.$program.$id == id).with(\.$mentee) { $0.with(\.$person) }
+        let pairs = try await Pair.query(on: req.database).filter(\.$program.$id == id).with(\.$mentee) { $0.with(\.$person) }
             .with(\.$mentor) { $0.with(\.$person) }.sort(\.$createdAt).all()
         let lists = try await req.enrollments.checklists(id, participants: pairs.flatMap { [$0.mentee, $0.mentor] })
         return pairs.map { pair in
@@ -229,7 +229,7 @@ struct MatchingPages: SiteController {
         let built = try await req.matchmaking.model(for: program)
         let run = try await req.matchmaking.latestRun(id)
         let formatter = ISO8601DateFormatter()
-        let exclusions = try await Exclusion.query(on: req.db).filter(\.$program.$id == id).filter(\.$reason ~~ ["declined", "rematch"])
+        let exclusions = try await Exclusion.query(on: req.database).filter(\.$program.$id == id).filter(\.$reason ~~ ["declined", "rematch"])
             .with(\.$mentee) { $0.with(\.$person) }.with(\.$mentor) { $0.with(\.$person) }.sort(\.$createdAt, .descending).all()
         let stepBacks = exclusions.map { exclusion in
             let by = exclusion.byParticipantID == exclusion.mentee.id ? exclusion.mentee.person.name : exclusion.mentor.person.name
@@ -321,7 +321,7 @@ struct MatchingPages: SiteController {
 
     static func pair(_ req: Request, in program: Program) async throws -> Pair {
         let id = try IDParameter.parse(req, "pairID")
-        guard let pair = try await Pair.query(on: req.db).filter(\.$id == id).filter(\.$program.$id == program.id!).first() else {
+        guard let pair = try await Pair.query(on: req.database).filter(\.$id == id).filter(\.$program.$id == program.id!).first() else {
             throw Abort(.notFound, reason: "No pair with id \(id.text) is in this program.")
         }
         return pair

@@ -66,7 +66,7 @@ struct ParticipantPages: SiteController {
             let signedIn = req.currentUser.map(Viewer.init)
             let user = try await req.invitations.accept(token: token, password: form.password, name: form.name, signedIn: signedIn, accounts: req.accounts)
             if req.currentUser?.id != user.id { try await req.signIn(user) }
-            let participant = try await Participant.query(on: req.db).filter(\.$user.$id == user.requireID()).sort(\.$acceptedAt, .descending).first()
+            let participant = try await Participant.query(on: req.database).filter(\.$user.$id == user.requireID()).sort(\.$acceptedAt, .descending).first()
             return req.redirect(
                 participant.map { SiteRoute.enrollForm.path($0.$program.id.text) } ?? SitePath.home,
                 notice: "Welcome! Tell us what you'd like to learn and share.")
@@ -160,7 +160,7 @@ struct ParticipantPages: SiteController {
         if program.settings.selectionMode == .suggestions, [.matching, .active].contains(program.programStatus), participant.enrolledAt != nil {
             if participant.enrollmentRole == .mentee {
                 if let request = try await req.suggestions.pending(for: participant) {
-                    let mentor = try await Participant.query(on: req.db).filter(\.$id == request.$mentor.id).with(\.$person).first()
+                    let mentor = try await Participant.query(on: req.database).filter(\.$id == request.$mentor.id).with(\.$person).first()
                     pending = "Your request to \(mentor?.person.name ?? "your mentor") waits for an answer until \(formatter.string(from: request.dueAt))."
                 } else if partners.isEmpty {
                     suggestions = try await req.suggestions.suggestions(for: participant, in: program).map {
@@ -351,7 +351,7 @@ struct ParticipantPages: SiteController {
 
     static func module(_ req: Request, program: Program, participant: Participant) async throws -> TrainingModule {
         let id = try IDParameter.parse(req, "moduleID")
-        guard let module = try await TrainingModule.fetch(id, on: req.db), module.$program.id == program.id,
+        guard let module = try await TrainingModule.fetch(id, on: req.database), module.$program.id == program.id,
             module.moduleAudience.applies(to: participant.enrollmentRole)
         else { throw Abort(.notFound, reason: "No training module with id \(id.text) is yours in this program.") }
         return module
@@ -360,7 +360,8 @@ struct ParticipantPages: SiteController {
     @Sendable func module(req: Request) async throws -> View {
         let (program, participant, _) = try await Self.joined(req)
         let module = try await Self.module(req, program: program, participant: participant)
-        let done = try await TrainingCompletion.query(on: req.db).filter(\.$participant.$id == participant.id!).filter(\.$module.$id == module.id!).count() > 0
+        let done =
+            try await TrainingCompletion.query(on: req.database).filter(\.$participant.$id == participant.id!).filter(\.$module.$id == module.id!).count() > 0
         return try await req.view.render(
             "training",
             ModulePage(
@@ -399,9 +400,9 @@ struct ParticipantPages: SiteController {
     /// A request addressed to the viewer, or 404.
     static func incomingRequest(_ req: Request, viewer: Viewer, parameter: String = "requestID") async throws -> (MatchRequest, Program, Participant) {
         let id = try IDParameter.parse(req, parameter)
-        guard let request = try await MatchRequest.fetch(id, on: req.db), let person = viewer.personID,
-            let mentor = try await Participant.fetch(request.$mentor.id, on: req.db), mentor.$person.id == person,
-            let program = try await Program.fetch(request.$program.id, on: req.db)
+        guard let request = try await MatchRequest.fetch(id, on: req.database), let person = viewer.personID,
+            let mentor = try await Participant.fetch(request.$mentor.id, on: req.database), mentor.$person.id == person,
+            let program = try await Program.fetch(request.$program.id, on: req.database)
         else { throw Abort(.notFound, reason: "No request with id \(id.text) is addressed to you.") }
         return (request, program, mentor)
     }

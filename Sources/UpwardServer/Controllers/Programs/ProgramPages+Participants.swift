@@ -42,7 +42,7 @@ extension ProgramPages {
     /// 100 participants and their 100 people took 11 ms of a program page, and the answers were
     /// decoded twice each.
     static func participantPage(_ req: Request, program: UUID, page: Int) async throws -> [ListedParticipant] {
-        try await req.db.sql().raw(
+        try await req.database.sql().raw(
             """
             SELECT pa.id, pa.role, pa.invitation_expires_at, pa.accepted_at, pa.enrolled_at, pa.answers,
                 pe.name, pe.email, pe.department, pe.level, pe.time_zone

@@ -266,7 +266,7 @@ struct ProgramPages: SiteController {
             let last_held: Date?
         }
         let program = try record.requireID()
-        let sql = req.db as! any SQLDatabase
+        let sql = req.database as! any SQLDatabase
         let listed = try await sql.raw(
             """
             SELECT p.id, p.status, me.name AS mentee_name, mo.name AS mentor_name FROM pairs p
@@ -276,7 +276,7 @@ struct ProgramPages: SiteController {
             """
         ).all(reading: ListRow.self)
         guard !listed.isEmpty else { return ([], 0) }
-        let health = try await PairHealthMonitor(db: req.db, clock: req.upward.clock).assess(program: record)
+        let health = try await PairHealthMonitor(db: req.database, clock: req.upward.clock).assess(program: record)
         // Each pair's health looked up once, not twice per comparison (two hashed lookups of a UUID
         // in each of the 30,000 comparisons of 2,500 pairs: 5% of the page).
         let sorted = listed.map { (row: $0, first: health[$0.id]?.status == .needsCheckIn) }.sorted {
@@ -380,7 +380,8 @@ struct ProgramPages: SiteController {
         let now = req.upward.clock.now
         let avoided = Set(participants.flatMap(\.avoid))
         let names = Dictionary(
-            try await Person.query(on: req.db).filter(\.$employeeID ~~ Array(avoided)).all().map { ($0.employeeID, $0.name) }, uniquingKeysWith: { a, _ in a })
+            try await Person.query(on: req.database).filter(\.$employeeID ~~ Array(avoided)).all().map { ($0.employeeID, $0.name) },
+            uniquingKeysWith: { a, _ in a })
         let rows = participants.map { participant -> ParticipantRow in
             let list = lists[participant.id]
             let state: String
@@ -410,8 +411,8 @@ struct ProgramPages: SiteController {
             .init(label: "Departments", value: settings.differentDepartmentOnly ? "pairs across departments only" : "any"),
             .init(label: "Review threshold", value: String(format: "%g", settings.reviewThreshold)),
         ]
-        let live = try await Pair.query(on: req.db).filter(\.$program.$id == id).filter(\.$status == Pair.Status.live.rawValue).count()
-        let waiting = try await Pair.query(on: req.db).filter(\.$program.$id == id).filter(\.$status == Pair.Status.waiting.rawValue).count()
+        let live = try await Pair.query(on: req.database).filter(\.$program.$id == id).filter(\.$status == Pair.Status.live.rawValue).count()
+        let waiting = try await Pair.query(on: req.database).filter(\.$program.$id == id).filter(\.$status == Pair.Status.waiting.rawValue).count()
         let counts: [PersonPage.Fact] = [
             .init(label: "Invited", value: "\(everyone.count)"),
             .init(label: "Enrolled", value: "\(everyone.filter { $0.enrolled_at != nil }.count)"),

@@ -24,7 +24,7 @@ struct SurveyPages: SiteController {
         let program = try await req.programs.managed(try IDParameter.parse(req, "programID"), by: viewer)
         let form = try req.form(CreateForm.self)
         let survey = try await req.surveys.create(in: program, phase: form.phase, anonymous: form.anonymous != nil, audience: form.audience, by: viewer)
-        for participant in try await Participant.query(on: req.db).filter(\.$program.$id == program.requireID()).filter(\.$acceptedAt != nil).all()
+        for participant in try await Participant.query(on: req.database).filter(\.$program.$id == program.requireID()).filter(\.$acceptedAt != nil).all()
         where survey.includes(participant.enrollmentRole) {
             try await req.notifications.send(
                 to: participant.$person.id, kind: "survey.opened", title: "\(survey.title): \(program.name)",
@@ -56,7 +56,7 @@ struct SurveyPages: SiteController {
     }
 
     func page(_ req: Request, _ survey: Survey, _ participant: Participant, values: [String: String] = [:]) async throws -> FormPage {
-        let program = try await Program.fetch(survey.$program.id, on: req.db)
+        let program = try await Program.fetch(survey.$program.id, on: req.database)
         let answered = try await req.surveys.hasAnswered(survey, person: participant.$person.id)
         return FormPage(
             layout: LayoutContext(req, title: survey.title), title: survey.title, programName: program?.name ?? "", anonymous: survey.anonymous,
