@@ -263,7 +263,8 @@ extension AppTests {
             try await withUpward(configure: { $0.uploadLimitBytes = 64 * 1024 }) { app in
                 try await TestAccounts.create(on: app)
                 // Over a real socket: in memory, Vapor hands the whole body over before any limit applies.
-                let live = Application.Method.running(hostname: "127.0.0.1", port: Int.random(in: 20_000...40_000))
+                // Port 0, a free one the system gives: a random one could be held by another test run.
+                let live = Application.Method.running(hostname: "127.0.0.1", port: 0)
                 let anonymous = Browser(app)
                 anonymous.method = live
                 try await anonymous.get("/login")

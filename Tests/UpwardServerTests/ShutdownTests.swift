@@ -28,9 +28,11 @@ extension AppTests {
                 let people = try await Person.query(on: req.db).count()
                 return "answered with \(people) people"
             }
-            let port = Int.random(in: 20_000...40_000)
             try await app.asyncBoot()
-            try await app.server.start(address: .hostname("127.0.0.1", port: port))
+            // Port 0: the system gives a free one. A port picked at random could be held by another
+            // test run on the same machine (CI runs three at once), or by a closing socket.
+            try await app.server.start(address: .hostname("127.0.0.1", port: 0))
+            let port = try #require(app.http.server.shared.localAddress?.port)
             async let response = URLSession.shared.data(from: URL(string: "http://127.0.0.1:\(port)/test-slow")!)
             var started = began.stream.makeAsyncIterator()
             _ = await started.next()
