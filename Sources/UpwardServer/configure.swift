@@ -46,6 +46,7 @@ public func configure(_ app: Application, environment: UpwardEnvironment) async 
     var writeGate: WriteGate?
     var readers: SQLiteReaders?
     app.directoryOrder = DirectoryOrderCache()
+    app.directoryOverview = DirectoryOverviewCache()
     if case .sqliteFile(let path) = config.storage {
         let fileReaders = SQLiteReaders(path: path, threadPool: app.threadPool)
         readers = fileReaders

@@ -1,5 +1,6 @@
 import Fluent
 import Foundation
+import SQLKit
 import Testing
 import UpwardCore
 import UpwardTestSupport
@@ -142,6 +143,76 @@ extension AppTests {
                 #expect(home.contains(">\(DemoOrganization.people().count)<"))
                 #expect(home.contains("People by generation"))
                 #expect(home.contains("Engineering"))
+            }
+        }
+
+        @Test("the admin home page's figures follow every change they count, made straight in the database, and are read once while nothing changes")
+        func dashboardFollowsChanges() async throws {
+            try await withUpward { app in
+                let browser = try await signedInAdmin(app)
+                let sql = try #require(app.db as? any SQLDatabase)
+                let cache = try #require(app.directoryOverview)
+                /// The page's bars (departments, then generations) and its four stat values.
+                func page() async throws -> (departments: [String: Int], generations: [String: Int], stats: [String]) {
+                    let html = try await browser.get("/").body.string
+                    func unescaped(_ text: Substring) -> String {
+                        [("&lt;", "<"), ("&gt;", ">"), ("&quot;", "\""), ("&#39;", "'"), ("&amp;", "&")].reduce(String(text)) {
+                            $0.replacingOccurrences(of: $1.0, with: $1.1)
+                        }
+                    }
+                    func bars(_ text: Substring) -> [String: Int] {
+                        Dictionary(
+                            text.matches(of: /<span class="bar-label">([^<]*)<\/span>.*?<span class="bar-count">(\d+)<\/span>/).map {
+                                (unescaped($0.output.1), Int($0.output.2)!)
+                            }, uniquingKeysWith: +)
+                    }
+                    let halves = html.split(separator: "People by generation", maxSplits: 1)
+                    let stats = html.matches(of: /<span class="stat-value">([^<]*)<\/span>/).map { String($0.output.1) }
+                    return (bars(halves[0]), bars(halves[1]), stats)
+                }
+                /// The database's own counts of active people by a column.
+                func stored(_ column: String) async throws -> [String: Int] {
+                    struct Row: Decodable {
+                        let key: String?
+                        let n: Int
+                    }
+                    return Dictionary(
+                        try await sql.raw("SELECT \(unsafeRaw: column) AS key, COUNT(*) AS n FROM people WHERE termination_date IS NULL GROUP BY \(unsafeRaw: column)")
+                            .all(decoding: Row.self).map { ($0.key ?? "Not given", $0.n) }, uniquingKeysWith: +)
+                }
+                func expectCurrent(_ step: String) async throws {
+                    let shown = try await page()
+                    #expect(shown.departments == (try await stored("department")), "\(step): departments")
+                    #expect(shown.generations == (try await stored("generation")), "\(step): generations")
+                }
+                struct Someone: Decodable { let employee_id: String }
+                let people = try await sql.raw("SELECT employee_id FROM people WHERE termination_date IS NULL ORDER BY employee_id LIMIT 2")
+                    .all(decoding: Someone.self).map(\.employee_id)
+                try #require(people.count == 2)
+
+                try await expectCurrent("at first")
+                let reads = cache.reads
+                _ = try await page()
+                #expect(cache.reads == reads, "nothing changed: the figures are kept")
+
+                // Each change below is made by another instance, straight in the database.
+                try await sql.raw("UPDATE people SET department = 'Research' WHERE employee_id = \(bind: people[0])").run()
+                #expect(try await page().departments["Research"] == 1)
+                try await expectCurrent("after a move to a new department")
+                let generation = try await stored("generation")
+                try await sql.raw("UPDATE people SET generation = CASE generation WHEN 'Silent' THEN 'Gen Z' ELSE 'Silent' END WHERE employee_id = \(bind: people[1])").run()
+                #expect(try await page().generations != generation)
+                try await expectCurrent("after a generation changed")
+                try await sql.raw("UPDATE people SET chain_depth = 11 WHERE employee_id = \(bind: people[1])").run()
+                #expect(try await page().stats.last == "12", "twelve levels of management")
+                try await sql.raw("UPDATE people SET termination_date = '2026-01-31' WHERE employee_id = \(bind: people[0])").run()
+                #expect(try await page().departments["Research"] == nil)
+                try await expectCurrent("after a leaver")
+                // A change the figures do not count (a title) keeps them.
+                let kept = cache.reads
+                try await sql.raw("UPDATE people SET title = 'Lead' WHERE employee_id = \(bind: people[1])").run()
+                _ = try await page()
+                #expect(cache.reads == kept)
             }
         }
 

@@ -5,6 +5,7 @@ import SQLKit
 /// removes a person, or changes a name, an employee id or a leaving date, raises `version`, whoever
 /// runs it (an import, an erasure, another instance, a hand-written fix in `sqlite3` or `psql`).
 /// ``DirectoryOrderCache`` keeps the directory's name order while the version stays the same.
+/// (``WidenDirectoryVersion`` adds a person's department, generation and reporting depth.)
 ///
 /// SQLite raises it from a trigger per row, in the writing transaction. PostgreSQL raises it once
 /// per transaction, at commit (a deferred constraint trigger, which a setting local to the

@@ -27,5 +27,6 @@ enum UpwardMigrations {
         app.migrations.add(AddParticipantOrderIndex())
         app.migrations.add(CreateDirectoryVersion())
         app.migrations.add(AddProgramFigureIndexes())
+        app.migrations.add(WidenDirectoryVersion())
     }
 }

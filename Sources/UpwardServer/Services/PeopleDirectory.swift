@@ -9,6 +9,8 @@ struct PeopleDirectory {
     let db: any Database
     /// The directory's name order kept in memory (see ``DirectoryOrderCache``); nil: pages come from the database.
     var order: DirectoryOrderCache? = nil
+    /// The program manager's figures kept in memory (see ``DirectoryOverviewCache``); nil: read each time.
+    var overviewCache: DirectoryOverviewCache? = nil
 
     struct ImportSummary: Sendable, Equatable {
         var added: Int

@@ -20,7 +20,7 @@ extension Request {
     }
 
     var accounts: Accounts { Accounts(db: database, hasher: password.async, environment: upward) }
-    var directory: PeopleDirectory { PeopleDirectory(db: database, order: application.directoryOrder) }
+    var directory: PeopleDirectory { PeopleDirectory(db: database, order: application.directoryOrder, overviewCache: application.directoryOverview) }
     var sessionStore: SessionStore { SessionStore(db: database, clock: upward.clock) }
     var programs: Programs { Programs(db: database, clock: upward.clock) }
     var invitations: Invitations {
