@@ -177,8 +177,10 @@ extension AppTests {
                         let n: Int
                     }
                     return Dictionary(
-                        try await sql.raw("SELECT \(unsafeRaw: column) AS key, COUNT(*) AS n FROM people WHERE termination_date IS NULL GROUP BY \(unsafeRaw: column)")
-                            .all(decoding: Row.self).map { ($0.key ?? "Not given", $0.n) }, uniquingKeysWith: +)
+                        try await sql.raw(
+                            "SELECT \(unsafeRaw: column) AS key, COUNT(*) AS n FROM people WHERE termination_date IS NULL GROUP BY \(unsafeRaw: column)"
+                        )
+                        .all(decoding: Row.self).map { ($0.key ?? "Not given", $0.n) }, uniquingKeysWith: +)
                 }
                 func expectCurrent(_ step: String) async throws {
                     let shown = try await page()
@@ -200,7 +202,9 @@ extension AppTests {
                 #expect(try await page().departments["Research"] == 1)
                 try await expectCurrent("after a move to a new department")
                 let generation = try await stored("generation")
-                try await sql.raw("UPDATE people SET generation = CASE generation WHEN 'Silent' THEN 'Gen Z' ELSE 'Silent' END WHERE employee_id = \(bind: people[1])").run()
+                try await sql.raw(
+                    "UPDATE people SET generation = CASE generation WHEN 'Silent' THEN 'Gen Z' ELSE 'Silent' END WHERE employee_id = \(bind: people[1])"
+                ).run()
                 #expect(try await page().generations != generation)
                 try await expectCurrent("after a generation changed")
                 try await sql.raw("UPDATE people SET chain_depth = 11 WHERE employee_id = \(bind: people[1])").run()
