@@ -13,7 +13,8 @@ requests/s, p50, p99 and errors (non-2xx and socket errors):
 
 Reads are spread over many callers and records: /api/v1/me and a pair as 200 different
 participants (their own pairs), the people API over its pages as the program manager, the home
-page as sixteen signed-in participants. The write mix (2 notes added : 1 meeting logged : 1 survey
+page as sixteen signed-in participants, the program manager's home page (the directory's figures) as the
+program manager. The write mix (2 notes added : 1 meeting logged : 1 survey
 answered, all through the API as 200 participants of one program, the answers by every participant
 of that program, each once) runs after the reads. Last, a survey burst: a survey in every program,
 answered by all 10,000 participants from 200 concurrent clients; the script then checks every
@@ -372,6 +373,7 @@ def main():
             ("GET /api/v1/pairs/{id} (200 participants)", [("GET", f"/api/v1/pairs/{pair}", bearer(row["token"]), None) for row, pair in callers],
              args.connections),
             ("participant home page (16 participants)", [("GET", "/", {"Cookie": c}, None) for c in cookies], args.connections),
+            ("program manager's home page", [("GET", "/", {"Cookie": pm_cookie}, None)], args.connections),
             ("people list page", [("GET", f"/admin/people?page={n}", {"Cookie": pm_cookie}, None) for n in range(1, 201)], args.connections),
             ("write mix (notes, meeting logs, answers)", mix, args.connections),
             ("program dashboard (2,500 pairs), 4 connections", [("GET", f"/programs/{biggest}", {"Cookie": pm_cookie}, None)], 4),
@@ -383,6 +385,7 @@ def main():
         # What each page must show (the signed-in layout, the page's own rows), checked once before it is measured.
         markers = {
             "participant home page (16 participants)": ['class="mainnav"', "Your profile", "Open your pair", "You take part as a"],
+            "program manager's home page": ['class="mainnav"', "People in the directory", "People by generation", "bar-count"],
             "people list page": ['class="mainnav"', "<tbody>", "rel=\"next\""],
             "program dashboard (2,500 pairs), 4 connections": ['class="mainnav"', "Pairs at work", "Participants"],
             "outcomes report (2,500 pairs), 4 connections": ['class="mainnav"', "Pairs that need a check-in", "<svg"],
