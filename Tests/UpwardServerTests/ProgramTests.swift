@@ -204,6 +204,61 @@ extension AppTests {
             }
         }
 
+        @Test("the matching review pages through the pairs 100 at a time; its lists hold every candidate and every proposal; a bad page is a 400")
+        func reviewPages() async throws {
+            try await withUpward { app in
+                let world = try await ProgramWorld.make(app, clock: FixedClock())
+                let (programs, _, _, matching, _) = world.services
+                let viewer = Viewer(world.managerA)
+                try await programs.transition(world.programA, to: .matching, by: viewer)
+                _ = try await matching.run(world.programA, by: viewer)
+                let first = try #require(try await world.pairs(status: .proposed).first)
+                // 247 more proposals, each a minute younger than the one before: 250 in all, three pages.
+                for n in 1...247 {
+                    let copy = Pair()
+                    copy.$program.id = first.$program.id
+                    copy.$mentee.id = first.$mentee.id
+                    copy.$mentor.id = first.$mentor.id
+                    copy.score = Double(n)
+                    copy.reasonsJSON = "[]"
+                    copy.warningsJSON = "[]"
+                    copy.status = Pair.Status.proposed.rawValue
+                    copy.locked = false
+                    copy.source = "engine"
+                    copy.createdAt = first.createdAt.addingTimeInterval(Double(n) * 60)
+                    try await copy.create(on: app.db)
+                }
+                let all = try await world.pairs()
+                #expect(all.count == 250)
+                let browser = try await world.signIn(manager: world.managerA)
+                let path = SiteRoute.matching.path(world.programA.id!.uuidString)
+                func rows(_ html: String) -> Int { html.components(separatedBy: "/lock\"").count - 1 }
+                let one = try await browser.get(path).body.string
+                #expect(rows(one) == 100)
+                #expect(one.contains("Showing 1–100 of 250") && one.contains("?page=2#pairs") && !one.contains("Previous"))
+                #expect(one.contains("Approve 250 pairs"))
+                let three = try await browser.get(path + "?page=3").body.string
+                #expect(rows(three) == 50 && three.contains("Showing 201–250 of 250") && three.contains("?page=2#pairs"))
+                // Oldest first: the youngest proposal (its score 247) is on the last page only.
+                #expect(three.contains("<td class=\"num\">247</td>") && !one.contains("<td class=\"num\">247</td>"))
+                // Past the end: the last page.
+                #expect(rows(try await browser.get(path + "?page=9").body.string) == 50)
+                // The swap form offers every proposal, not just this page's.
+                #expect(three.components(separatedBy: "<option value=\"\(first.id!.uuidString)\">").count - 1 == 2)
+                // The manual pairing lists hold the engine's candidates, in its order.
+                let built = try await matching.model(for: world.programA)
+                let candidates = try await matching.candidates(of: world.programA.id!)
+                #expect(candidates.mentees.map(\.id) == built.mentees.map { $0.id! })
+                #expect(candidates.mentors.map(\.id) == built.mentors.map { $0.id! })
+                #expect(!candidates.mentees.isEmpty && !candidates.mentors.isEmpty)
+                for bad in ["0", "-1", "100001", "abc", "99999999999999999999"] {
+                    let response = try await browser.get(path + "?page=\(bad)")
+                    #expect(response.status == .badRequest, "page=\(bad)")
+                }
+                #expect(try await browser.get(path + "?page=0").body.string.contains("page must be a page number from 1 to 100000"))
+            }
+        }
+
         @Test("a manual pair that breaks a hard rule is refused with the rule named; a low score needs a reason")
         func manualPairs() async throws {
             try await withUpward { app in

@@ -1,5 +1,6 @@
 import Fluent
 import Foundation
+import SQLKit
 import UpwardCore
 import Vapor
 
@@ -176,10 +177,14 @@ struct MatchingPages: SiteController {
         let program: ProgramSummary
         let notice: String?
         let run: RunSummary?
+        /// One page of the program's pairs (see ``MatchingPages/pageSize``).
         let pairs: [PairRow]
+        let paging: ProgramPages.Paging
         let unmatched: [Matchmaking.Unmatched]
         let mentees: [Choice]
         let mentors: [Choice]
+        /// Every proposed pair of the program, for the swap form.
+        let proposed: [Choice]
         let proposedCount: Int
         let stepBacks: [StepBack]
         let paths: [String: String]
@@ -196,12 +201,21 @@ struct MatchingPages: SiteController {
         let seconds: String
     }
 
-    static func pairRows(_ req: Request, program: Program) async throws -> [PairRow] {
+    /// Pairs per page of the review (a program may have thousands).
+    static let pageSize = 100
+
+    struct ReviewQuery: Content {
+        var page: Int?
+    }
+
+    /// One page of the program's pairs, oldest first, with the number of pairs in all.
+    static func pairRows(_ req: Request, program: Program, page: Int) async throws -> (rows: [PairRow], total: Int) {
         let id = program.id!
+        let total = try await Pair.query(on: req.database).filter(\.$program.$id == id).count()
         let pairs = try await Pair.query(on: req.database).filter(\.$program.$id == id).with(\.$mentee) { $0.with(\.$person) }
-            .with(\.$mentor) { $0.with(\.$person) }.sort(\.$createdAt).all()
+            .with(\.$mentor) { $0.with(\.$person) }.sort(\.$createdAt).sort(\.$id).range(((page - 1) * pageSize)..<(page * pageSize)).all()
         let lists = try await req.enrollments.checklists(id, participants: pairs.flatMap { [$0.mentee, $0.mentor] })
-        return pairs.map { pair in
+        let rows = pairs.map { pair in
             let waiting = Self.waitingFor(pair, lists: lists)
             return PairRow(
                 id: pair.id!.text, mentee: pair.mentee.person.name,
@@ -212,6 +226,30 @@ struct MatchingPages: SiteController {
                 locked: pair.locked, source: pair.source, manualReason: pair.manualReason, waitingFor: waiting,
                 lockPath: SiteRoute.matchingLock.path(id.text, pair.id!.text))
         }
+        return (rows, total)
+    }
+
+    /// Every proposed pair as "mentee – mentor", oldest first, read as plain rows.
+    static func proposedChoices(_ req: Request, program: UUID) async throws -> [Choice] {
+        struct Row: SQLRowReadable {
+            let id: UUID
+            let mentee: String
+            let mentor: String
+
+            init(row: some SQLRow) throws {
+                id = try row.read("id")
+                mentee = try row.read("mentee")
+                mentor = try row.read("mentor")
+            }
+        }
+        return try await req.database.sql().raw(
+            """
+            SELECT p.id, me.name AS mentee, mo.name AS mentor FROM pairs p
+            JOIN participants a ON a.id = p.mentee_id JOIN people me ON me.id = a.person_id
+            JOIN participants b ON b.id = p.mentor_id JOIN people mo ON mo.id = b.person_id
+            WHERE p.program_id = \(bind: program) AND p.status = \(bind: Pair.Status.proposed.rawValue) ORDER BY p.created_at, p.id
+            """
+        ).all(reading: Row.self).map { Choice(id: $0.id.text, label: "\($0.mentee) – \($0.mentor)") }
     }
 
     /// For a pair waiting to go live: who still owes what ("Sam Senior: training: Basics, code of conduct").
@@ -223,10 +261,18 @@ struct MatchingPages: SiteController {
         }
     }
 
-    func reviewPage(_ req: Request, program: Program) async throws -> ReviewPage {
+    func reviewPage(_ req: Request, program: Program, page requested: Int = 1) async throws -> ReviewPage {
         let id = program.id!
-        let rows = try await Self.pairRows(req, program: program)
-        let built = try await req.matchmaking.model(for: program)
+        var page = requested
+        var (rows, total) = try await Self.pairRows(req, program: program, page: page)
+        let last = max(1, (total + Self.pageSize - 1) / Self.pageSize)
+        if page > last {
+            // Past the end (the pairs were approved or re-run meanwhile): the last page.
+            page = last
+            rows = try await Self.pairRows(req, program: program, page: page).rows
+        }
+        let candidates = try await req.matchmaking.candidates(of: id)
+        let proposed = try await Self.proposedChoices(req, program: id)
         let run = try await req.matchmaking.latestRun(id)
         let formatter = ISO8601DateFormatter()
         let exclusions = try await Exclusion.query(on: req.database).filter(\.$program.$id == id).filter(\.$reason ~~ ["declined", "rematch"])
@@ -246,14 +292,11 @@ struct MatchingPages: SiteController {
                     when: formatter.string(from: $0.createdAt), objective: $0.objective, matched: $0.matched, total: String(format: "%.1f", $0.totalScore),
                     proof: $0.proof, seconds: String(format: "%.3f", $0.solverSeconds))
             },
-            pairs: rows, unmatched: run.flatMap { JSONText.decode($0.unmatchedJSON) } ?? [],
-            mentees: built.mentees.compactMap { p in
-                built.person(p).map { Choice(id: p.id!.text, label: "\($0.name) (\($0.department), level \($0.level))") }
-            },
-            mentors: built.mentors.compactMap { p in
-                built.person(p).map { Choice(id: p.id!.text, label: "\($0.name) (\($0.department), level \($0.level))") }
-            },
-            proposedCount: rows.filter { $0.status == "proposed" }.count, stepBacks: stepBacks,
+            pairs: rows, paging: ProgramPages.Paging(page: page, total: total, key: "page", anchor: "pairs"),
+            unmatched: run.flatMap { JSONText.decode($0.unmatchedJSON) } ?? [],
+            mentees: candidates.mentees.map { Choice(id: $0.id.text, label: "\($0.name) (\($0.department), level \($0.level))") },
+            mentors: candidates.mentors.map { Choice(id: $0.id.text, label: "\($0.name) (\($0.department), level \($0.level))") },
+            proposed: proposed, proposedCount: proposed.count, stepBacks: stepBacks,
             paths: [
                 "run": SiteRoute.matchingRun.path(key), "assign": SiteRoute.matchingAssign.path(key), "swap": SiteRoute.matchingSwap.path(key),
                 "approve": SiteRoute.matchingApprove.path(key), "program": SitePath.program(id),
@@ -263,7 +306,8 @@ struct MatchingPages: SiteController {
 
     @Sendable func review(req: Request) async throws -> View {
         let program = try await ProgramPages.managed(req)
-        return try await req.view.render("matching", try await reviewPage(req, program: program))
+        let page = try ProgramPages.ShowQuery.page(try req.query.decode(ReviewQuery.self).page, "page")
+        return try await req.view.render("matching", try await reviewPage(req, program: program, page: page))
     }
 
     @Sendable func run(req: Request) async throws -> Response {
