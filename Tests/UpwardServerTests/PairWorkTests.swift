@@ -672,12 +672,16 @@ extension AppTests.PairWorkTests {
             let pulse = try #require(pulses.first)
             #expect(try await Notification.query(on: app.db).filter(\.$kind == "survey.pulse").count() == 2)
             let service = SurveyService(db: app.db, clock: clock)
+            // Open to the pair's own two people, and to no one of another pair.
+            let other = try #require(try await world.pairs(status: .live).first { $0.id != pair.id })
+            #expect(try await service.open(for: pair.mentee).contains { $0.id == pulse.id })
+            #expect(try await service.open(for: pair.mentor).contains { $0.id == pulse.id })
+            #expect(try await service.open(for: other.mentee).allSatisfy { $0.id != pulse.id })
             try await service.answer(pulse, by: pair.mentee, raw: ["fit": "2"])
             try await service.answer(pulse, by: pair.mentor, raw: ["fit": "4"])
             let signals = try await monitor.assess(program: world.programA)[pair.id!]?.reasons ?? []
             #expect(signals.contains("the two sides see the pairing differently (2 and 4 of 5)"))
             // Someone from another pair cannot open this pair's pulse; the program's list does not show it.
-            let other = try #require(try await world.pairs(status: .live).first { $0.id != pair.id })
             await #expect(throws: Abort.self) { try await service.forParticipant(pulse.id!, viewer: Viewer(world.users[other.mentee.person.employeeID]!)) }
             #expect(try await service.list(program: world.programA.id!).isEmpty)
             // 100 idle days: both people and the managers hear once.

@@ -89,8 +89,21 @@ struct SurveyService {
     }
 
     /// The open surveys a participant has not answered yet.
+    ///
+    /// Pair surveys (pulses) are asked of their own pair only: the program's surveys for everyone,
+    /// and those of the participant's own pairs, are read, not every pair's (a program of 2,500
+    /// pairs holds thousands of open pulses; reading each one's pair made a participant's program
+    /// page 1,950 statements and 0.2 s).
     func open(for participant: Participant) async throws -> [Survey] {
-        let surveys = try await Survey.query(on: db).filter(\.$program.$id == participant.$program.id).filter(\.$closedAt == nil).sort(\.$createdAt).all()
+        let participantID = try participant.requireID()
+        let own = try await Pair.query(on: db).group(.or) { $0.filter(\.$mentee.$id == participantID).filter(\.$mentor.$id == participantID) }
+            .all(\.$id)
+        let surveys = try await Survey.query(on: db).filter(\.$program.$id == participant.$program.id).filter(\.$closedAt == nil)
+            .group(.or) { scope in
+                scope.filter(\.$pairID == nil)
+                if !own.isEmpty { scope.filter(\.$pairID ~~ own) }
+            }
+            .sort(\.$createdAt).all()
         var result: [Survey] = []
         for survey in surveys where survey.includes(participant.enrollmentRole) {
             guard try await concerns(survey, participant) else { continue }
