@@ -76,6 +76,8 @@ extension AppTests {
                 }
                 let small = try await manager.get(SiteRoute.surveyResults.path(pulse.id!.uuidString)).body.string
                 #expect(small.contains("Too few answers to show") && !small.contains("mean 2.00"))
+                // Only the mentees were asked: three of the program's seven.
+                #expect(small.contains("3 of 3 answered"))
                 // Mentors are not asked; other people get 404; participants cannot read results; bad answers are named.
                 let mentor = try await world.signIn("J1")
                 #expect(try await mentor.get(SiteRoute.survey.path(pulse.id!.uuidString)).status == .notFound)
@@ -171,6 +173,11 @@ extension AppTests {
                 #expect(try await world.api(.GET, "/api/v1/surveys/\(final.id!)/results?side=senior", token: token).status == .badRequest)
                 let filtered = try await manager.get(SiteRoute.surveyResults.path(final.id!.uuidString) + "?side=mentee&department=Sales").body.string
                 #expect(filtered.contains("<option value=\"mentee\" selected>") && filtered.contains("Too few answers to show."))
+                // The department choices: those of the people who answered, each once, in order.
+                let offered = filtered.matches(of: /<option(?: selected)?>([^<]+)<\/option>/).map { String($0.output.1) }
+                let answering = try await SurveyResponse.query(on: app.db).filter(\.$survey.$id == final.id!).with(\.$person).all()
+                #expect(offered == Set(answering.map(\.person.department)).sorted() && offered.contains("Sales"))
+                #expect(filtered.contains("<option selected>Sales</option>"))
                 let pulse = try await world.api(
                     .POST, "/api/v1/programs/\(world.programA.id!)/surveys", token: token, json: #"{"phase":"pulse","anonymous":true}"#)
                 #expect(pulse.status == .created)
