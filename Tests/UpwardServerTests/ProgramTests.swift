@@ -256,6 +256,32 @@ extension AppTests {
                     #expect(response.status == .badRequest, "page=\(bad)")
                 }
                 #expect(try await browser.get(path + "?page=0").body.string.contains("page must be a page number from 1 to 100000"))
+
+                // The API: the whole list as before, or a page of it with where the next one is.
+                let token = try await world.token(world.managerA)
+                let api = "/api/v1/programs/\(world.programA.id!)/pairs"
+                let whole = try await world.api(.GET, api, token: token)
+                let everyPair = try whole.content.decode([APIModel.PairOut].self).map(\.id)
+                #expect(everyPair.count == 250 && whole.headers.first(name: "X-Total-Count") == "250" && whole.headers.first(name: "Link") == nil)
+                let second = try await world.api(.GET, api + "?page=2&per_page=100", token: token)
+                #expect(try second.content.decode([APIModel.PairOut].self).map(\.id) == Array(everyPair[100..<200]))
+                #expect(second.headers.first(name: "Link") == "<\(api)?page=3&per_page=100>; rel=\"next\"")
+                let third = try await world.api(.GET, api + "?page=3", token: token)
+                #expect(try third.content.decode([APIModel.PairOut].self).map(\.id) == Array(everyPair[200...]))
+                #expect(third.headers.first(name: "Link") == nil && third.headers.first(name: "X-Total-Count") == "250")
+                let past = try await world.api(.GET, api + "?page=9223372036854775807&per_page=500", token: token)
+                let pastItems = try past.content.decode([APIModel.PairOut].self)
+                #expect(past.status == .ok && pastItems.isEmpty)
+                for bad in ["page=0", "page=-1", "page=abc", "page=", "per_page=0", "per_page=501", "per_page=1e2", "page=99999999999999999999"] {
+                    let response = try await world.api(.GET, api + "?" + bad, token: token)
+                    #expect(response.status == .badRequest && response.body.string.contains(String(bad.prefix { $0 != "=" })), "\(bad)")
+                }
+                // A participant pages through their own published pairs only.
+                let participants = try await world.api(.GET, "/api/v1/programs/\(world.programA.id!)/participants?per_page=2", token: token)
+                let total = try await Participant.query(on: app.db).filter(\.$program.$id == world.programA.id!).count()
+                #expect(try participants.content.decode([APIModel.ParticipantOut].self).count == 2)
+                #expect(participants.headers.first(name: "X-Total-Count") == String(total) && total > 2)
+                #expect(participants.headers.first(name: "Link")?.contains("page=2&per_page=2") == true)
             }
         }
 

@@ -28,6 +28,21 @@ struct APIController {
         return response
     }
 
+    /// A list, whole or one page of it, with its paging headers (see ``APIPaging``).
+    static func json<T: Content>(_ value: [T], paging: APIPaging?, total: Int, req: Request) throws -> Response {
+        let response = try json(value)
+        APIPaging.headers(response, req: req, paging: paging, total: total)
+        return response
+    }
+
+    /// The models of a query, or only one page of them.
+    static func page<M: Model>(_ query: QueryBuilder<M>, _ paging: APIPaging?, total: Int) async throws -> [M] {
+        guard let paging else { return try await query.all() }
+        let rows = paging.range(total: total)
+        guard !rows.isEmpty else { return [] }
+        return try await query.range(rows).all()
+    }
+
     static func body<T: Decodable>(_ req: Request, _ type: T.Type) throws -> T {
         // Parsed once: each read of `contentType` parses the header again.
         guard let type = req.headers.contentType, type.type == "application", type.subType == "json" else {
@@ -132,7 +147,10 @@ struct APIController {
             },
             "listParticipants": { req in
                 let (program, _) = try await Self.managed(req)
-                let participants = try await Participant.query(on: req.database).filter(\.$program.$id == program.id!).with(\.$person).sort(\.$invitedAt).all()
+                let paging = try APIPaging.parse(req)
+                let query = Participant.query(on: req.database).filter(\.$program.$id == program.id!)
+                let total = try await query.copy().count()
+                let participants = try await Self.page(query.with(\.$person).sort(\.$invitedAt).sort(\.$id), paging, total: total)
                 let lists = try await req.enrollments.checklists(program.id!, participants: participants)
                 return try Self.json(
                     participants.map { p in
@@ -142,7 +160,7 @@ struct APIController {
                             level: p.person.level,
                             role: p.role, accepted: p.acceptedAt != nil, enrolled: p.enrolledAt != nil, agreed: p.agreedAt != nil, missing: list?.missing ?? [],
                             ready: list?.isReady == true)
-                    })
+                    }, paging: paging, total: total, req: req)
             },
             "invite": { req in
                 let (program, viewer) = try await Self.managed(req)
@@ -267,7 +285,10 @@ struct APIController {
                     let id = participant.id!
                     query.group(.or) { $0.filter(\.$mentee.$id == id).filter(\.$mentor.$id == id) }.filter(\.$status != Pair.Status.proposed.rawValue)
                 }
-                return try Self.json(try await query.sort(\.$createdAt).all().map { APIModel.PairOut($0, forManager: participant == nil) })
+                let paging = try APIPaging.parse(req)
+                let total = try await query.copy().count()
+                let pairs = try await Self.page(query.sort(\.$createdAt).sort(\.$id), paging, total: total)
+                return try Self.json(pairs.map { APIModel.PairOut($0, forManager: participant == nil) }, paging: paging, total: total, req: req)
             },
             "assignPair": { req in
                 let (program, viewer) = try await Self.managed(req)

@@ -105,7 +105,8 @@ struct APIRoute: Sendable {
             summary: "Clone settings, focus areas and training into a new draft.", tag: "programs", success: (201, "Program")),
         APIRoute(
             method: .GET, path: "/api/v1/programs/{programId}/participants", access: .programManager, operationId: "listParticipants",
-            summary: "Participants with what each still has to do.", tag: "enrollment", success: (200, "ParticipantList"), conflicts: false),
+            summary: "Participants with what each still has to do, in invitation order; with page or per_page, one page (X-Total-Count, Link rel=next).",
+            tag: "enrollment", success: (200, "ParticipantList"), query: APIPaging.parameters, conflicts: false),
         APIRoute(
             method: .POST, path: "/api/v1/programs/{programId}/invitations", access: .programManager, operationId: "invite",
             summary: "Invite people by id or by directory filters; returns one-time links.", tag: "enrollment", body: .json("InvitationInput"),
@@ -144,7 +145,9 @@ struct APIRoute: Sendable {
             summary: "Run the engine; locked and published pairs are kept.", tag: "matching", success: (201, "MatchingRun")),
         APIRoute(
             method: .GET, path: "/api/v1/programs/{programId}/pairs", access: .signedIn, operationId: "listPairs",
-            summary: "Pairs: all for managers, the caller's published pairs for participants.", tag: "matching", success: (200, "PairList"), conflicts: false),
+            summary:
+                "Pairs, oldest first: all for managers, the caller's published pairs for participants; with page or per_page, one page (X-Total-Count, Link rel=next).",
+            tag: "matching", success: (200, "PairList"), query: APIPaging.parameters, conflicts: false),
         APIRoute(
             method: .POST, path: "/api/v1/programs/{programId}/pairs", access: .programManager, operationId: "assignPair",
             summary: "Pair by hand; a hard-rule break is a 422 naming the rule.", tag: "matching", body: .json("AssignInput"), success: (201, "Pair")),
