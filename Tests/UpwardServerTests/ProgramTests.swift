@@ -285,6 +285,40 @@ extension AppTests {
             }
         }
 
+        @Test("a participant in two programs sees on their home page what each program still asks of them, and only that")
+        func homeChecklists() async throws {
+            try await withUpward { app in
+                let world = try await ProgramWorld.make(app, clock: FixedClock(), ready: false)
+                let (programs, invitations, enrollments, _, _) = world.services
+                let managerB = Viewer(world.managerB)
+                _ = try await enrollments.addModule(.init(title: "Welcome to B", content: "Hi", audience: "both"), to: world.programB, by: managerB)
+                try await programs.transition(world.programB, to: .enrolling, by: managerB)
+                let j1 = try await ProgramWorld.person(app, "J1")
+                let link = try #require(try await invitations.invite([j1.requireID()], role: .mentor, to: world.programB, by: managerB).links.first)
+                let accounts = Accounts(db: app.db, hasher: app.password.async, environment: app.upward)
+                _ = try await invitations.accept(
+                    token: link.token, password: nil, name: nil, signedIn: Viewer(world.users["J1"]!), accounts: accounts)
+                let browser = try await world.signIn("J1")
+                /// The "still to do" tags of each program's card on the home page.
+                func todo() async throws -> [String: [String]] {
+                    let html = try await browser.get("/").body.string
+                    var result: [String: [String]] = [:]
+                    for card in html.components(separatedBy: "<section class=\"card\">").dropFirst() {
+                        guard let name = ["Program A", "Program B"].first(where: { card.contains(">\($0)</a>") }) else { continue }
+                        result[name] = card.matches(of: /<span class="tag warn">([^<]*)<\/span>/).map { String($0.output.1) }
+                    }
+                    return result
+                }
+                var lists = try await todo()
+                #expect(lists["Program A"] == ["training: Basics", "training: For mentors", "code of conduct"])
+                #expect(lists["Program B"] == ["enrollment form", "training: Welcome to B", "code of conduct"])
+                try await world.makeReady("J1")
+                lists = try await todo()
+                #expect(lists["Program A"] == [])
+                #expect(lists["Program B"] == ["enrollment form", "training: Welcome to B", "code of conduct"])
+            }
+        }
+
         @Test("a manual pair that breaks a hard rule is refused with the rule named; a low score needs a reason")
         func manualPairs() async throws {
             try await withUpward { app in

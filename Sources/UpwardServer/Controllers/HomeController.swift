@@ -31,8 +31,10 @@ struct HomeController: SiteController {
             page.person = person
             let participations = try await req.programs.participationRows(of: Viewer(user))
             let partners = try await ParticipantPages.partnerCards(req, participants: participations.map(\.id))
+            // Every program's checklist at once: two statements, not two per program.
+            let lists = try await req.enrollments.checklists(byProgram: Dictionary(grouping: participations, by: \.program_id).mapValues { $0.map(\.subject) })
             for place in participations {
-                let list = try await req.enrollments.checklists(place.program_id, subjects: [place.subject])[place.id]
+                let list = lists[place.id]
                 page.programs.append(
                     .init(
                         name: place.program_name, href: SitePath.program(place.program_id), status: place.program_status,

@@ -163,14 +163,38 @@ struct Enrollments {
         var moduleAudience: TrainingModule.Audience { TrainingModule.Audience(rawValue: audience) ?? .both }
     }
 
-    func moduleRows(of programID: UUID) async throws -> [ModuleRow] {
-        try await db.sql().raw(
-            "SELECT id, title, audience FROM \(ident: TrainingModule.schema) WHERE program_id = \(bind: programID) ORDER BY position, title"
-        ).all(reading: ModuleRow.self)
+    /// Each program's modules, in their order, in one statement.
+    func moduleRows(of programIDs: [UUID]) async throws -> [UUID: [ModuleRow]] {
+        struct Row: SQLRowReadable {
+            let program_id: UUID
+            let module: ModuleRow
+
+            init(row: some SQLRow) throws {
+                program_id = try row.read("program_id")
+                module = try ModuleRow(row: row)
+            }
+        }
+        guard !programIDs.isEmpty else { return [:] }
+        let ids = programIDs.map { $0 as any Encodable & Sendable }
+        return Dictionary(
+            grouping: try await db.sql().raw(
+                """
+                SELECT program_id, id, title, audience FROM \(ident: TrainingModule.schema) WHERE program_id IN (\(binds: ids)) ORDER BY position, title
+                """
+            ).all(reading: Row.self), by: \.program_id
+        ).mapValues { $0.map(\.module) }
     }
 
     func checklists(_ programID: UUID, subjects: [ChecklistSubject]) async throws -> [UUID: ParticipantChecklist] {
-        let modules = try await moduleRows(of: programID)
+        try await checklists(byProgram: [programID: subjects])
+    }
+
+    /// Checklists of participants of several programs (a participant's home page lists each of
+    /// theirs): two statements in all, not two per program.
+    func checklists(byProgram: [UUID: [ChecklistSubject]]) async throws -> [UUID: ParticipantChecklist] {
+        let modulesByProgram = try await moduleRows(of: Array(byProgram.keys))
+        let modules = modulesByProgram.values.flatMap { $0 }
+        let subjects = byProgram.values.flatMap { $0 }
         struct Completion: SQLRowReadable {
             let participant_id: UUID
             let module_id: UUID
@@ -199,16 +223,19 @@ struct Enrollments {
         for completion in completions where wanted.contains(completion.participant_id) {
             done[completion.participant_id, default: []].insert(moduleText[completion.module_id] ?? completion.module_id.text)
         }
-        var requiredByRole: [String: [ParticipantChecklist.Module]] = [:]
         var result: [UUID: ParticipantChecklist] = [:]
-        for subject in subjects {
-            let required =
-                requiredByRole[subject.role]
-                ?? modules.filter { $0.moduleAudience.applies(to: subject.enrollmentRole) }
-                .map { ParticipantChecklist.Module(id: moduleText[$0.id] ?? $0.id.text, title: $0.title) }
-            requiredByRole[subject.role] = required
-            result[subject.id] = ParticipantChecklist(
-                enrolled: subject.enrolled_at != nil, agreed: subject.agreed_at != nil, requiredModules: required, completed: done[subject.id] ?? [])
+        for (program, subjects) in byProgram {
+            let modules = modulesByProgram[program] ?? []
+            var requiredByRole: [String: [ParticipantChecklist.Module]] = [:]
+            for subject in subjects {
+                let required =
+                    requiredByRole[subject.role]
+                    ?? modules.filter { $0.moduleAudience.applies(to: subject.enrollmentRole) }
+                    .map { ParticipantChecklist.Module(id: moduleText[$0.id] ?? $0.id.text, title: $0.title) }
+                requiredByRole[subject.role] = required
+                result[subject.id] = ParticipantChecklist(
+                    enrolled: subject.enrolled_at != nil, agreed: subject.agreed_at != nil, requiredModules: required, completed: done[subject.id] ?? [])
+            }
         }
         return result
     }
