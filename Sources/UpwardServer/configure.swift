@@ -47,6 +47,7 @@ public func configure(_ app: Application, environment: UpwardEnvironment) async 
     var readers: SQLiteReaders?
     app.directoryOrder = DirectoryOrderCache()
     app.directoryOverview = DirectoryOverviewCache()
+    app.directoryMembers = DirectoryMembersCache()
     if case .sqliteFile(let path) = config.storage {
         let fileReaders = SQLiteReaders(path: path, threadPool: app.threadPool)
         readers = fileReaders

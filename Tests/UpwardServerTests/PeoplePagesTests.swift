@@ -220,6 +220,44 @@ extension AppTests {
             }
         }
 
+        @Test("the outcomes report's comparison group follows every change to a level, a hiring or leaving date, and is read once while nothing changes")
+        func membersFollowChanges() async throws {
+            try await withUpward { app in
+                _ = try await PeopleDirectory(db: app.db).importPeople(PeopleFile(records: DemoOrganization.people()))
+                let sql = try #require(app.db as? any SQLDatabase)
+                let cache = try #require(app.directoryMembers)
+                struct Someone: Decodable {
+                    let id: UUID
+                    let employee_id: String
+                }
+                let person = try #require(
+                    try await sql.raw("SELECT id, employee_id FROM people WHERE termination_date IS NULL ORDER BY employee_id LIMIT 1")
+                        .first(decoding: Someone.self))
+                func member() async throws -> Retention.Member? {
+                    try await cache.current(on: sql).first { $0.id == person.id.text }
+                }
+                let first = try #require(try await member())
+                #expect(try await cache.current(on: sql) == (try await DirectoryMembersCache.read(on: sql)))
+                let reads = cache.reads
+                _ = try await member()
+                #expect(cache.reads == reads, "nothing changed: kept")
+                // Each change straight in the database, as another instance would make it.
+                let level = first.level == 15 ? 14 : first.level + 1
+                try await sql.raw("UPDATE people SET level = \(bind: level) WHERE id = \(bind: person.id)").run()
+                #expect(try await member()?.level == level)
+                try await sql.raw("UPDATE people SET hire_date = '2019-03-04' WHERE id = \(bind: person.id)").run()
+                #expect(try await member()?.hireDate == CalendarDate("2019-03-04"))
+                try await sql.raw("UPDATE people SET termination_date = '2026-02-27' WHERE id = \(bind: person.id)").run()
+                #expect(try await member()?.terminationDate == CalendarDate("2026-02-27"))
+                #expect(try await cache.current(on: sql) == (try await DirectoryMembersCache.read(on: sql)))
+                // A change the comparison does not use (a title) keeps it.
+                let kept = cache.reads
+                try await sql.raw("UPDATE people SET title = 'Lead' WHERE id = \(bind: person.id)").run()
+                _ = try await member()
+                #expect(cache.reads == kept)
+            }
+        }
+
         @Test("a participant's home page shows their own profile and no admin navigation")
         func participantHome() async throws {
             try await withUpward { app in

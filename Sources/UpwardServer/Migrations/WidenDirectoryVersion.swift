@@ -2,12 +2,13 @@ import Fluent
 import SQLKit
 
 /// Raises `directory_version` (see ``CreateDirectoryVersion``) also when a person's department,
-/// generation or depth in the reporting lines changes: the program manager's figures
-/// (``DirectoryOverviewCache``) count people by those, and are kept while the version stays the
-/// same. A title or any other column still leaves the version, and every kept value, as it is.
+/// generation, depth in the reporting lines, level or hiring date changes: the program manager's
+/// figures (``DirectoryOverviewCache``) count people by the first three, the outcomes report's
+/// retention comparison (``DirectoryMembersCache``) groups them by department, level and dates,
+/// and both are kept while the version stays the same. A title or any other column still leaves the version, and every kept value, as it is.
 struct WidenDirectoryVersion: AsyncMigration {
     static let narrow = "name, employee_id, termination_date"
-    static let wide = "name, employee_id, termination_date, department, generation, chain_depth"
+    static let wide = "name, employee_id, termination_date, department, generation, chain_depth, level, hire_date"
 
     func prepare(on database: any Database) async throws {
         try await Self.watch(Self.wide, on: database)

@@ -221,27 +221,14 @@ struct DashboardPages: SiteController {
         // Retention of the junior mentors against colleagues in the same departments and level bands.
         let juniors = Set(participants.filter { $0.enrollmentRole == .mentor && $0.accepted_at != nil }.map { $0.person_id.text })
         if !juniors.isEmpty {
-            struct PersonRow: SQLRowReadable {
-                let id: UUID
-                let department: String
-                let level: Int
-                let hire_date: String?
-                let termination_date: String?
-
-                init(row: some SQLRow) throws {
-                    id = try row.read("id")
-                    department = try row.read("department")
-                    level = try row.read("level")
-                    hire_date = try row.read("hire_date")
-                    termination_date = try row.read("termination_date")
+            // Only the columns the comparison needs, for every person in the directory: kept while the
+            // directory is unchanged (see ``DirectoryMembersCache``).
+            let everyone =
+                if !req.database.inTransaction, let members = req.application.directoryMembers {
+                    try await members.current(on: sql)
+                } else {
+                    try await DirectoryMembersCache.read(on: sql)
                 }
-            }
-            // Only the columns the comparison needs, for every person in the directory.
-            let everyone = try await sql.raw("SELECT id, department, level, hire_date, termination_date FROM people").all(reading: PersonRow.self).map {
-                Retention.Member(
-                    id: $0.id.text, department: $0.department, level: $0.level, hireDate: $0.hire_date.flatMap(CalendarDate.init),
-                    terminationDate: $0.termination_date.flatMap(CalendarDate.init))
-            }
             var utc = Calendar(identifier: .gregorian)
             utc.timeZone = TimeZone(identifier: "UTC")!
             let today = utc.dateComponents([.year, .month, .day], from: req.upward.clock.now)
