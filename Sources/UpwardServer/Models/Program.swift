@@ -229,6 +229,12 @@ final class Pair: Model, @unchecked Sendable {
 }
 
 extension Pair {
+    /// `FROM pairs p` with both sides' people as `me` (the mentee) and `mo` (the mentor), for
+    /// lists that show each pair by its two names.
+    static let withNames =
+        "FROM pairs p JOIN participants a ON a.id = p.mentee_id JOIN people me ON me.id = a.person_id "
+        + "JOIN participants b ON b.id = p.mentor_id JOIN people mo ON mo.id = b.person_id"
+
     /// A pair with both people loaded, or nil.
     static func loaded(_ id: UUID, on db: any Database) async throws -> Pair? {
         try await loadedWithProgram(id, on: db)?.pair

@@ -244,9 +244,7 @@ struct MatchingPages: SiteController {
         }
         return try await req.database.sql().raw(
             """
-            SELECT p.id, me.name AS mentee, mo.name AS mentor FROM pairs p
-            JOIN participants a ON a.id = p.mentee_id JOIN people me ON me.id = a.person_id
-            JOIN participants b ON b.id = p.mentor_id JOIN people mo ON mo.id = b.person_id
+            SELECT p.id, me.name AS mentee, mo.name AS mentor \(unsafeRaw: Pair.withNames)
             WHERE p.program_id = \(bind: program) AND p.status = \(bind: Pair.Status.proposed.rawValue) ORDER BY p.created_at, p.id
             """
         ).all(reading: Row.self).map { Choice(id: $0.id.text, label: "\($0.mentee) – \($0.mentor)") }

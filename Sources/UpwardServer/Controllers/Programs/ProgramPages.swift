@@ -269,9 +269,7 @@ struct ProgramPages: SiteController {
         let sql = req.database as! any SQLDatabase
         let listed = try await sql.raw(
             """
-            SELECT p.id, p.status, me.name AS mentee_name, mo.name AS mentor_name FROM pairs p
-            JOIN participants a ON a.id = p.mentee_id JOIN people me ON me.id = a.person_id
-            JOIN participants b ON b.id = p.mentor_id JOIN people mo ON mo.id = b.person_id
+            SELECT p.id, p.status, me.name AS mentee_name, mo.name AS mentor_name \(unsafeRaw: Pair.withNames)
             WHERE p.program_id = \(bind: program) AND p.status IN ('waiting', 'live', 'paused', 'ended')
             """
         ).all(reading: ListRow.self)
