@@ -222,6 +222,8 @@ class LargeDemo:
     def stop(self):
         self.server.terminate()
         self.server.wait()
+        # Its copy of the database (about 100 MB) and its log; a server that died keeps them (see above).
+        shutil.rmtree(self.work, ignore_errors=True)
 
 
 class Client:

@@ -137,6 +137,8 @@ def main():
         env.pop("UPWARD_DATABASE_PATH")
     try:
         run(args, binary, env, postgres, database)
+        # Kept, with the server's log, when a check failed.
+        shutil.rmtree(work, ignore_errors=True)
     finally:
         if postgres:
             postgres.stop()

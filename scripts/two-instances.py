@@ -14,7 +14,7 @@ database, and aiosmtpd for the mail sink:
 
   scripts/with-postgres.sh python3 scripts/two-instances.py
 """
-import argparse, base64, http.cookiejar, json, os, re, socket, subprocess, sys, tempfile, threading, time
+import argparse, base64, http.cookiejar, json, os, re, shutil, socket, subprocess, sys, tempfile, threading, time
 import urllib.parse, urllib.request, urllib.error
 from aiosmtpd.controller import Controller
 
@@ -92,6 +92,7 @@ def main():
         servers.append(subprocess.Popen([binary, "serve", "--hostname", "127.0.0.1", "--port", str(port)],
                                         env=dict(env, UPWARD_INSTANCE=f"instance-{name}"), stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL))
         bases.append(f"http://127.0.0.1:{port}")
+    passed = False
     try:
         for base in bases:
             for _ in range(300):
@@ -157,11 +158,15 @@ def main():
         if runs.returncode == 0 and runs.stdout.strip():
             check(int(runs.stdout.strip()) >= ran, f"the lease row counts {runs.stdout.strip()} runs (metrics read a moment earlier: {ran})")
         print("two instances: all checks passed")
+        passed = True
     finally:
         for server in servers:
             server.terminate()
             server.wait()
         controller.stop()
+        # Kept, with the servers' logs, when a check failed.
+        if passed:
+            shutil.rmtree(work, ignore_errors=True)
 
 
 if __name__ == "__main__":

@@ -7,8 +7,11 @@ import UpwardTestSupport
 extension AppTests {
     /// The `upward` binary run as an operator would: its own process, environment and folder.
     @Suite("Database commands: admin create, import people, migrate, demo")
-    struct CommandTests {
+    final class CommandTests {
         let folder = Fixtures.temporaryFolder("upward-cmd")
+
+        // Each test has an instance of its own, and its folder goes with it.
+        deinit { try? FileManager.default.removeItem(at: folder) }
 
         struct Outcome {
             let status: Int32

@@ -8,8 +8,11 @@ import UpwardTestSupport
 
 extension AppTests {
     @Suite("Offline commands: match and assign")
-    struct OfflineCommandTests {
+    final class OfflineCommandTests {
         let folder = Fixtures.temporaryFolder("upward-cli")
+
+        // Each test has an instance of its own, and its folder goes with it.
+        deinit { try? FileManager.default.removeItem(at: folder) }
 
         func write(_ name: String, _ text: String) -> String {
             let path = folder.appendingPathComponent(name).path
