@@ -258,6 +258,37 @@ extension AppTests {
             }
         }
 
+        @Test("WidenDirectoryVersion on a database that holds people: revert watches names, ids and leaving dates only again; prepare widens it again")
+        func widenMigration() async throws {
+            try await withUpward { app in
+                _ = try await PeopleDirectory(db: app.db).importPeople(PeopleFile(records: DemoOrganization.people()))
+                let sql = try #require(app.db as? any SQLDatabase)
+                struct Version: Decodable { let version: Int64 }
+                func version() async throws -> Int64 {
+                    try #require(try await sql.raw("SELECT version FROM directory_version WHERE id = 1").first(decoding: Version.self)).version
+                }
+                struct Someone: Decodable { let employee_id: String }
+                let id = try #require(try await sql.raw("SELECT employee_id FROM people ORDER BY employee_id LIMIT 1").first(decoding: Someone.self))
+                    .employee_id
+                func change(_ assignment: String) async throws -> Int64 {
+                    let before = try await version()
+                    try await sql.raw("UPDATE people SET \(unsafeRaw: assignment) WHERE employee_id = \(bind: id)").run()
+                    return try await version() - before
+                }
+                #expect(try await change("department = 'Research'") == 1)
+                #expect(try await change("level = 3") == 1)
+                #expect(try await change("title = 'Lead'") == 0)
+                try await WidenDirectoryVersion().revert(on: app.db)
+                #expect(try await change("department = 'Legal'") == 0)
+                #expect(try await change("hire_date = '2020-01-01'") == 0)
+                #expect(try await change("name = 'Zed Zulu'") == 1)
+                try await WidenDirectoryVersion().prepare(on: app.db)
+                #expect(try await change("department = 'Sales'") == 1)
+                #expect(try await change("hire_date = '2021-01-01'") == 1)
+                #expect(try await change("generation = 'Gen Z'") == 1)
+            }
+        }
+
         @Test("a participant's home page shows their own profile and no admin navigation")
         func participantHome() async throws {
             try await withUpward { app in
