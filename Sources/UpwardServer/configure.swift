@@ -91,6 +91,7 @@ public func configure(_ app: Application, environment: UpwardEnvironment) async 
     app.directory.viewsDirectory = resources.appendingPathComponent("Views").path + "/"
     app.directory.publicDirectory = resources.appendingPathComponent("Public").path + "/"
     app.views.use(.leaf)
+    app.leaf.tags["e"] = EscapedText()
     // The views sit in the build folder (.build/…), which Leaf's hidden-file guard would refuse;
     // keep the sandbox to the views folder itself.
     app.leaf.sources = .singleSource(
