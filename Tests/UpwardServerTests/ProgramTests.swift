@@ -204,7 +204,9 @@ extension AppTests {
             }
         }
 
-        @Test("the matching review pages through the pairs 100 at a time; its lists hold every candidate and every proposal; a bad page is a 400")
+        @Test(
+            "the matching review pages through the pairs 100 at a time; its lists show the first 200 candidates and proposals, narrowed by find; a bad page is a 400"
+        )
         func reviewPages() async throws {
             try await withUpward { app in
                 let world = try await ProgramWorld.make(app, clock: FixedClock())
@@ -243,8 +245,36 @@ extension AppTests {
                 #expect(three.contains("<td class=\"num\">247</td>") && !one.contains("<td class=\"num\">247</td>"))
                 // Past the end: the last page.
                 #expect(rows(try await browser.get(path + "?page=9").body.string) == 50)
-                // The swap form offers every proposal, not just this page's.
+                // The swap form offers proposals from every page, the first 200 of them, and says so.
                 #expect(three.components(separatedBy: "<option value=\"\(first.id!.uuidString)\">").count - 1 == 2)
+                func options(_ html: String, _ select: String) -> [String] {
+                    guard let start = html.range(of: "<select id=\"\(select)\""), let end = html[start.upperBound...].range(of: "</select>") else { return [] }
+                    return html[start.upperBound..<end.lowerBound].components(separatedBy: "<option value=\"").dropFirst().map { String($0.prefix(36)) }
+                }
+                #expect(options(one, "swap-pair").count == 200 && options(one, "menteeId").count == 3 && options(one, "mentorId").count == 4)
+                #expect(one.contains("The lists below show the first 3 of 3 mentees, 4 of 4 mentors and 200 of 250 proposals."))
+                let youngest = try #require(all.first { $0.score == 247 }?.id?.uuidString)
+                #expect(!options(one, "swap-pair").contains(youngest))
+                // Find narrows every list by name or department, ignoring case and accents, and the page links keep it.
+                let finance = try await browser.get(path + "?find=FINANCE").body.string
+                let sky = try #require(try await Person.query(on: app.db).filter(\.$employeeID == "S2").first())
+                let skyParticipant = try #require(
+                    try await Participant.query(on: app.db).filter(\.$program.$id == world.programA.id!).filter(\.$person.$id == sky.id!).first())
+                #expect(options(finance, "menteeId") == [skyParticipant.id!.uuidString] && options(finance, "mentorId").isEmpty)
+                #expect(options(finance, "swap-pair").isEmpty && finance.contains("Matching “FINANCE”: 1 of 3 mentees, 0 of 4 mentors and 0 of 250 proposals."))
+                #expect(
+                    finance.contains("value=\"FINANCE\"") && finance.contains("?page=2&amp;find=FINANCE#pairs"),
+                    "\(finance.components(separatedBy: "pager").last ?? "")")
+                let juniors = try await browser.get(path + "?find=j%C3%BAnior&page=2").body.string
+                #expect(options(juniors, "mentorId").count == 4 && options(juniors, "menteeId").isEmpty && rows(juniors) == 100)
+                let pairMentee = try #require(try await Participant.query(on: app.db).filter(\.$id == first.$mentee.id).with(\.$person).first())
+                let byName = try await browser.get(path + "?find=" + pairMentee.person.name.replacingOccurrences(of: " ", with: "+")).body.string
+                #expect(
+                    options(byName, "swap-pair").count == 200
+                        && byName.contains("\(all.filter { $0.$mentee.id == pairMentee.id }.count) of 250 proposals; the first 200 of each are listed."),
+                    "\(byName.components(separatedBy: "class=\"hint\"").dropFirst().first ?? "")")
+                let long = try await browser.get(path + "?find=" + String(repeating: "a", count: 101))
+                #expect(long.status == .badRequest && long.body.string.contains("find must be at most 100 characters"))
                 // The manual pairing lists hold the engine's candidates, in its order.
                 let built = try await matching.model(for: world.programA)
                 let candidates = try await matching.candidates(of: world.programA.id!)

@@ -181,11 +181,17 @@ struct MatchingPages: SiteController {
         let pairs: [PairRow]
         let paging: ProgramPages.Paging
         let unmatched: [Matchmaking.Unmatched]
+        /// The candidates and proposals for the forms, narrowed by `find` (see ``choiceLimit``).
         let mentees: [Choice]
         let mentors: [Choice]
-        /// Every proposed pair of the program, for the swap form.
         let proposed: [Choice]
+        /// Every proposal of the program, for the approve button.
         let proposedCount: Int
+        /// The text the lists are narrowed by, and what they show ("12 of 2,500 mentees…"); the
+        /// find form is offered when a list is cut or narrowed.
+        let find: String
+        let choicesNote: String?
+        let findPath: String
         let stepBacks: [StepBack]
         let paths: [String: String]
         let canMatch: Bool
@@ -206,6 +212,30 @@ struct MatchingPages: SiteController {
 
     struct ReviewQuery: Content {
         var page: Int?
+        var find: String?
+    }
+
+    /// The most people (or proposals) each form's list offers; `find` narrows them.
+    static let choiceLimit = 200
+
+    /// "the first 200 of 2,500 mentees, 200 of 2,500 mentors and 200 of 2,500 proposals" and the like
+    /// (an empty list left out): nil when every list is whole.
+    static func choicesNote<A, B, C>(
+        _ finder: ChoiceFinder, _ mentees: ChoiceFinder.Found<A>, _ mentors: ChoiceFinder.Found<B>, _ proposed: ChoiceFinder.Found<C>
+    ) -> String? {
+        let cut = mentees.isCut || mentors.isCut || proposed.isCut
+        guard cut || !finder.text.isEmpty else { return nil }
+        func count(_ n: Int) -> String { n.formatted(.number.grouping(.automatic).locale(Locale(identifier: "en_US"))) }
+        func part<T>(_ found: ChoiceFinder.Found<T>, _ noun: String) -> String? {
+            guard found.total > 0 else { return nil }
+            return "\(count(finder.text.isEmpty ? found.shown.count : found.matched)) of \(count(found.total)) \(noun)\(found.total == 1 ? "" : "s")"
+        }
+        let parts = [part(mentees, "mentee"), part(mentors, "mentor"), part(proposed, "proposal")].compactMap { $0 }
+        let listed = parts.count > 1 ? parts.dropLast().joined(separator: ", ") + " and " + (parts.last ?? "") : parts.first ?? "nothing"
+        if finder.text.isEmpty {
+            return "The lists below show the first \(listed). Find narrows them by name or department."
+        }
+        return "Matching “\(finder.text)”: \(listed)\(cut ? "; the first \(choiceLimit) of each are listed" : "")."
     }
 
     /// One page of the program's pairs, oldest first, with the number of pairs in all.
@@ -259,7 +289,9 @@ struct MatchingPages: SiteController {
         }
     }
 
-    func reviewPage(_ req: Request, program: Program, page requested: Int = 1) async throws -> ReviewPage {
+    func reviewPage(
+        _ req: Request, program: Program, page requested: Int = 1, finder: ChoiceFinder = ChoiceFinder(nil, limit: choiceLimit)!
+    ) async throws -> ReviewPage {
         let id = program.id!
         var page = requested
         var (rows, total) = try await Self.pairRows(req, program: program, page: page)
@@ -270,7 +302,11 @@ struct MatchingPages: SiteController {
             rows = try await Self.pairRows(req, program: program, page: page).rows
         }
         let candidates = try await req.matchmaking.candidates(of: id)
-        let proposed = try await Self.proposedChoices(req, program: id)
+        let allProposed = try await Self.proposedChoices(req, program: id)
+        func label(_ candidate: Matchmaking.Candidate) -> String { "\(candidate.name) (\(candidate.department), level \(candidate.level))" }
+        let mentees = finder.find(candidates.mentees, label: label)
+        let mentors = finder.find(candidates.mentors, label: label)
+        let proposed = finder.find(allProposed, label: \.label)
         let run = try await req.matchmaking.latestRun(id)
         let formatter = ISO8601DateFormatter()
         let exclusions = try await Exclusion.query(on: req.database).filter(\.$program.$id == id).filter(\.$reason ~~ ["declined", "rematch"])
@@ -290,11 +326,11 @@ struct MatchingPages: SiteController {
                     when: formatter.string(from: $0.createdAt), objective: $0.objective, matched: $0.matched, total: String(format: "%.1f", $0.totalScore),
                     proof: $0.proof, seconds: String(format: "%.3f", $0.solverSeconds))
             },
-            pairs: rows, paging: ProgramPages.Paging(page: page, total: total, key: "page", anchor: "pairs"),
+            pairs: rows, paging: ProgramPages.Paging(page: page, total: total, key: "page", keep: ("find", finder.text), anchor: "pairs"),
             unmatched: run.flatMap { JSONText.decode($0.unmatchedJSON) } ?? [],
-            mentees: candidates.mentees.map { Choice(id: $0.id.text, label: "\($0.name) (\($0.department), level \($0.level))") },
-            mentors: candidates.mentors.map { Choice(id: $0.id.text, label: "\($0.name) (\($0.department), level \($0.level))") },
-            proposed: proposed, proposedCount: proposed.count, stepBacks: stepBacks,
+            mentees: mentees.shown.map { Choice(id: $0.id.text, label: label($0)) }, mentors: mentors.shown.map { Choice(id: $0.id.text, label: label($0)) },
+            proposed: proposed.shown, proposedCount: allProposed.count, find: finder.text,
+            choicesNote: Self.choicesNote(finder, mentees, mentors, proposed), findPath: SiteRoute.matching.path(key), stepBacks: stepBacks,
             paths: [
                 "run": SiteRoute.matchingRun.path(key), "assign": SiteRoute.matchingAssign.path(key), "swap": SiteRoute.matchingSwap.path(key),
                 "approve": SiteRoute.matchingApprove.path(key), "program": SitePath.program(id),
@@ -304,8 +340,12 @@ struct MatchingPages: SiteController {
 
     @Sendable func review(req: Request) async throws -> View {
         let program = try await ProgramPages.managed(req)
-        let page = try ProgramPages.ShowQuery.page(try req.query.decode(ReviewQuery.self).page, "page")
-        return try await req.view.render("matching", try await reviewPage(req, program: program, page: page))
+        let query = try req.query.decode(ReviewQuery.self)
+        let page = try ProgramPages.ShowQuery.page(query.page, "page")
+        guard let finder = ChoiceFinder(query.find, limit: Self.choiceLimit) else {
+            throw Abort(.badRequest, reason: "find must be at most \(ChoiceFinder.maximumLength) characters.")
+        }
+        return try await req.view.render("matching", try await reviewPage(req, program: program, page: page, finder: finder))
     }
 
     @Sendable func run(req: Request) async throws -> Response {

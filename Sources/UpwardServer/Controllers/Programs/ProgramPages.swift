@@ -340,12 +340,16 @@ struct ProgramPages: SiteController {
         let previous: String?
         let next: String?
 
-        /// `other`: the page of a second table on the same page, kept in the links.
-        init(page: Int, total: Int, key: String, other: (key: String, value: Int)? = nil, anchor: String) {
+        /// `other`: the page of a second table on the same page, kept in the links; `keep`: a text
+        /// parameter kept in them too (left out when empty).
+        init(page: Int, total: Int, key: String, other: (key: String, value: Int)? = nil, keep: (key: String, value: String)? = nil, anchor: String) {
             let first = min(total, (page - 1) * ProgramPages.pageSize + 1)
             let last = min(total, page * ProgramPages.pageSize)
             summary = total <= ProgramPages.pageSize ? "" : "Showing \(first)–\(last) of \(total)"
-            func link(_ to: Int) -> String { "?\(key)=\(to)\(other.map { "&\($0.key)=\($0.value)" } ?? "")#\(anchor)" }
+            let kept = keep.flatMap { kept in
+                kept.value.isEmpty ? nil : "&\(kept.key)=\(kept.value.addingPercentEncoding(withAllowedCharacters: .alphanumerics) ?? "")"
+            }
+            func link(_ to: Int) -> String { "?\(key)=\(to)\(other.map { "&\($0.key)=\($0.value)" } ?? "")\(kept ?? "")#\(anchor)" }
             previous = page > 1 ? link(page - 1) : nil
             next = last < total ? link(page + 1) : nil
         }
