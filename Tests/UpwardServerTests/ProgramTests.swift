@@ -516,5 +516,35 @@ extension AppTests {
                 #expect(try await world.actions().isSuperset(of: ["request.sent", "request.declined", "request.passed", "request.accepted"]))
             }
         }
+
+        @Test("the notifications page marks what it shows read: a new one stands out once, and a view with nothing new writes nothing")
+        func notificationsRead() async throws {
+            try await withUpward { app in
+                let world = try await ProgramWorld.make(app, clock: FixedClock())
+                let person = try #require(world.participants["S1"]?.$person.id)
+                let browser = try await world.signIn("S1")
+                func unread(_ html: String) -> Int { html.components(separatedBy: "class=\"card unread\"").count - 1 }
+                func unreadRows() async throws -> Int {
+                    try await Notification.query(on: app.db).filter(\.$person.$id == person).filter(\.$readAt == nil).count()
+                }
+                // What the fixture sent (invitation, enrollment) stands out on the first view only.
+                let before = try await unreadRows()
+                #expect(before > 0)
+                #expect(unread(try await browser.get(SitePath.notifications).body.string) == before)
+                #expect(try await unreadRows() == 0)
+                try await Notifications(db: app.db, clock: world.clock).send(to: person, kind: "test", title: "Your pair is live", body: "Say hello")
+                let first = try await browser.get(SitePath.notifications).body.string
+                #expect(first.contains("Your pair is live") && unread(first) == 1)
+                #expect(try await unreadRows() == 0)
+                // SQLite files count their write transactions: a view with nothing unread adds none.
+                func commits() -> Double? {
+                    app.sqliteWriter == nil ? nil : MetricsTests.value("upward_db_write_batches_total", in: app.metrics.registry.emitToString())
+                }
+                let committed = commits()
+                let second = try await browser.get(SitePath.notifications).body.string
+                #expect(second.contains("Your pair is live") && unread(second) == 0)
+                #expect(commits() == committed)
+            }
+        }
     }
 }

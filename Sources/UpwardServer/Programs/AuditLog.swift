@@ -91,7 +91,11 @@ struct Notifications {
         try await Notification.query(on: db).filter(\.$person.$id == personID).sort(\.$createdAt, .descending).range(..<limit).all()
     }
 
+    /// Marks the person's unread notifications read. A read first: a view with nothing unread (the
+    /// usual one) writes nothing, so it neither waits for nor holds SQLite's one writer.
     func markAllRead(for personID: UUID) async throws {
-        try await Notification.query(on: db).filter(\.$person.$id == personID).filter(\.$readAt == nil).set(\.$readAt, to: clock.now).update()
+        let unread = Notification.query(on: db).filter(\.$person.$id == personID).filter(\.$readAt == nil)
+        guard try await unread.copy().field(\.$id).first() != nil else { return }
+        try await unread.set(\.$readAt, to: clock.now).update()
     }
 }
