@@ -186,26 +186,14 @@ struct Meetings {
             link: SitePath.pair(context.pairID))
     }
 
-    /// `2026-03-10T10:00` in `zone`, the form the inputs take. From calendar fields rather than a
-    /// `DateFormatter`, whose making cost 4% of every meeting the API returns.
+    /// `2026-03-10T10:00` in `zone`, the form the inputs take.
     static func localText(_ date: Date, in zone: TimeZone) -> String {
-        var calendar = Calendar(identifier: .gregorian)
-        calendar.timeZone = zone
-        let parts = calendar.dateComponents([.year, .month, .day, .hour, .minute], from: date)
-        func digits(_ value: Int?, _ width: Int) -> String {
-            let text = String(value ?? 0)
-            return String(repeating: "0", count: max(0, width - text.count)) + text
-        }
-        return "\(digits(parts.year, 4))-\(digits(parts.month, 2))-\(digits(parts.day, 2))T\(digits(parts.hour, 2)):\(digits(parts.minute, 2))"
+        DateText.local(date, in: zone)
     }
 
     /// `Tue 10 Mar 2026, 10:00 (Europe/Berlin)`.
     static func display(_ date: Date, in zone: TimeZone) -> String {
-        let formatter = DateFormatter()
-        formatter.locale = Locale(identifier: "en_US_POSIX")
-        formatter.timeZone = zone
-        formatter.dateFormat = "EEE d MMM yyyy, HH:mm"
-        return "\(formatter.string(from: date)) (\(zone.identifier))"
+        "\(DateText.display(date, in: zone)) (\(zone.identifier))"
     }
 }
 

@@ -42,10 +42,9 @@ struct AuditLog {
     /// RFC 4180 CSV; cells that a spreadsheet would run as a formula are prefixed with a quote.
     static func csv(_ entries: [AuditEntry]) -> String {
         var lines = ["time,actor,action,object,object_id,program_id,detail"]
-        let formatter = ISO8601DateFormatter()
         for entry in entries {
             let cells = [
-                formatter.string(from: entry.createdAt), entry.actor, entry.action, entry.objectType, entry.objectID ?? "",
+                DateText.iso8601(entry.createdAt), entry.actor, entry.action, entry.objectType, entry.objectID ?? "",
                 entry.programID?.text ?? "", entry.detail,
             ]
             lines.append(cells.map(cell).joined(separator: ","))

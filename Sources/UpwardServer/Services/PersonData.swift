@@ -88,7 +88,7 @@ struct PersonData {
                         partner: partner, status: pair.status,
                         goals: try await Goal.query(on: db).filter(\.$pair.$id == pairID).all().map { "\($0.title) (\($0.status), \($0.progress)%)" },
                         meetings: try await Meeting.query(on: db).filter(\.$pair.$id == pairID).sort(\.$startsAt).all().map {
-                            "\(ISO8601DateFormatter().string(from: $0.startsAt)) \($0.status)\($0.summary.map { ": \($0)" } ?? "")"
+                            "\(DateText.iso8601($0.startsAt)) \($0.status)\($0.summary.map { ": \($0)" } ?? "")"
                         }, notes: notes,
                         ideas: try await Idea.query(on: db).filter(\.$pair.$id == pairID).filter(\.$raisedBy.$id == personID).all().map(\.title),
                         stories: try await Story.query(on: db).filter(\.$pair.$id == pairID).all().map { "\($0.title): \($0.body)" }))

@@ -29,14 +29,12 @@ struct ConcernPages: SiteController {
         let open: Int
     }
 
-    static var formatter: ISO8601DateFormatter { ISO8601DateFormatter() }
-
     @Sendable func queue(req: Request) async throws -> View {
         let concerns = try await req.concerns.queue(for: try req.viewer, programs: req.programs)
         let rows = concerns.map {
             Row(
                 href: SiteRoute.concern.path($0.id!.text), program: $0.program.name, category: $0.concernCategory.label, status: $0.concernStatus.label,
-                statusKey: $0.status, raisedBy: "\($0.raisedBy.person.name) (\($0.raisedBy.role))", when: Self.formatter.string(from: $0.createdAt))
+                statusKey: $0.status, raisedBy: "\($0.raisedBy.person.name) (\($0.raisedBy.role))", when: DateText.iso8601($0.createdAt))
         }
         return try await req.view.render(
             "concerns", QueuePage(layout: LayoutContext(req, title: "Concerns"), rows: rows, open: concerns.filter { $0.concernStatus != .resolved }.count))
@@ -61,13 +59,13 @@ struct ConcernPages: SiteController {
     }
 
     func detail(_ req: Request, _ concern: Concern) async throws -> DetailPage {
-        let notes = try await req.concerns.notes(concern).map { NoteRow(author: $0.authorName, body: $0.body, when: Self.formatter.string(from: $0.createdAt)) }
+        let notes = try await req.concerns.notes(concern).map { NoteRow(author: $0.authorName, body: $0.body, when: DateText.iso8601($0.createdAt)) }
         return DetailPage(
             layout: LayoutContext(req, title: "Concern"),
             row: Row(
                 href: "", program: concern.program.name, category: concern.concernCategory.label, status: concern.concernStatus.label,
                 statusKey: concern.status,
-                raisedBy: "\(concern.raisedBy.person.name) (\(concern.raisedBy.role))", when: Self.formatter.string(from: concern.createdAt)),
+                raisedBy: "\(concern.raisedBy.person.name) (\(concern.raisedBy.role))", when: DateText.iso8601(concern.createdAt)),
             body: concern.body, pairHref: SitePath.pair(concern.$pair.id), notes: notes,
             statuses: ConcernStatus.allCases.map { PairPages.Option(value: $0.rawValue, label: $0.label, selected: $0 == concern.concernStatus) },
             action: SiteRoute.concernHandle.path(concern.id!.text), notice: req.notice)
@@ -142,7 +140,7 @@ struct ConcernPages: SiteController {
         let rows = try await Delivery.query(on: req.database).filter(\.$channel != "user").sort(\.$createdAt, .descending).range(..<200).all().map {
             DeliveryRow(
                 channel: $0.channel, address: $0.channel == "email" ? $0.address : "webhook", kind: $0.kind, title: $0.title, status: $0.status,
-                attempts: $0.attempts, sent: $0.sentAt.map(Self.formatter.string) ?? "", error: $0.lastError ?? "")
+                attempts: $0.attempts, sent: $0.sentAt.map(DateText.iso8601) ?? "", error: $0.lastError ?? "")
         }
         return try await req.view.render(
             "deliveries",

@@ -156,7 +156,6 @@ struct PairPages: SiteController {
         let key = pair.id!.text
         let myZone = context.me.flatMap { Meetings.zone($0.person) } ?? Meetings.zone(pair.mentee.person) ?? TimeZone(identifier: "UTC")!
         let partnerZone = context.partner.flatMap { Meetings.zone($0.person) }
-        let dateFormatter = ISO8601DateFormatter()
         let goals = try await req.goals.list(context).map { goal in
             GoalRow(
                 id: goal.id!.text, title: goal.title, why: goal.why, measure: goal.measure, target: goal.targetDate ?? "",
@@ -203,11 +202,11 @@ struct PairPages: SiteController {
             upcoming: meetings.filter { !$0.1 }.map(\.0), past: meetings.filter(\.1).map(\.0).reversed(),
             notes: notes.map {
                 NoteRow(
-                    author: $0.authorName, isPrivate: $0.isPrivate, mine: $0.mine, body: $0.body, when: dateFormatter.string(from: $0.createdAt),
+                    author: $0.authorName, isPrivate: $0.isPrivate, mine: $0.mine, body: $0.body, when: DateText.iso8601($0.createdAt),
                     deletePath: SiteRoute.noteDelete.path(key, $0.id.text))
             },
             concerns: concerns.map {
-                ConcernRow(category: $0.concernCategory.label, status: $0.concernStatus.label, when: dateFormatter.string(from: $0.createdAt))
+                ConcernRow(category: $0.concernCategory.label, status: $0.concernStatus.label, when: DateText.iso8601($0.createdAt))
             },
             categories: ConcernCategory.allCases.map { Option(value: $0.rawValue, label: $0.label, selected: false) }, myZone: myZone.identifier,
             ideas: try await req.recognition.ideas(pair: pair.id!).map {

@@ -52,11 +52,10 @@ struct AccountPages: SiteController {
 
     func page(_ req: Request, newToken: String? = nil, feedToken: String? = nil) async throws -> AccountPage {
         let viewer = try req.viewer
-        let formatter = ISO8601DateFormatter()
         let choice = try await req.deliverySettings.load(viewer)
         let tokens = try await req.apiTokens.list(for: viewer.user).map {
             TokenRow(
-                name: $0.name, created: formatter.string(from: $0.createdAt), lastUsed: $0.lastUsedAt.map(formatter.string) ?? "never",
+                name: $0.name, created: DateText.iso8601($0.createdAt), lastUsed: $0.lastUsedAt.map(DateText.iso8601) ?? "never",
                 revokePath: SiteRoute.tokenRevoke.path($0.id!.text))
         }
         return AccountPage(

@@ -66,12 +66,9 @@ struct DashboardPages: SiteController {
             response.headers.contentDisposition = .init(.attachment, filename: "upward-outcomes.csv")
             return response
         }
-        let formatter = DateFormatter()
-        formatter.dateFormat = "d MMMM yyyy"
-        formatter.locale = Locale(identifier: "en_US_POSIX")
         let page = Page(
             layout: LayoutContext(req, title: "Outcomes · \(program.name)"), program: ProgramSummary(program),
-            generated: formatter.string(from: req.upward.clock.now), charts: charts, atRisk: atRisk,
+            generated: DateText.long(req.upward.clock.now, in: .current), charts: charts, atRisk: atRisk,
             csvPath: SiteRoute.dashboard.path(program.id!.text) + "?format=csv", ideasPath: SiteRoute.ideas.path(program.id!.text),
             storiesPath: SiteRoute.stories.path(program.id!.text), certificates: try await Self.certificates(req, program: program),
             minimum: req.upward.configuration.anonymity.minimum)

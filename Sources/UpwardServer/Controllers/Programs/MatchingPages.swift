@@ -308,7 +308,6 @@ struct MatchingPages: SiteController {
         let mentors = finder.find(candidates.mentors, label: label)
         let proposed = finder.find(allProposed, label: \.label)
         let run = try await req.matchmaking.latestRun(id)
-        let formatter = ISO8601DateFormatter()
         let exclusions = try await Exclusion.query(on: req.database).filter(\.$program.$id == id).filter(\.$reason ~~ ["declined", "rematch"])
             .with(\.$mentee) { $0.with(\.$person) }.with(\.$mentor) { $0.with(\.$person) }.sort(\.$createdAt, .descending).all()
         let stepBacks = exclusions.map { exclusion in
@@ -323,7 +322,7 @@ struct MatchingPages: SiteController {
             layout: LayoutContext(req, title: "Matching · \(program.name)"), program: ProgramSummary(program), notice: req.notice,
             run: run.map {
                 RunSummary(
-                    when: formatter.string(from: $0.createdAt), objective: $0.objective, matched: $0.matched, total: String(format: "%.1f", $0.totalScore),
+                    when: DateText.iso8601($0.createdAt), objective: $0.objective, matched: $0.matched, total: String(format: "%.1f", $0.totalScore),
                     proof: $0.proof, seconds: String(format: "%.3f", $0.solverSeconds))
             },
             pairs: rows, paging: ProgramPages.Paging(page: page, total: total, key: "page", keep: ("find", finder.text), anchor: "pairs"),

@@ -154,14 +154,12 @@ struct ParticipantPages: SiteController {
         var suggestions: [SuggestionRow] = []
         var pending: String?
         var incoming: [RequestRow] = []
-        let formatter = DateFormatter()
-        formatter.dateFormat = "yyyy-MM-dd HH:mm 'UTC'"
-        formatter.timeZone = TimeZone(identifier: "UTC")
+        func utc(_ date: Date) -> String { DateText.minute(date, in: .gmt) + " UTC" }
         if program.settings.selectionMode == .suggestions, [.matching, .active].contains(program.programStatus), participant.enrolledAt != nil {
             if participant.enrollmentRole == .mentee {
                 if let request = try await req.suggestions.pending(for: participant) {
                     let mentor = try await Participant.query(on: req.database).filter(\.$id == request.$mentor.id).with(\.$person).first()
-                    pending = "Your request to \(mentor?.person.name ?? "your mentor") waits for an answer until \(formatter.string(from: request.dueAt))."
+                    pending = "Your request to \(mentor?.person.name ?? "your mentor") waits for an answer until \(utc(request.dueAt))."
                 } else if partners.isEmpty {
                     suggestions = try await req.suggestions.suggestions(for: participant, in: program).map {
                         SuggestionRow(
@@ -173,7 +171,7 @@ struct ParticipantPages: SiteController {
                 incoming = try await req.suggestions.incoming(for: participant).map {
                     RequestRow(
                         id: $0.id!.text, name: $0.mentee.person.name, detail: "\($0.mentee.person.title ?? "") · \($0.mentee.person.department)",
-                        due: formatter.string(from: $0.dueAt), answerPath: SiteRoute.answerRequest.path($0.id!.text))
+                        due: utc($0.dueAt), answerPath: SiteRoute.answerRequest.path($0.id!.text))
                 }
             }
         }
@@ -451,9 +449,8 @@ struct ParticipantPages: SiteController {
         let viewer = try req.viewer
         var items: [NotificationRow] = []
         if let person = viewer.personID {
-            let formatter = ISO8601DateFormatter()
             items = try await req.notifications.list(for: person).map {
-                NotificationRow(title: $0.title, body: $0.body, link: $0.link, when: formatter.string(from: $0.createdAt), unread: $0.readAt == nil)
+                NotificationRow(title: $0.title, body: $0.body, link: $0.link, when: DateText.iso8601($0.createdAt), unread: $0.readAt == nil)
             }
             try await req.notifications.markAllRead(for: person)
         }

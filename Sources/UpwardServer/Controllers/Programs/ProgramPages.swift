@@ -313,8 +313,6 @@ struct ProgramPages: SiteController {
                 FROM meetings WHERE pair_id IN \(SQLBind.group(ids)) GROUP BY pair_id
                 """
             ).all(decoding: MeetingCounts.self).map { ($0.pair_id, $0) }, uniquingKeysWith: { a, _ in a })
-        let day = DateFormatter()
-        day.dateFormat = "yyyy-MM-dd"
         let rows = shown.map { pair in
             let mine = goals[pair.id] ?? []
             let average = mine.isEmpty ? 0 : mine.map(\.progress).reduce(0, +) / mine.count
@@ -324,7 +322,7 @@ struct ProgramPages: SiteController {
                 href: SitePath.pair(pair.id), names: "\(pair.mentee_name) & \(pair.mentor_name)", status: status.label,
                 goals: mine.isEmpty ? "none yet" : "\(mine.count), \(average)% on average",
                 meetings: "\(meetings?.held ?? 0) held, \(meetings?.missed ?? 0) missed, \(meetings?.ahead ?? 0) ahead",
-                lastHeld: meetings?.last_held.map { day.string(from: $0) } ?? "–",
+                lastHeld: meetings?.last_held.map { DateText.day($0, in: .current) } ?? "–",
                 health: health[pair.id]?.status.label ?? status.label, healthKey: health[pair.id]?.status.rawValue ?? pair.status,
                 reasons: health[pair.id]?.reasons ?? [])
         }
@@ -560,9 +558,8 @@ struct ProgramPages: SiteController {
             response.headers.contentDisposition = .init(.attachment, filename: "upward-audit.csv")
             return response
         }
-        let formatter = ISO8601DateFormatter()
         let rows = try await req.auditLog.entries(filter).map {
-            AuditRow(time: formatter.string(from: $0.createdAt), actor: $0.actor, action: $0.action, object: $0.objectType, detail: $0.detail)
+            AuditRow(time: DateText.iso8601($0.createdAt), actor: $0.actor, action: $0.action, object: $0.objectType, detail: $0.detail)
         }
         var csv = URLComponents()
         csv.path = path
