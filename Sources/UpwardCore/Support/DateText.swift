@@ -42,28 +42,29 @@ public enum DateText {
         names.indices.contains(number - 1) ? names[number - 1] : String(number)
     }
 
+    /// `2026-03-10` and `10:00` of the fields.
+    static func ymd(_ f: Fields) -> String { "\(digits(f.year, 4))-\(digits(f.month, 2))-\(digits(f.day, 2))" }
+    static func hm(_ f: Fields) -> String { "\(digits(f.hour, 2)):\(digits(f.minute, 2))" }
+
     /// `2026-03-10` (`yyyy-MM-dd`).
-    public static func day(_ date: Date, in zone: TimeZone) -> String {
-        let f = fields(date, zone)
-        return "\(digits(f.year, 4))-\(digits(f.month, 2))-\(digits(f.day, 2))"
-    }
+    public static func day(_ date: Date, in zone: TimeZone) -> String { ymd(fields(date, zone)) }
 
     /// `2026-03-10 10:00` (`yyyy-MM-dd HH:mm`).
     public static func minute(_ date: Date, in zone: TimeZone) -> String {
         let f = fields(date, zone)
-        return "\(digits(f.year, 4))-\(digits(f.month, 2))-\(digits(f.day, 2)) \(digits(f.hour, 2)):\(digits(f.minute, 2))"
+        return "\(ymd(f)) \(hm(f))"
     }
 
     /// `2026-03-10T10:00` (`yyyy-MM-dd'T'HH:mm`), the form a `datetime-local` input takes.
     public static func local(_ date: Date, in zone: TimeZone) -> String {
         let f = fields(date, zone)
-        return "\(digits(f.year, 4))-\(digits(f.month, 2))-\(digits(f.day, 2))T\(digits(f.hour, 2)):\(digits(f.minute, 2))"
+        return "\(ymd(f))T\(hm(f))"
     }
 
     /// `Tue 10 Mar 2026, 10:00` (`EEE d MMM yyyy, HH:mm`).
     public static func display(_ date: Date, in zone: TimeZone) -> String {
         let f = fields(date, zone)
-        return "\(name(weekdays, f.weekday)) \(f.day) \(name(months, f.month)) \(digits(f.year, 4)), \(digits(f.hour, 2)):\(digits(f.minute, 2))"
+        return "\(name(weekdays, f.weekday)) \(f.day) \(name(months, f.month)) \(digits(f.year, 4)), \(hm(f))"
     }
 
     /// `10 March 2026` (`d MMMM yyyy`).
