@@ -267,6 +267,7 @@ extension AppTests {
                     "\(finance.components(separatedBy: "pager").last ?? "")")
                 let juniors = try await browser.get(path + "?find=j%C3%BAnior&page=2").body.string
                 #expect(options(juniors, "mentorId").count == 4 && options(juniors, "menteeId").isEmpty && rows(juniors) == 100)
+                #expect(juniors.contains("?page=3&amp;find=j%C3%BAnior#pairs") && juniors.contains("?page=1&amp;find=j%C3%BAnior#pairs"))
                 let pairMentee = try #require(try await Participant.query(on: app.db).filter(\.$id == first.$mentee.id).with(\.$person).first())
                 let byName = try await browser.get(path + "?find=" + pairMentee.person.name.replacingOccurrences(of: " ", with: "+")).body.string
                 #expect(

@@ -19,6 +19,16 @@ public struct ChoiceFinder: Sendable, Equatable {
         self.limit = max(0, limit)
     }
 
+    /// Finds everything, up to `limit`.
+    public static func everything(limit: Int) -> ChoiceFinder {
+        ChoiceFinder(text: "", limit: max(0, limit))
+    }
+
+    private init(text: String, limit: Int) {
+        self.text = text
+        self.limit = limit
+    }
+
     /// The choices found: the first `limit` of those that match, in their order, and how many matched.
     public struct Found<Item> {
         public let shown: [Item]

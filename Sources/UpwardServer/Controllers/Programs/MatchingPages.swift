@@ -290,7 +290,7 @@ struct MatchingPages: SiteController {
     }
 
     func reviewPage(
-        _ req: Request, program: Program, page requested: Int = 1, finder: ChoiceFinder = ChoiceFinder(nil, limit: choiceLimit)!
+        _ req: Request, program: Program, page requested: Int = 1, finder: ChoiceFinder = .everything(limit: choiceLimit)
     ) async throws -> ReviewPage {
         let id = program.id!
         var page = requested

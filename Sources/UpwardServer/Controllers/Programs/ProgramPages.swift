@@ -338,6 +338,10 @@ struct ProgramPages: SiteController {
         let previous: String?
         let next: String?
 
+        /// The characters a query value keeps as they are (RFC 3986's unreserved ones); every other
+        /// byte of its UTF-8 is percent-encoded.
+        static let unreserved = CharacterSet(charactersIn: "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-._~")
+
         /// `other`: the page of a second table on the same page, kept in the links; `keep`: a text
         /// parameter kept in them too (left out when empty).
         init(page: Int, total: Int, key: String, other: (key: String, value: Int)? = nil, keep: (key: String, value: String)? = nil, anchor: String) {
@@ -345,7 +349,7 @@ struct ProgramPages: SiteController {
             let last = min(total, page * ProgramPages.pageSize)
             summary = total <= ProgramPages.pageSize ? "" : "Showing \(first)–\(last) of \(total)"
             let kept = keep.flatMap { kept in
-                kept.value.isEmpty ? nil : "&\(kept.key)=\(kept.value.addingPercentEncoding(withAllowedCharacters: .alphanumerics) ?? "")"
+                kept.value.isEmpty ? nil : "&\(kept.key)=\(kept.value.addingPercentEncoding(withAllowedCharacters: Self.unreserved) ?? "")"
             }
             func link(_ to: Int) -> String { "?\(key)=\(to)\(other.map { "&\($0.key)=\($0.value)" } ?? "")\(kept ?? "")#\(anchor)" }
             previous = page > 1 ? link(page - 1) : nil
