@@ -80,6 +80,9 @@ struct PairPages: SiteController {
         let logPath: String
         let canChange: Bool
         let canLog: Bool
+        /// The form token, so the meeting's forms are written with the meeting as the template's
+        /// context (`#with`): each field is then one lookup, not a path walked from the page's top.
+        let csrf: String
     }
 
     struct NoteRow: Encodable {
@@ -167,6 +170,7 @@ struct PairPages: SiteController {
                 manualProgress: goal.manualProgress.map(String.init) ?? "", action: SiteRoute.goalUpdate.path(key, goal.id!.text))
         }
         let now = req.upward.clock.now
+        let csrf = req.csrfToken()
         let meetings = try await req.meetings.list(pair: pair.id!).map { meeting -> (MeetingRow, Bool) in
             let zone = TimeZone(identifier: meeting.timeZone) ?? myZone
             let id = meeting.id!.text
@@ -178,7 +182,7 @@ struct PairPages: SiteController {
                 sequence: meeting.sequence, icsPath: SitePath.meetingICS(meeting.id!), updatePath: SiteRoute.meetingUpdate.path(key, id),
                 cancelPath: SiteRoute.meetingCancel.path(key, id), logPath: SiteRoute.meetingLog.path(key, id),
                 canChange: context.isParticipant && pair.pairStatus.isWorking && meeting.meetingStatus == .scheduled,
-                canLog: context.isParticipant && pair.pairStatus.isWorking && meeting.startsAt <= now && meeting.meetingStatus != .cancelled)
+                canLog: context.isParticipant && pair.pairStatus.isWorking && meeting.startsAt <= now && meeting.meetingStatus != .cancelled, csrf: csrf)
             return (row, meeting.endsAt < now || meeting.meetingStatus == .held || meeting.meetingStatus == .missed)
         }
         let notes = context.isParticipant ? try await req.notes.list(context) : []
