@@ -54,10 +54,10 @@ struct EscapedTextTests {
     @Test("Numbers, truth values, missing values and a row's field in #with come out as with #(…)")
     func otherValues() async throws {
         let context: [String: LeafData] = [
-            "count": .int(42), "share": .double(0.25), "flag": .bool(true), "unset": .bool(false), "none": .trueNil,
+            "count": .int(42), "below": .int(-7), "share": .double(0.25), "flag": .bool(true), "unset": .bool(false), "none": .trueNil,
             "row": .dictionary(["name": .string("Tom & Jerry"), "level": .int(3)]),
         ]
-        for expression in ["count", "share", "flag", "unset", "none", "missing", "row.name", "count + 1"] {
+        for expression in ["count", "below", "share", "flag", "unset", "none", "missing", "row.name", "count + 1"] {
             let mine = try await render("[#e(\(expression))]", context)
             let leafs = try await render("[#(\(expression))]", context)
             #expect(mine == leafs, "\(expression)")

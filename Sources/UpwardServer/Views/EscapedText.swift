@@ -15,6 +15,9 @@ struct EscapedText: UnsafeUnescapedLeafTag {
         }
         let value = ctx.parameters[0]
         if value.isNil { return value }
+        // A whole number has nothing to escape; read as it is, not through Leaf's conversion
+        // table, which `string` builds anew for every number it converts.
+        if value.celf == .int, let number = value.int { return .string(String(number)) }
         guard let text = value.string else {
             throw LeafError(.unknownError("#e(): \(value.celf) is not text"))
         }
