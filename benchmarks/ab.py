@@ -10,6 +10,8 @@ their CPU per request, round by round and its median:
 
   python3 benchmarks/ab.py --a /tmp/old/upward --b .build/release/upward --data /tmp/large --only "home page"
 
+`--a-allocator system --b-allocator mimalloc` with one build on both sides compares the allocators.
+
 Copy `Upward_UpwardServer.resources` beside each binary (see the README), or both render the
 templates of the build folder they came from.
 """
@@ -46,10 +48,13 @@ def main():
     parser.add_argument("--data", required=True, help="the folder of the seeded large demo, as load.py --data")
     parser.add_argument("--only", default="", help="scenarios whose name contains this text")
     parser.add_argument("--rounds", type=int, default=4)
+    parser.add_argument("--a-allocator", choices=["auto", "mimalloc", "system"], default="auto", help="as load.py's --allocator, for build a")
+    parser.add_argument("--b-allocator", choices=["auto", "mimalloc", "system"], default="auto", help="as load.py's --allocator, for build b")
     parser.add_argument("--seconds", type=int, default=8)
     parser.add_argument("--connections", type=int, default=32, help="per build")
     args = parser.parse_args()
-    demos = {"a": load.LargeDemo(os.path.abspath(args.a), data=args.data), "b": load.LargeDemo(os.path.abspath(args.b), data=args.data)}
+    demos = {"a": load.LargeDemo(os.path.abspath(args.a), data=args.data, allocator=args.a_allocator),
+             "b": load.LargeDemo(os.path.abspath(args.b), data=args.data, allocator=args.b_allocator)}
     try:
         requests = {}
         for side, demo in demos.items():
@@ -64,6 +69,7 @@ def main():
                 "GET /api/v1/people?per_page=10": [("GET", f"/api/v1/people?per_page=10&page={n}", bearer(pm_token), None) for n in range(1, 1001)],
                 "GET /api/v1/people?per_page=50": [("GET", f"/api/v1/people?per_page=50&page={n}", bearer(pm_token), None) for n in range(1, 201)],
                 "participant home page": [("GET", "/", {"Cookie": c}, None) for c in cookies],
+                "program manager's home page": [("GET", "/", {"Cookie": pm_cookie}, None)],
                 "people list page": [("GET", f"/admin/people?page={n}", {"Cookie": pm_cookie}, None) for n in range(1, 201)],
             }
             if args.only and ("program dashboard".startswith(args.only) or "outcomes report".startswith(args.only)):
@@ -80,7 +86,7 @@ def main():
             if args.only not in name:
                 continue
             ratios = []
-            print(f"{name}: a = {args.a}, b = {args.b}, wrk -t1 -c{args.connections} -d{args.seconds}s on each at once")
+            print(f"{name}: a = {args.a} (malloc: {demos['a'].allocator or 'C library'}), b = {args.b} (malloc: {demos['b'].allocator or 'C library'}), wrk -t1 -c{args.connections} -d{args.seconds}s on each at once")
             print(f"{'round':>5} {'a req/s':>8} {'a p50':>6} {'a p99':>6} {'a CPU us':>8} | {'b req/s':>8} {'b p50':>6} {'b p99':>6} {'b CPU us':>8} | b/a CPU")
             for round_ in range(1, args.rounds + 1):
                 outs, cpu, threads = {"a": [], "b": []}, {}, []

@@ -106,6 +106,15 @@ def write_batches(base):
     return total("upward_db_write_batches_total"), total("upward_db_writes_total")
 
 
+def memory_mb(pid):
+    """The server's resident memory now and at its peak, in MB (Linux /proc), or None elsewhere."""
+    try:
+        status = dict(line.split(":", 1) for line in open(f"/proc/{pid}/status") if ":" in line)
+        return int(status["VmRSS"].split()[0]) / 1024, int(status["VmHWM"].split()[0]) / 1024
+    except (OSError, KeyError, ValueError):
+        return None
+
+
 def cpu_seconds(pid):
     """User plus system CPU time the process has used so far (Linux /proc), or None elsewhere."""
     try:
@@ -125,6 +134,18 @@ def drain(base):
         time.sleep(0.5)
 
 
+def allocator_preload(choice):
+    """The library to preload for `--allocator`: mimalloc (the README's recommendation for serving)
+    when it is installed and `auto`, or when asked for by name; None for the C library's own malloc."""
+    if choice == "system":
+        return None
+    import ctypes.util
+    found = ctypes.util.find_library("mimalloc")
+    if found is None and choice == "mimalloc":
+        sys.exit("--allocator mimalloc: libmimalloc is not installed (apt-get install -y libmimalloc2.0)")
+    return found
+
+
 class LargeDemo:
     """A release build serving the large demo (10,333 people, API tokens for every participant).
 
@@ -132,7 +153,7 @@ class LargeDemo:
     runs start from a copy of it. With `postgres`, seeds and serves DATABASE_URL (or UPWARD_TEST_DATABASE_URL).
     """
 
-    def __init__(self, binary, postgres=False, data=None, extra_env=None, settle=True):
+    def __init__(self, binary, postgres=False, data=None, extra_env=None, settle=True, allocator="auto"):
         self.binary = binary
         self.work = tempfile.mkdtemp(prefix="upward-load-")
         tokens_file = os.path.join(self.work, "tokens.csv")
@@ -141,6 +162,9 @@ class LargeDemo:
         env = dict(os.environ, UPWARD_API_RATE_TOKEN="0", UPWARD_API_RATE_ADDRESS="0", LOG_LEVEL="warning", UPWARD_DELIVERY_WORKER="false",
                    UPWARD_PUBLIC_URL=self.base, UPWARD_METRICS_TOKEN="load-benchmark-metrics-token")
         env.update(extra_env or {})
+        self.allocator = allocator_preload(allocator)
+        if self.allocator:
+            env["LD_PRELOAD"] = self.allocator
         log = open(os.path.join(self.work, "server.log"), "w+")
         seeded = time.time()
         if postgres:
@@ -338,11 +362,13 @@ def main():
     parser.add_argument("--perf", metavar="PREFIX", help="record each scenario with `perf record -g` into PREFIX-<scenario>.data")
     parser.add_argument("--no-settle", action="store_true",
                         help="measure at once, while the first housekeeping run (5 s after start) is under way")
+    parser.add_argument("--allocator", choices=["auto", "mimalloc", "system"], default="auto",
+                        help="serve with mimalloc preloaded (auto: when installed, as the README recommends) or the C library's malloc")
     parser.add_argument("--data", help="SQLite only: keep the seeded demo in this folder and start each later run from a copy of it")
     args = parser.parse_args()
     if not shutil.which("wrk"):
         sys.exit("wrk is not installed (apt-get install -y wrk)")
-    demo = LargeDemo(os.path.abspath(args.binary), postgres=args.postgres, data=args.data, settle=not args.no_settle)
+    demo = LargeDemo(os.path.abspath(args.binary), postgres=args.postgres, data=args.data, settle=not args.no_settle, allocator=args.allocator)
     binary, base, port, env, rows, storage = demo.binary, demo.base, demo.port, demo.env, demo.rows, demo.storage
     server = demo.server
     try:
@@ -381,7 +407,7 @@ def main():
             ("program dashboard (2,500 pairs), 4 connections", [("GET", f"/programs/{biggest}", {"Cookie": pm_cookie}, None)], 4),
             ("outcomes report (2,500 pairs), 4 connections", [("GET", f"/programs/{biggest}/outcomes", {"Cookie": pm_cookie}, None)], 4),
         ]
-        print(f"Upward {os.path.basename(binary)} on the large demo ({storage}), wrk -t2 -c{args.connections} -d{args.seconds}s, server and wrk on this machine")
+        print(f"Upward {os.path.basename(binary)} on the large demo ({storage}, malloc: {demo.allocator or 'the C library'}), wrk -t2 -c{args.connections} -d{args.seconds}s, server and wrk on this machine")
         # Server CPU: the server's own CPU time (both cores) per request, and its share of the machine's two cores.
         print(f"{'scenario':45} {'req/s':>9} {'p50 ms':>8} {'p99 ms':>8} {'errors':>7} {'CPU us/req':>10} {'CPU %':>6} {'wrk %':>6}")
         # What each page must show (the signed-in layout, the page's own rows), checked once before it is measured.
@@ -438,6 +464,8 @@ def main():
                     again += error.code == 409
             print(f"  stored answers: {stored} of {len(jobs)} (exactly once: {stored == len(jobs) and sum(v for k, v in statuses.items() if 200 <= k < 300) == len(jobs)}); "
                   f"a repeated answer refused with 409: {again} of 20", flush=True)
+        if (memory := memory_mb(server.pid)) is not None:
+            print(f"server memory: {memory[0]:.0f} MB resident now, {memory[1]:.0f} MB at its peak", flush=True)
     finally:
         demo.stop()
 

@@ -153,12 +153,66 @@ extension AppTests {
                 try await sql.raw("DELETE FROM people WHERE employee_id = 'N1'").run()
                 #expect(try await names("per_page=1").names != ["Aaron Aardvark"])
                 try await expectInOrder("after a removal")
-                // A change that does not touch the order (a title) keeps it.
+                // A new title or email, made by another instance: the kept listings are read again and show it.
+                func listed(_ employeeID: String) async throws -> APIModel.PersonOut? {
+                    try await world.api(.GET, "/api/v1/people?per_page=100", token: token).content.decode(APIModel.PeoplePage.self)
+                        .items.first { $0.employeeId == employeeID }
+                }
                 let kept = order.reads
                 try await sql.raw("UPDATE people SET title = 'Lead' WHERE employee_id = 'J4'").run()
-                let afterTitle = try await stored(leavers: false)
-                #expect(try await names("per_page=100").names == afterTitle)
-                #expect(order.reads == kept)
+                #expect(try await listed("J4")?.title == "Lead")
+                try await sql.raw("UPDATE people SET email = 'j4.moved@example.com', location = 'Porto' WHERE employee_id = 'J4'").run()
+                let moved = try await listed("J4")
+                #expect(moved?.email == "j4.moved@example.com" && moved?.location == "Porto")
+                #expect(order.reads == kept + 2)
+                // A change no list shows (the row's update time) keeps them.
+                try await sql.raw("UPDATE people SET updated_at = created_at WHERE employee_id = 'J4'").run()
+                #expect(try await names("per_page=100").names == (try await stored(leavers: false)))
+                #expect(order.reads == kept + 2)
+            }
+        }
+
+        @Test(
+            "the people API writes a page from the kept listings as the encoder writes the whole page read from the database, and a filtered page the same way")
+        func keptPageBytes() async throws {
+            try await withUpward(clock: FixedClock(ProgramWorld.spring)) { app in
+                let world = try await ProgramWorld.make(app, clock: app.upward.clock as! FixedClock)
+                let token = try await world.token(world.managerA)
+                let sql = try #require(app.db as? any SQLDatabase)
+                // Text an encoder must escape, in a listed column.
+                try await sql.raw(
+                    "UPDATE people SET title = \(bind: "Head of \"AI\" / <Ops> \\ naïve 🚀\ttab"), location = NULL WHERE employee_id = 'J4'"
+                ).run()
+                let encoder = try ContentConfiguration.global.requireEncoder(for: .json)
+                let plain = PeopleDirectory(db: app.db)
+                for (query, directoryQuery) in [
+                    (
+                        "per_page=100",
+                        PeopleDirectory.Query(text: nil, department: nil, level: nil, generation: nil, includeLeavers: false, page: 1, perPage: 100)
+                    ),
+                    (
+                        "per_page=2&page=2&leavers=1",
+                        PeopleDirectory.Query(text: nil, department: nil, level: nil, generation: nil, includeLeavers: true, page: 2, perPage: 2)
+                    ),
+                    (
+                        "per_page=5&q=joy",
+                        PeopleDirectory.Query(text: "joy", department: nil, level: nil, generation: nil, includeLeavers: false, page: 1, perPage: 5)
+                    ),
+                ] {
+                    let response = try await world.api(.GET, "/api/v1/people?\(query)", token: token)
+                    #expect(response.status == .ok && response.headers.contentType == .json)
+                    // The same page read straight from the database and encoded whole.
+                    var expected = ByteBufferAllocator().buffer(capacity: 0)
+                    var headers = HTTPHeaders()
+                    try encoder.encode(APIModel.PeoplePage(try await plain.search(directoryQuery)), to: &expected, headers: &headers)
+                    // Foundation's encoder writes an object's keys in no fixed order, so the two are compared as JSON.
+                    let (written, whole) = (Data(response.body.string.utf8), Data(expected.string.utf8))
+                    #expect(
+                        NSDictionary(dictionary: try #require(try JSONSerialization.jsonObject(with: written) as? [String: Any]))
+                            .isEqual(to: try #require(try JSONSerialization.jsonObject(with: whole) as? [String: Any])), "\(query)")
+                    if !query.contains("page=2") { #expect(response.body.string.contains("naïve"), "\(query)") }
+                }
+                #expect(try #require(app.directoryOrder).reads == 1, "the two unfiltered pages came from the kept listings")
             }
         }
 

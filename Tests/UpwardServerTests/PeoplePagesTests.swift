@@ -212,9 +212,9 @@ extension AppTests {
                 try await sql.raw("UPDATE people SET termination_date = '2026-01-31' WHERE employee_id = \(bind: people[0])").run()
                 #expect(try await page().departments["Research"] == nil)
                 try await expectCurrent("after a leaver")
-                // A change the figures do not count (a title) keeps them.
+                // A change no figure or list shows (the row's update time) keeps them.
                 let kept = cache.reads
-                try await sql.raw("UPDATE people SET title = 'Lead' WHERE employee_id = \(bind: people[1])").run()
+                try await sql.raw("UPDATE people SET updated_at = created_at WHERE employee_id = \(bind: people[1])").run()
                 _ = try await page()
                 #expect(cache.reads == kept)
             }
@@ -250,15 +250,17 @@ extension AppTests {
                 try await sql.raw("UPDATE people SET termination_date = '2026-02-27' WHERE id = \(bind: person.id)").run()
                 #expect(try await member()?.terminationDate == CalendarDate("2026-02-27"))
                 #expect(try await cache.current(on: sql) == (try await DirectoryMembersCache.read(on: sql)))
-                // A change the comparison does not use (a title) keeps it.
+                // A change nothing kept uses (the row's update time) keeps it.
                 let kept = cache.reads
-                try await sql.raw("UPDATE people SET title = 'Lead' WHERE id = \(bind: person.id)").run()
+                try await sql.raw("UPDATE people SET updated_at = created_at WHERE id = \(bind: person.id)").run()
                 _ = try await member()
                 #expect(cache.reads == kept)
             }
         }
 
-        @Test("WidenDirectoryVersion on a database that holds people: revert watches names, ids and leaving dates only again; prepare widens it again")
+        @Test(
+            "WatchListedColumns and WidenDirectoryVersion on a database that holds people: each revert watches the columns before it again; prepare widens them again"
+        )
         func widenMigration() async throws {
             try await withUpward { app in
                 _ = try await PeopleDirectory(db: app.db).importPeople(PeopleFile(records: DemoOrganization.people()))
@@ -277,7 +279,14 @@ extension AppTests {
                 }
                 #expect(try await change("department = 'Research'") == 1)
                 #expect(try await change("level = 3") == 1)
-                #expect(try await change("title = 'Lead'") == 0)
+                #expect(try await change("title = 'Lead'") == 1)
+                #expect(try await change("email = 'moved@example.com'") == 1)
+                #expect(try await change("location = 'Lisbon'") == 1)
+                #expect(try await change("time_zone = 'Europe/Lisbon'") == 1)
+                #expect(try await change("updated_at = created_at") == 0)
+                try await WatchListedColumns().revert(on: app.db)
+                #expect(try await change("title = 'Head'") == 0)
+                #expect(try await change("department = 'Research'") == 1)
                 try await WidenDirectoryVersion().revert(on: app.db)
                 #expect(try await change("department = 'Legal'") == 0)
                 #expect(try await change("hire_date = '2020-01-01'") == 0)
@@ -286,6 +295,10 @@ extension AppTests {
                 #expect(try await change("department = 'Sales'") == 1)
                 #expect(try await change("hire_date = '2021-01-01'") == 1)
                 #expect(try await change("generation = 'Gen Z'") == 1)
+                #expect(try await change("title = 'Lead'") == 0)
+                try await WatchListedColumns().prepare(on: app.db)
+                #expect(try await change("title = 'Chief'") == 1)
+                #expect(try await change("business_unit = 'Platform'") == 1)
             }
         }
 

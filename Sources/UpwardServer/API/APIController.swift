@@ -106,10 +106,7 @@ struct APIController {
                     }
                     query.perPage = value
                 }
-                let page = try await req.directory.search(query)
-                return try Self.json(
-                    APIModel.PeoplePage(
-                        items: page.items.map(APIModel.PersonOut.init), page: page.metadata.page, perPage: page.metadata.per, total: page.metadata.total))
+                return try APIModel.PeoplePage.response(try await req.directory.search(query))
             },
             "listPrograms": { req in
                 let viewer = try req.viewer

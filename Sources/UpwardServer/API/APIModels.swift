@@ -1,3 +1,4 @@
+import FluentKit
 import Foundation
 import UpwardCore
 import Vapor
@@ -76,6 +77,34 @@ enum APIModel {
         let page: Int
         let perPage: Int
         let total: Int
+
+        init(_ page: Page<PeopleDirectory.Listing>) {
+            items = page.items.map(PersonOut.init)
+            self.page = page.metadata.page
+            perPage = page.metadata.per
+            total = page.metadata.total
+        }
+
+        /// A page of people as the encoder would write a ``PeoplePage``, each person's JSON taken as
+        /// the kept directory wrote it (``DirectoryPeople``), or encoded now for a filtered page.
+        static func response(_ page: Page<PeopleDirectory.Listing>) throws -> Response {
+            let encoder = try ContentConfiguration.global.requireEncoder(for: .json)
+            var headers = HTTPHeaders()
+            var body = ByteBufferAllocator().buffer(capacity: 80 + 400 * page.items.count)
+            body.writeStaticString("{\"items\":[")
+            for (index, item) in page.items.enumerated() {
+                if index > 0 { body.writeStaticString(",") }
+                if var json = item.json {
+                    body.writeBuffer(&json)
+                } else {
+                    try encoder.encode(PersonOut(item), to: &body, headers: &headers)
+                }
+            }
+            body.writeString("],\"page\":\(page.metadata.page),\"perPage\":\(page.metadata.per),\"total\":\(page.metadata.total)}")
+            let response = Response(status: .ok, body: .init(buffer: body))
+            response.headers.contentType = .json
+            return response
+        }
     }
 
     struct ProgramOut: Content {

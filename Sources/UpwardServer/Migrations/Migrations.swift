@@ -28,5 +28,6 @@ enum UpwardMigrations {
         app.migrations.add(CreateDirectoryVersion())
         app.migrations.add(AddProgramFigureIndexes())
         app.migrations.add(WidenDirectoryVersion())
+        app.migrations.add(WatchListedColumns())
     }
 }

@@ -1,5 +1,6 @@
 import Fluent
 import Foundation
+import NIOCore
 import SQLKit
 import UpwardCore
 
@@ -7,7 +8,7 @@ import UpwardCore
 /// Used by the web pages, the JSON API and the `import` command alike.
 struct PeopleDirectory {
     let db: any Database
-    /// The directory's name order kept in memory (see ``DirectoryOrderCache``); nil: pages come from the database.
+    /// The directory in name order with everyone's listing, kept in memory (see ``DirectoryPeople``); nil: pages come from the database.
     var order: DirectoryOrderCache? = nil
     /// The program manager's figures kept in memory (see ``DirectoryOverviewCache``); nil: read each time.
     var overviewCache: DirectoryOverviewCache? = nil
@@ -202,6 +203,9 @@ struct PeopleDirectory {
         let level: Int
         let generation: String?
         let terminationDate: String?
+        /// Its API form (``APIModel/PersonOut`` as JSON) when it comes from the kept directory
+        /// (``DirectoryPeople``); nil when read for this request.
+        var json: ByteBuffer?
 
         var hasLeft: Bool { terminationDate != nil }
 
@@ -240,7 +244,7 @@ struct PeopleDirectory {
         if let generation = query.generation { conditions.append("generation = \(bind: generation.rawValue)") }
         let filtered = !conditions.isEmpty
         if !filtered, !db.inTransaction, let order, let sql = db as? any SQLDatabase {
-            return try await page(of: try await order.current(on: sql), query)
+            return page(of: try await order.current(on: sql), query)
         }
         if !query.includeLeavers { conditions.append("termination_date IS NULL") }
         let whereClause: SQLQueryString = conditions.isEmpty ? "" : " WHERE " + conditions.joined(separator: " AND ")
@@ -263,17 +267,10 @@ struct PeopleDirectory {
         return Page(items: items, metadata: PageMetadata(page: window.page, per: window.per, total: total))
     }
 
-    /// An unfiltered page as a slice of the kept name order: its rows read by id, in the order's order.
-    /// A person removed since the order was read is left out.
-    private func page(of order: DirectoryOrder, _ query: Query) async throws -> Page<Listing> {
-        let (ids, window) = order.page(query.page, per: query.perPage, includeLeavers: query.includeLeavers)
-        var items: [Listing] = []
-        if !ids.isEmpty {
-            let rows = try await db.sql().raw("SELECT \(unsafeRaw: Listing.columns) FROM people WHERE id IN (\(binds: Array(ids)))")
-                .all(reading: Listing.self)
-            let byID = Dictionary(rows.map { ($0.id, $0) }, uniquingKeysWith: { first, _ in first })
-            items = ids.compactMap { byID[$0] }
-        }
+    /// An unfiltered page as a slice of the kept name order, its rows the kept listings.
+    private func page(of people: DirectoryPeople, _ query: Query) -> Page<Listing> {
+        let (ids, window) = people.order.page(query.page, per: query.perPage, includeLeavers: query.includeLeavers)
+        let items = ids.compactMap { people.listings[$0] }
         return Page(items: items, metadata: PageMetadata(page: window.page, per: window.per, total: window.total))
     }
 
