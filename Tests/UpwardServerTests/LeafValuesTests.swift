@@ -96,8 +96,13 @@ extension AppTests {
                     reasons: ["AI", "Social media"])
                 var home = HomePage(layout: layout, firstName: "Pat", isAdmin: false)
                 try expectSame(home)
-                home.stats = [.init(label: "People", value: "10", hint: "2 have left"), .init(label: "Levels", value: "4", hint: nil)]
-                home.departments = HomePage.bars([("Sales", 4), ("R&D", 1)])
+                var figures = HomePage.Figures()
+                try expectSame(figures)
+                figures.stats = [.init(label: "People", value: "10", hint: "2 have left"), .init(label: "Levels", value: "4", hint: nil)]
+                figures.departments = HomePage.bars([("Sales", 4), ("R&D", 1)])
+                figures.generations = HomePage.bars([("Gen Z", 2)])
+                try expectSame(figures)
+                home.figures = "<section>figures</section>"
                 home.person = person(title: "Engineer", location: "Lyon", hasLeft: false)
                 home.programs = [
                     .init(name: "AI", href: "/programs/1", status: "live", statusLabel: "Live", role: "mentee", partners: [card], missing: ["Training"])

@@ -14,18 +14,23 @@ struct HomeController: SiteController {
         var page = HomePage(layout: LayoutContext(req, title: "Home"), firstName: firstName, isAdmin: user.isAdmin)
         if user.isAdmin {
             let overview = try await req.directory.overview()
-            page.stats = [
-                .init(label: "People in the directory", value: "\(overview.total)", hint: "\(overview.total - overview.active) have left"),
-                .init(label: "Active employees", value: "\(overview.active)", hint: nil),
-                .init(label: "Departments", value: "\(overview.byDepartment.count)", hint: nil),
-                .init(label: "Levels of management", value: "\(overview.deepestChain + 1)", hint: "from the top to the deepest report"),
-            ]
-            page.departments = HomePage.bars(overview.byDepartment)
-            let generationOrder = Generation.allCases.map(\.rawValue)
-            page.generations = HomePage.bars(
-                overview.byGeneration.sorted {
-                    (generationOrder.firstIndex(of: $0.0) ?? 99) < (generationOrder.firstIndex(of: $1.0) ?? 99)
-                })
+            page.figures = try await overview.figures.value {
+                let generationOrder = Generation.allCases.map(\.rawValue)
+                return try await req.renderFragment(
+                    "home-figures",
+                    HomePage.Figures(
+                        stats: [
+                            .init(label: "People in the directory", value: "\(overview.total)", hint: "\(overview.total - overview.active) have left"),
+                            .init(label: "Active employees", value: "\(overview.active)", hint: nil),
+                            .init(label: "Departments", value: "\(overview.byDepartment.count)", hint: nil),
+                            .init(label: "Levels of management", value: "\(overview.deepestChain + 1)", hint: "from the top to the deepest report"),
+                        ],
+                        departments: HomePage.bars(overview.byDepartment),
+                        generations: HomePage.bars(
+                            overview.byGeneration.sorted {
+                                (generationOrder.firstIndex(of: $0.0) ?? 99) < (generationOrder.firstIndex(of: $1.0) ?? 99)
+                            })))
+            }
         } else if let person = try await PersonSummary.find(user.$person.id, on: req.database) {
             // Plain rows throughout: this is every participant's first page (see `User.Row`).
             page.person = person

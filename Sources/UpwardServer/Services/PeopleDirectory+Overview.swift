@@ -8,6 +8,8 @@ extension PeopleDirectory {
         var byDepartment: [(String, Int)]
         var byGeneration: [(String, Int)]
         var deepestChain: Int
+        /// The home page's figures of this overview, rendered by the first view that shows them.
+        let figures = RenderedOnce()
     }
 
     /// Counts for the program manager's dashboard: kept while the directory is unchanged (see

@@ -11,12 +11,20 @@ struct HomePage: Encodable {
         let percent: Int
     }
 
+    /// The directory's figures on a program manager's home page (`home-figures.leaf`): the same for
+    /// every manager while the directory is unchanged, so rendered once per version of it (see
+    /// ``RenderedOnce``) and placed in the page as it is.
+    struct Figures: Encodable {
+        var stats: [Stat] = []
+        var departments: [Bar] = []
+        var generations: [Bar] = []
+    }
+
     let layout: LayoutContext
     let firstName: String
     let isAdmin: Bool
-    var stats: [Stat] = []
-    var departments: [Bar] = []
-    var generations: [Bar] = []
+    /// The rendered ``Figures``, for a program manager.
+    var figures: String?
     var peoplePath = SitePath.people
     var importPath = SitePath.peopleImport
     var person: PersonSummary? { didSet { hasPerson = person != nil } }

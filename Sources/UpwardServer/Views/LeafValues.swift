@@ -1,5 +1,6 @@
 import Leaf
 import LeafKit
+import NIOConcurrencyHelpers
 import Vapor
 
 /// A page's values built directly as Leaf's values, for the pages every request renders (the
@@ -37,6 +38,29 @@ extension Request {
         }
         return View(data: try await leaf.render(path: template, context: fields).get())
     }
+
+    /// A part of a page rendered on its own, to be placed in a page with `#unsafeHTML` (what it
+    /// holds is escaped by its own template).
+    func renderFragment(_ template: String, _ context: some LeafValues) async throws -> String {
+        String(buffer: try await render(template, context).data)
+    }
+}
+
+/// A rendering kept with the value it shows: made by the first view that needs it, then reused
+/// while that value is kept (a ``DirectoryCache`` value lives as long as its version).
+final class RenderedOnce: Sendable {
+    private let kept = NIOLockedValueBox<String?>(nil)
+
+    init() {}
+
+    /// The kept rendering, or `render`'s, kept from now on. Two first views may both render; both
+    /// render the same value, and either is kept.
+    func value(_ render: () async throws -> String) async throws -> String {
+        if let html = kept.withLockedValue({ $0 }) { return html }
+        let html = try await render()
+        kept.withLockedValue { $0 = html }
+        return html
+    }
 }
 
 extension LayoutContext: LeafValues {
@@ -70,11 +94,17 @@ extension PersonSummary: LeafValues {
 extension HomePage: LeafValues {
     var leafData: LeafData {
         leafFields([
-            "layout": layout.leafData, "firstName": .string(firstName), "isAdmin": .bool(isAdmin), "stats": stats.leafArray,
-            "departments": departments.leafArray, "generations": generations.leafArray, "peoplePath": .string(peoplePath),
+            "layout": layout.leafData, "firstName": .string(firstName), "isAdmin": .bool(isAdmin), "figures": figures.map(LeafData.string),
+            "peoplePath": .string(peoplePath),
             "importPath": .string(importPath), "person": person?.leafData, "programs": programs.leafArray, "hasPerson": .bool(hasPerson),
             "hasPrograms": .bool(hasPrograms),
         ])
+    }
+}
+
+extension HomePage.Figures: LeafValues {
+    var leafData: LeafData {
+        leafFields(["stats": stats.leafArray, "departments": departments.leafArray, "generations": generations.leafArray])
     }
 }
 
