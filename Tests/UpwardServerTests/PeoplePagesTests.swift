@@ -40,6 +40,35 @@ extension AppTests {
             }
         }
 
+        @Test("a row of the list shows a change to its person on the next view, kept or filtered, its text escaped")
+        func rowsFollowChanges() async throws {
+            try await withUpward { app in
+                let browser = try await signedInAdmin(app)
+                let sql = try #require(app.db as? any SQLDatabase)
+                struct Someone: Decodable {
+                    let employee_id: String
+                    let name: String
+                }
+                let first = try #require(
+                    try await sql.raw("SELECT employee_id, name FROM people WHERE termination_date IS NULL ORDER BY name, employee_id LIMIT 1")
+                        .first(decoding: Someone.self))
+                let filtered = "/admin/people?q=\(Browser.encode(first.name))"
+                for (title, shown) in [
+                    ("Head of <b>AI</b> & \"Ops\"", "Head of &lt;b&gt;AI&lt;/b&gt; &amp; &quot;Ops&quot;"), ("Chief Listener", "Chief Listener"),
+                ] {
+                    // Straight in the database, as another instance or an import would.
+                    try await sql.raw("UPDATE people SET title = \(bind: title) WHERE employee_id = \(bind: first.employee_id)").run()
+                    for path in ["/admin/people", filtered, "/admin/people"] {
+                        let html = try await browser.get(path).body.string
+                        #expect(html.contains("<td>\(shown)</td>"), "\(title) on \(path)")
+                        #expect(!html.contains("<b>AI</b>"), "\(path)")
+                    }
+                }
+                try await sql.raw("UPDATE people SET location = 'Reykjavik' WHERE employee_id = \(bind: first.employee_id)").run()
+                #expect(try await browser.get("/admin/people").body.string.contains("<td>Reykjavik</td>"))
+            }
+        }
+
         @Test("search and filters narrow the list")
         func filters() async throws {
             try await withUpward { app in

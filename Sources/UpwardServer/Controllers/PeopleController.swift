@@ -18,7 +18,8 @@ struct PeopleController: SiteController {
         let query = try PeopleListQuery.parse(req)
         let result = try await req.directory.search(query.directoryQuery)
         let facets = try await req.directory.facets()
-        let page = PeopleListPage(query: query, result: result, facets: facets, layout: LayoutContext(req, title: "People"))
+        let rows = try await PeopleRows.html(result.items, req: req)
+        let page = PeopleListPage(query: query, result: result, rows: rows, facets: facets, layout: LayoutContext(req, title: "People"))
         return try await req.render("people", page)
     }
 

@@ -102,6 +102,7 @@ struct DirectoryPeople: Sendable {
             var json = ByteBufferAllocator().buffer(capacity: 0)
             try encoder.encode(APIModel.PersonOut(listing), to: &json, headers: &headers)
             listing.json = json
+            listing.rendered = RenderedOnce()
             listings[listing.id] = listing
         }
         self.listings = listings

@@ -206,6 +206,9 @@ struct PeopleDirectory {
         /// Its API form (``APIModel/PersonOut`` as JSON) when it comes from the kept directory
         /// (``DirectoryPeople``); nil when read for this request.
         var json: ByteBuffer?
+        /// Its row of the people list, rendered by the first page that shows it (``PeopleRows``),
+        /// when it comes from the kept directory; nil when read for this request.
+        var rendered: RenderedOnce?
 
         var hasLeft: Bool { terminationDate != nil }
 

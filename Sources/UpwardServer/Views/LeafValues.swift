@@ -138,7 +138,7 @@ extension ParticipantPages.PartnerCard: LeafValues {
 extension PeopleListPage: LeafValues {
     var leafData: LeafData {
         leafFields([
-            "layout": layout.leafData, "people": people.leafArray, "query": .string(query), "departments": departments.leafArray,
+            "layout": layout.leafData, "rows": .string(rows), "query": .string(query), "departments": departments.leafArray,
             "levels": levels.leafArray, "generations": generations.leafArray, "includeLeavers": .bool(includeLeavers), "total": .int(total),
             "rangeText": .string(rangeText), "pages": pages.leafArray, "previous": previous.map(LeafData.string), "next": next.map(LeafData.string),
             "importPath": .string(importPath), "action": .string(action), "hasPeople": .bool(hasPeople), "hasPages": .bool(hasPages),

@@ -1,11 +1,14 @@
 import Fluent
 import Foundation
+import LeafKit
 import UpwardCore
+import Vapor
 
 extension PeopleListPage {
     /// The page for one result of the people list: rows, filters kept, a window of page links.
-    /// `result` comes from ``PeopleDirectory/search(_:)``, whose page is always within 1...pageCount.
-    init(query: PeopleListQuery, result: Page<PeopleDirectory.Listing>, facets: PeopleDirectory.Facets, layout: LayoutContext) {
+    /// `result` comes from ``PeopleDirectory/search(_:)``, whose page is always within 1...pageCount;
+    /// `rows` are its people rendered (``PeopleRows``).
+    init(query: PeopleListQuery, result: Page<PeopleDirectory.Listing>, rows: String, facets: PeopleDirectory.Facets, layout: LayoutContext) {
         let meta = result.metadata
         let pageCount = max(1, meta.pageCount)
         let page = min(max(1, meta.page), pageCount)
@@ -22,7 +25,8 @@ extension PeopleListPage {
         }
         self.init(
             layout: layout,
-            people: result.items.map(PersonSummary.init),
+            rows: rows,
+            hasPeople: !result.items.isEmpty,
             query: query.text,
             departments: facets.departments.map { .init(value: $0, label: $0, selected: $0 == query.department) },
             levels: PersonRecord.levels.map { .init(value: String($0), label: String($0), selected: $0 == query.level) },
@@ -33,5 +37,28 @@ extension PeopleListPage {
             pages: pageCount > 1 ? links : [],
             previous: page > 1 ? query.href(page: page - 1) : nil,
             next: page < pageCount ? query.href(page: page + 1) : nil)
+    }
+}
+
+/// The people list's rows (`people-row.leaf`, one person). A person from the kept directory
+/// (``DirectoryPeople``) carries their row, rendered by the first page that shows them and reused
+/// while the directory is unchanged; a filtered page's people, read for it, are rendered together
+/// (`people-rows.leaf`, the same row for each).
+enum PeopleRows {
+    static func html(_ people: [PeopleDirectory.Listing], req: Request) async throws -> String {
+        let kept = people.compactMap { person in person.rendered.map { (person, $0) } }
+        guard kept.count == people.count else {
+            return try await req.renderFragment("people-rows", Rows(people: people.map(PersonSummary.init)))
+        }
+        var html = ""
+        for (person, rendered) in kept {
+            html += try await rendered.value { try await req.renderFragment("people-row", PersonSummary(person)) }
+        }
+        return html
+    }
+
+    struct Rows: LeafValues {
+        let people: [PersonSummary]
+        var leafData: LeafData { leafFields(["people": people.leafArray]) }
     }
 }

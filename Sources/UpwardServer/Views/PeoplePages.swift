@@ -22,7 +22,8 @@ struct PeopleListPage: Encodable {
     }
 
     let layout: LayoutContext
-    let people: [PersonSummary]
+    /// The table's rows, rendered (``PeopleRows``).
+    let rows: String
     let query: String
     let departments: [Option]
     let levels: [Option]
@@ -42,11 +43,11 @@ struct PeopleListPage: Encodable {
     let hasNext: Bool
 
     init(
-        layout: LayoutContext, people: [PersonSummary], query: String, departments: [Option], levels: [Option], generations: [Option],
+        layout: LayoutContext, rows: String, hasPeople: Bool, query: String, departments: [Option], levels: [Option], generations: [Option],
         includeLeavers: Bool, total: Int, rangeText: String, pages: [PageLink], previous: String?, next: String?
     ) {
         self.layout = layout
-        self.people = people
+        self.rows = rows
         self.query = query
         self.departments = departments
         self.levels = levels
@@ -57,7 +58,7 @@ struct PeopleListPage: Encodable {
         self.pages = pages
         self.previous = previous
         self.next = next
-        hasPeople = !people.isEmpty
+        self.hasPeople = hasPeople
         hasPages = !pages.isEmpty
         hasPrevious = previous != nil
         hasNext = next != nil
