@@ -110,10 +110,13 @@ extension AppTests {
                 try expectSame(home)
                 let list = PeopleListPage(
                     layout: layout, rows: "<tr><td>Ada</td></tr>", hasPeople: true,
-                    query: "ada", departments: [.init(value: "Sales", label: "Sales", selected: true)], levels: [], generations: [],
+                    query: "ada", filters: "<option>Sales</option>",
                     includeLeavers: true, total: 2, rangeText: "1–2 of 2", pages: [.init(label: "…", href: nil, current: false)], previous: nil,
                     next: "/admin/people?page=2")
                 try expectSame(list)
+                var query = PeopleListQuery()
+                query.department = "Sales"
+                try expectSame(PeopleListPage.Filters(facets: .init(departments: ["R&D", "Sales"], total: 2), query: query))
                 try expectSame(
                     PeopleRows.Rows(people: [person(title: nil, location: nil, hasLeft: true), person(title: "CEO", location: "Paris", hasLeft: false)]))
             }

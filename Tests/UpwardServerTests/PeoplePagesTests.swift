@@ -66,6 +66,18 @@ extension AppTests {
                 }
                 try await sql.raw("UPDATE people SET location = 'Reykjavik' WHERE employee_id = \(bind: first.employee_id)").run()
                 #expect(try await browser.get("/admin/people").body.string.contains("<td>Reykjavik</td>"))
+                // A new department: offered by the filter at once, chosen only where the query chose it.
+                try await sql.raw("UPDATE people SET department = 'Zeta & Lab' WHERE employee_id = \(bind: first.employee_id)").run()
+                for _ in 0..<2 {
+                    let plain = try await browser.get("/admin/people").body.string
+                    #expect(plain.contains("<option value=\"Zeta &amp; Lab\">Zeta &amp; Lab</option>"))
+                    #expect(!plain.contains(" selected>"))
+                    let chosen = try await browser.get("/admin/people?department=Zeta%20%26%20Lab&level=&generation=").body.string
+                    #expect(chosen.contains("<option value=\"Zeta &amp; Lab\" selected>Zeta &amp; Lab</option>"))
+                    #expect(rowCount(chosen) == 1)
+                    let byLevel = try await browser.get("/admin/people?level=3").body.string
+                    #expect(byLevel.contains("<option value=\"3\" selected>3</option>") && !byLevel.contains("Zeta &amp; Lab\" selected"))
+                }
             }
         }
 

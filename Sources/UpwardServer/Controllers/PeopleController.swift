@@ -19,7 +19,8 @@ struct PeopleController: SiteController {
         let result = try await req.directory.search(query.directoryQuery)
         let facets = try await req.directory.facets()
         let rows = try await PeopleRows.html(result.items, req: req)
-        let page = PeopleListPage(query: query, result: result, rows: rows, facets: facets, layout: LayoutContext(req, title: "People"))
+        let filters = try await PeopleListPage.Filters.html(facets, query: query, req: req)
+        let page = PeopleListPage(query: query, result: result, rows: rows, filters: filters, layout: LayoutContext(req, title: "People"))
         return try await req.render("people", page)
     }
 

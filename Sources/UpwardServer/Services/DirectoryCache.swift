@@ -92,9 +92,12 @@ typealias DirectoryOrderCache = DirectoryCache<DirectoryPeople>
 struct DirectoryPeople: Sendable {
     let order: DirectoryOrder
     let listings: [UUID: PeopleDirectory.Listing]
+    /// Every department (for the list's filter) and how many people there are, leavers included.
+    let facets: PeopleDirectory.Facets
 
     init(version: Int64, listings inOrder: [PeopleDirectory.Listing]) throws {
         order = DirectoryOrder(version: version, people: inOrder.map { ($0.id, $0.hasLeft) })
+        facets = PeopleDirectory.Facets(departments: Set(inOrder.map(\.department)).sorted(), total: inOrder.count, rendered: RenderedOnce())
         let encoder = try ContentConfiguration.global.requireEncoder(for: .json)
         var headers = HTTPHeaders()
         var listings = [UUID: PeopleDirectory.Listing](minimumCapacity: inOrder.count)

@@ -185,6 +185,9 @@ struct PeopleDirectory {
     struct Facets: Sendable {
         var departments: [String]
         var total: Int
+        /// The list's filters with nothing chosen, rendered once, when these are the kept
+        /// directory's facets (``DirectoryPeople``); nil when read for this request.
+        var rendered: RenderedOnce? = nil
     }
 
     /// One person as the directory's lists show them (pages, the API, the invitation filters): a
@@ -291,10 +294,14 @@ struct PeopleDirectory {
         return try await db.sql().raw(query).first(decoding: Count.self)?.count ?? 0
     }
 
-    /// The departments for the list's filter, and how many people the directory holds.
+    /// The departments for the list's filter, and how many people the directory holds: the kept
+    /// directory's (``DirectoryPeople``), else read.
     /// The departments are read by a walk of their index from one to the next (a few seeks, not a
     /// scan of every person), and the count from the table's b-tree pages.
     func facets() async throws -> Facets {
+        if !db.inTransaction, let order, let sql = db as? any SQLDatabase {
+            return try await order.current(on: sql).facets
+        }
         struct Department: Decodable { let department: String }
         let walk: SQLQueryString = """
             WITH RECURSIVE d(department) AS (

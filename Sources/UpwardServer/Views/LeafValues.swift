@@ -138,8 +138,8 @@ extension ParticipantPages.PartnerCard: LeafValues {
 extension PeopleListPage: LeafValues {
     var leafData: LeafData {
         leafFields([
-            "layout": layout.leafData, "rows": .string(rows), "query": .string(query), "departments": departments.leafArray,
-            "levels": levels.leafArray, "generations": generations.leafArray, "includeLeavers": .bool(includeLeavers), "total": .int(total),
+            "layout": layout.leafData, "rows": .string(rows), "query": .string(query), "filters": .string(filters),
+            "includeLeavers": .bool(includeLeavers), "total": .int(total),
             "rangeText": .string(rangeText), "pages": pages.leafArray, "previous": previous.map(LeafData.string), "next": next.map(LeafData.string),
             "importPath": .string(importPath), "action": .string(action), "hasPeople": .bool(hasPeople), "hasPages": .bool(hasPages),
             "hasPrevious": .bool(hasPrevious), "hasNext": .bool(hasNext),

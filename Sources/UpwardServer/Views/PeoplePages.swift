@@ -25,9 +25,8 @@ struct PeopleListPage: Encodable {
     /// The table's rows, rendered (``PeopleRows``).
     let rows: String
     let query: String
-    let departments: [Option]
-    let levels: [Option]
-    let generations: [Option]
+    /// The filters' choices, rendered (``Filters``).
+    let filters: String
     let includeLeavers: Bool
     let total: Int
     let rangeText: String
@@ -43,15 +42,13 @@ struct PeopleListPage: Encodable {
     let hasNext: Bool
 
     init(
-        layout: LayoutContext, rows: String, hasPeople: Bool, query: String, departments: [Option], levels: [Option], generations: [Option],
+        layout: LayoutContext, rows: String, hasPeople: Bool, query: String, filters: String,
         includeLeavers: Bool, total: Int, rangeText: String, pages: [PageLink], previous: String?, next: String?
     ) {
         self.layout = layout
         self.rows = rows
         self.query = query
-        self.departments = departments
-        self.levels = levels
-        self.generations = generations
+        self.filters = filters
         self.includeLeavers = includeLeavers
         self.total = total
         self.rangeText = rangeText
