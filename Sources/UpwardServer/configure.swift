@@ -46,6 +46,7 @@ public func configure(_ app: Application, environment: UpwardEnvironment) async 
     var writeGate: WriteGate?
     var readers: SQLiteReaders?
     app.directoryOrder = DirectoryOrderCache()
+    app.navFragments = NavFragments()
     app.directoryOverview = DirectoryOverviewCache()
     app.directoryMembers = DirectoryMembersCache()
     if case .sqliteFile(let path) = config.storage {

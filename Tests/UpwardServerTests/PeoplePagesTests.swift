@@ -358,5 +358,43 @@ extension AppTests {
                 #expect(!home.contains("href=\"/admin/people\""))
             }
         }
+
+        @Test("the navigation kept for a set of links is the one the page would render: the open page active, a participant never given a manager's links")
+        func keptNavigation() async throws {
+            try await withUpward { app in
+                let admin = try await signedInAdmin(app)
+                func nav(_ path: String, as browser: Browser) async throws -> String {
+                    let html = try await browser.get(path).body.string
+                    guard let start = html.range(of: "<nav class=\"mainnav\""), let end = html.range(of: "</nav>", range: start.upperBound..<html.endIndex)
+                    else { return "" }
+                    return String(html[start.lowerBound..<end.upperBound])
+                }
+                let first = try await nav("/", as: admin)
+                #expect(first.contains("<a href=\"/\" class=\"active\" aria-current=\"page\">Home</a>"))
+                #expect(first.contains("<a href=\"/admin/people\">People</a>"))
+                #expect(try await nav("/", as: admin) == first, "kept after the first view")
+                // The people list keeps its own: People active, Home not.
+                let people = try await nav("/admin/people", as: admin)
+                #expect(people.contains("<a href=\"/admin/people\" class=\"active\" aria-current=\"page\">People</a>"))
+                #expect(!people.contains("<a href=\"/\" class=\"active\""))
+                #expect(try await nav("/admin/people?page=2", as: admin) == people)
+                // A page that renders its navigation each time (the account page) has the same links.
+                let account = try await nav("/account", as: admin)
+                #expect(
+                    account.replacingOccurrences(of: " class=\"active\" aria-current=\"page\"", with: "")
+                        == first.replacingOccurrences(of: " class=\"active\" aria-current=\"page\"", with: ""))
+                // A participant: their own links, none of a manager's, though a manager's home was kept first.
+                let person = try #require(try await Person.query(on: app.db).filter(\.$level <= 3).first())
+                let accounts = Accounts(db: app.db, hasher: app.password.async, environment: app.upward)
+                try await accounts.createUser(email: person.email, name: person.name, password: TestAccounts.password, role: .participant, personID: person.id)
+                let participant = Browser(app)
+                try await participant.signIn(person.email, TestAccounts.password)
+                for _ in 0..<2 {
+                    let own = try await nav("/", as: participant)
+                    #expect(own.contains("<a href=\"/notifications\">Notifications</a>") && own.contains("class=\"active\" aria-current=\"page\">Home</a>"))
+                    #expect(!own.contains("/admin/people") && !own.contains("Audit"))
+                }
+            }
+        }
     }
 }

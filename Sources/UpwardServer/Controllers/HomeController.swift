@@ -11,7 +11,7 @@ struct HomeController: SiteController {
     @Sendable func home(req: Request) async throws -> View {
         let user = try req.auth.require(User.self)
         let firstName = String(user.name.split(separator: " ").first ?? Substring(user.name))
-        var page = HomePage(layout: LayoutContext(req, title: "Home"), firstName: firstName, isAdmin: user.isAdmin)
+        var page = HomePage(layout: try await LayoutContext.rendered(req, title: "Home"), firstName: firstName, isAdmin: user.isAdmin)
         if user.isAdmin {
             let overview = try await req.directory.overview()
             page.figures = try await overview.figures.value {

@@ -20,7 +20,7 @@ struct PeopleController: SiteController {
         let facets = try await req.directory.facets()
         let rows = try await PeopleRows.html(result.items, req: req)
         let filters = try await PeopleListPage.Filters.html(facets, query: query, req: req)
-        let page = PeopleListPage(query: query, result: result, rows: rows, filters: filters, layout: LayoutContext(req, title: "People"))
+        let page = PeopleListPage(query: query, result: result, rows: rows, filters: filters, layout: try await LayoutContext.rendered(req, title: "People"))
         return try await req.render("people", page)
     }
 

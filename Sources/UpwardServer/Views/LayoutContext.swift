@@ -1,3 +1,5 @@
+import LeafKit
+import NIOConcurrencyHelpers
 import Vapor
 
 /// What the shared layout needs on every page: title, who is signed in, navigation by role, CSRF token.
@@ -21,8 +23,22 @@ struct LayoutContext: Encodable {
     /// table of conversions it builds anew each time.
     let signedIn: Bool
     let nav: [NavItem]
+    /// The navigation rendered (`layout-nav.leaf`), when ``NavFragments`` holds it for these links.
+    private(set) var navHTML: String?
+    /// Which links, and which is active: ``NavFragments``' key.
+    let navKey: String
     let csrf: String
     let logoutPath = SitePath.logout
+
+    /// The layout with its navigation rendered, kept for the next page with the same links (see
+    /// ``NavFragments``); the pages served most use it, the rest render their navigation each time.
+    static func rendered(_ request: Request, title: String) async throws -> LayoutContext {
+        var layout = LayoutContext(request, title: title)
+        if layout.navHTML == nil, !layout.nav.isEmpty, let fragments = request.application.navFragments {
+            layout.navHTML = try await fragments.render(layout, on: request)
+        }
+        return layout
+    }
 
     init(_ request: Request, title: String) {
         self.title = title
@@ -32,6 +48,8 @@ struct LayoutContext: Encodable {
             signedIn = false
             viewer = nil
             nav = []
+            navKey = ""
+            navHTML = nil
             return
         }
         signedIn = true
@@ -47,5 +65,43 @@ struct LayoutContext: Encodable {
         // The longest matching prefix is the active item.
         let active = items.map(\.1).filter { $0 == path || ($0 != "/" && path.hasPrefix($0)) }.max { $0.count < $1.count }
         nav = items.map { NavItem(label: $0.0, href: $0.1, active: $0.1 == active) }
+        navKey = items.map(\.1).joined(separator: " ") + "|" + (active ?? "")
+        navHTML = request.application.navFragments?.html(navKey)
+    }
+}
+
+/// The signed-in navigation (`layout-nav.leaf`) rendered once for each set of links and active
+/// link (a few dozen: the links by role, and which page is open), then placed in every page as it
+/// is. Each page's layout otherwise walked the same four to
+/// eight links through Leaf's loop on every view.
+final class NavFragments: Sendable {
+    private let kept = NIOLockedValueBox<[String: String]>([:])
+
+    func html(_ key: String) -> String? { kept.withLockedValue { $0[key] } }
+
+    /// Renders the navigation of `layout` (which ``html(_:)`` did not hold) and keeps it.
+    func render(_ layout: LayoutContext, on req: Request) async throws -> String {
+        let html = try await req.renderFragment("layout-nav", NavLinks(nav: layout.nav))
+        kept.withLockedValue { kept in
+            if kept.count < 1_000 { kept[layout.navKey] = html }
+        }
+        return html
+    }
+
+    struct NavLinks: LeafValues {
+        let nav: [LayoutContext.NavItem]
+        var leafData: LeafData { leafFields(["nav": nav.leafArray]) }
+    }
+}
+
+extension Application {
+    private struct NavFragmentsKey: StorageKey {
+        typealias Value = NavFragments
+    }
+
+    /// Set by `configure`; nil: every page renders its navigation.
+    var navFragments: NavFragments? {
+        get { storage[NavFragmentsKey.self] }
+        set { storage[NavFragmentsKey.self] = newValue }
     }
 }

@@ -66,8 +66,8 @@ final class RenderedOnce: Sendable {
 extension LayoutContext: LeafValues {
     var leafData: LeafData {
         leafFields([
-            "title": .string(title), "viewer": viewer?.leafData, "signedIn": .bool(signedIn), "nav": nav.leafArray, "csrf": .string(csrf),
-            "logoutPath": .string(logoutPath),
+            "title": .string(title), "viewer": viewer?.leafData, "signedIn": .bool(signedIn), "nav": nav.leafArray,
+            "navHTML": navHTML.map(LeafData.string), "navKey": .string(navKey), "csrf": .string(csrf), "logoutPath": .string(logoutPath),
         ])
     }
 }
