@@ -378,10 +378,15 @@ extension AppTests {
                 #expect(people.contains("<a href=\"/admin/people\" class=\"active\" aria-current=\"page\">People</a>"))
                 #expect(!people.contains("<a href=\"/\" class=\"active\""))
                 #expect(try await nav("/admin/people?page=2", as: admin) == people)
-                // A page that renders its navigation each time (the account page) has the same links.
+                // Another page (the account page) has the same links, its own active.
                 let account = try await nav("/account", as: admin)
                 #expect(
                     account.replacingOccurrences(of: " class=\"active\" aria-current=\"page\"", with: "")
+                        == first.replacingOccurrences(of: " class=\"active\" aria-current=\"page\"", with: ""))
+                // The error page renders its navigation from the same template.
+                let missing = try await nav("/admin/people/\(UUID())", as: admin)
+                #expect(
+                    missing.replacingOccurrences(of: " class=\"active\" aria-current=\"page\"", with: "")
                         == first.replacingOccurrences(of: " class=\"active\" aria-current=\"page\"", with: ""))
                 // A participant: their own links, none of a manager's, though a manager's home was kept first.
                 let person = try #require(try await Person.query(on: app.db).filter(\.$level <= 3).first())

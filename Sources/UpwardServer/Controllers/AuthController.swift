@@ -18,7 +18,7 @@ struct AuthController: SiteController {
     @Sendable func showLogin(req: Request) async throws -> Response {
         if req.currentUser != nil { return req.redirect(to: SitePath.home) }
         let next = (try? req.query.get(String.self, at: "next")).map(SitePath.safeRedirect) ?? ""
-        let page = LoginPage(layout: LayoutContext(req, title: "Sign in"), next: next == SitePath.home ? "" : next)
+        let page = LoginPage(layout: try await LayoutContext.rendered(req, title: "Sign in"), next: next == SitePath.home ? "" : next)
         return try await req.view.render("login", page).encodeResponse(for: req)
     }
 
@@ -29,7 +29,7 @@ struct AuthController: SiteController {
         let next = SitePath.safeRedirect(form.next)
         func fail(_ message: String, _ status: HTTPResponseStatus, headers: HTTPHeaders = [:]) async throws -> Response {
             let page = LoginPage(
-                layout: LayoutContext(req, title: "Sign in"), email: String(email.prefix(FieldRules.maximumEmailLength)),
+                layout: try await LayoutContext.rendered(req, title: "Sign in"), email: String(email.prefix(FieldRules.maximumEmailLength)),
                 next: next == SitePath.home ? "" : next, error: message)
             let response = try await req.view.render("login", page).encodeResponse(status: status, for: req)
             for (name, value) in headers { response.headers.replaceOrAdd(name: name, value: value) }

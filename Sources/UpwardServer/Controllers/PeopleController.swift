@@ -60,7 +60,7 @@ struct PeopleController: SiteController {
         ]
         facts += optional.compactMap { label, value in value.map { PersonPage.Fact(label: label, value: $0) } }
         var page = PersonPage(
-            layout: LayoutContext(req, title: person.name), person: PersonSummary(person), facts: facts,
+            layout: try await LayoutContext.rendered(req, title: person.name), person: PersonSummary(person), facts: facts,
             chain: chain.map(PersonSummary.init), reports: reports.map(PersonSummary.init), belowCount: below,
             accountRole: account.map { $0.isAdmin ? "Program manager account" : "Participant account" })
         if try req.viewer.isOrganizationAdmin { page.exportPath = SiteRoute.personExport.path(try person.requireID().text) }
@@ -81,7 +81,7 @@ struct PeopleController: SiteController {
     // MARK: - Import
 
     @Sendable func showImport(req: Request) async throws -> View {
-        try await req.view.render("people-import", ImportPage(layout: LayoutContext(req, title: "Import people")))
+        try await req.view.render("people-import", ImportPage(layout: try await LayoutContext.rendered(req, title: "Import people")))
     }
 
     struct Upload: Content {
@@ -89,7 +89,7 @@ struct PeopleController: SiteController {
     }
 
     @Sendable func upload(req: Request) async throws -> Response {
-        var page = ImportPage(layout: LayoutContext(req, title: "Import people"))
+        var page = ImportPage(layout: try await LayoutContext.rendered(req, title: "Import people"))
         let upload = try? req.content.decode(Upload.self)
         // Vapor decodes a multipart file part that isn't UTF-8 fine; PeopleFile reports it.
         guard let file = upload?.file, file.data.readableBytes > 0 else {

@@ -31,7 +31,7 @@ struct LayoutContext: Encodable {
     let logoutPath = SitePath.logout
 
     /// The layout with its navigation rendered, kept for the next page with the same links (see
-    /// ``NavFragments``); the pages served most use it, the rest render their navigation each time.
+    /// ``NavFragments``). Every page uses it but the error page, which renders its navigation.
     static func rendered(_ request: Request, title: String) async throws -> LayoutContext {
         var layout = LayoutContext(request, title: title)
         if layout.navHTML == nil, !layout.nav.isEmpty, let fragments = request.application.navFragments {

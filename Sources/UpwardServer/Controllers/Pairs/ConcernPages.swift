@@ -37,7 +37,7 @@ struct ConcernPages: SiteController {
                 statusKey: $0.status, raisedBy: "\($0.raisedBy.person.name) (\($0.raisedBy.role))", when: DateText.iso8601($0.createdAt))
         }
         return try await req.view.render(
-            "concerns", QueuePage(layout: LayoutContext(req, title: "Concerns"), rows: rows, open: concerns.filter { $0.concernStatus != .resolved }.count))
+            "concerns", QueuePage(layout: try await LayoutContext.rendered(req, title: "Concerns"), rows: rows, open: concerns.filter { $0.concernStatus != .resolved }.count))
     }
 
     struct NoteRow: Encodable {
@@ -61,7 +61,7 @@ struct ConcernPages: SiteController {
     func detail(_ req: Request, _ concern: Concern) async throws -> DetailPage {
         let notes = try await req.concerns.notes(concern).map { NoteRow(author: $0.authorName, body: $0.body, when: DateText.iso8601($0.createdAt)) }
         return DetailPage(
-            layout: LayoutContext(req, title: "Concern"),
+            layout: try await LayoutContext.rendered(req, title: "Concern"),
             row: Row(
                 href: "", program: concern.program.name, category: concern.concernCategory.label, status: concern.concernStatus.label,
                 statusKey: concern.status,
@@ -145,7 +145,7 @@ struct ConcernPages: SiteController {
         return try await req.view.render(
             "deliveries",
             DeliveriesPage(
-                layout: LayoutContext(req, title: "Deliveries"), rows: rows,
+                layout: try await LayoutContext.rendered(req, title: "Deliveries"), rows: rows,
                 guarantee:
                     "Each message is delivered at most once: the attempt is recorded before sending, only failures that certainly delivered nothing are retried (with backoff), and an attempt cut short by a crash is marked interrupted and never repeated."
             ))

@@ -196,7 +196,7 @@ struct PairPages: SiteController {
                 updatePath: SiteRoute.storyUpdate.path(key, story.id!.text), consentPath: SiteRoute.storyConsent.path(key, story.id!.text))
         }
         return Page(
-            layout: LayoutContext(req, title: "\(pair.mentee.person.name) & \(pair.mentor.person.name)"), program: ProgramSummary(program),
+            layout: try await LayoutContext.rendered(req, title: "\(pair.mentee.person.name) & \(pair.mentor.person.name)"), program: ProgramSummary(program),
             mentee: PersonSummary(pair.mentee.person), mentor: PersonSummary(pair.mentor.person), score: Int(pair.score.rounded()), reasons: pair.reasons,
             status: pair.status, statusLabel: pair.pairStatus.label, isParticipant: context.isParticipant,
             isWorking: pair.pairStatus.isWorking, isLive: pair.pairStatus == .live, isPaused: pair.pairStatus == .paused,

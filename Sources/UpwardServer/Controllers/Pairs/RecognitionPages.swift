@@ -64,7 +64,7 @@ struct RecognitionPages: SiteController {
         return try await req.view.render(
             "ideas",
             IdeasPage(
-                layout: LayoutContext(req, title: "Ideas · \(program.name)"), program: ProgramSummary(program), ideas: rows,
+                layout: try await LayoutContext.rendered(req, title: "Ideas · \(program.name)"), program: ProgramSummary(program), ideas: rows,
                 counts: IdeaStatus.allCases.map { status in
                     PairPages.Option(value: String(ideas.filter { $0.ideaStatus == status }.count), label: status.label, selected: false)
                 }, notice: req.notice))
@@ -128,7 +128,7 @@ struct RecognitionPages: SiteController {
         return try await req.view.render(
             "stories",
             StoriesPage(
-                layout: LayoutContext(req, title: "Success stories · \(program.name)"), program: ProgramSummary(program),
+                layout: try await LayoutContext.rendered(req, title: "Success stories · \(program.name)"), program: ProgramSummary(program),
                 stories: published.map {
                     StoryCard(title: $0.story.title, body: $0.story.body, names: "\($0.pair.mentee.person.name) & \($0.pair.mentor.person.name)")
                 }))
@@ -152,7 +152,7 @@ struct RecognitionPages: SiteController {
         return try await req.view.render(
             "certificate",
             CertificatePage(
-                layout: LayoutContext(req, title: "Certificate · \(certificate.person.name)"), program: ProgramSummary(certificate.program),
+                layout: try await LayoutContext.rendered(req, title: "Certificate · \(certificate.person.name)"), program: ProgramSummary(certificate.program),
                 name: certificate.person.name,
                 role: certificate.role == .mentor ? "reverse mentor" : "mentee",
                 partners: certificate.partners.joined(separator: ", "), meetings: certificate.meetingsHeld, goals: certificate.goalsAchieved,

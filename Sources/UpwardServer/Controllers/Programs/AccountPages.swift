@@ -59,7 +59,7 @@ struct AccountPages: SiteController {
                 revokePath: SiteRoute.tokenRevoke.path($0.id!.text))
         }
         return AccountPage(
-            layout: LayoutContext(req, title: "Account"), name: viewer.name, email: viewer.user.email,
+            layout: try await LayoutContext.rendered(req, title: "Account"), name: viewer.name, email: viewer.user.email,
             role: viewer.isOrganizationAdmin ? "Program manager (organization-wide)" : viewer.isAdmin ? "Program manager" : "Participant", tokens: tokens,
             newToken: newToken, hasFeed: try await req.calendars.hasFeed(viewer),
             feedURL: feedToken.map { req.upward.configuration.publicURL + Calendars.feedPath($0) },

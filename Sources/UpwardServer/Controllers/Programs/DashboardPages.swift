@@ -67,7 +67,7 @@ struct DashboardPages: SiteController {
             return response
         }
         let page = Page(
-            layout: LayoutContext(req, title: "Outcomes · \(program.name)"), program: ProgramSummary(program),
+            layout: try await LayoutContext.rendered(req, title: "Outcomes · \(program.name)"), program: ProgramSummary(program),
             generated: DateText.long(req.upward.clock.now, in: .current), charts: charts, atRisk: atRisk,
             csvPath: SiteRoute.dashboard.path(program.id!.text) + "?format=csv", ideasPath: SiteRoute.ideas.path(program.id!.text),
             storiesPath: SiteRoute.stories.path(program.id!.text), certificates: try await Self.certificates(req, program: program),

@@ -46,7 +46,7 @@ struct MatchingPages: SiteController {
         directoryQuery.perPage = 200
         let result = try await req.directory.search(directoryQuery)
         return InvitationsPage(
-            layout: LayoutContext(req, title: "Invite · \(program.name)"), program: ProgramSummary(program), people: result.items.map(PersonSummary.init),
+            layout: try await LayoutContext.rendered(req, title: "Invite · \(program.name)"), program: ProgramSummary(program), people: result.items.map(PersonSummary.init),
             filters: query.echo, departments: try await req.directory.facets().departments, links: links, skipped: skipped,
             total: result.metadata.total, action: Self.withFilters(SiteRoute.invite.path(program.id!.text), query.echo),
             back: SitePath.program(program.id!))
@@ -319,7 +319,7 @@ struct MatchingPages: SiteController {
         }
         let key = id.text
         return ReviewPage(
-            layout: LayoutContext(req, title: "Matching · \(program.name)"), program: ProgramSummary(program), notice: req.notice,
+            layout: try await LayoutContext.rendered(req, title: "Matching · \(program.name)"), program: ProgramSummary(program), notice: req.notice,
             run: run.map {
                 RunSummary(
                     when: DateText.iso8601($0.createdAt), objective: $0.objective, matched: $0.matched, total: String(format: "%.1f", $0.totalScore),

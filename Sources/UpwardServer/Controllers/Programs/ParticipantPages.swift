@@ -40,7 +40,7 @@ struct ParticipantPages: SiteController {
         let account = try await req.accounts.account(of: person.requireID())
         let path = SitePath.invitation(token)
         return InvitationPage(
-            layout: LayoutContext(req, title: "Join \(program.name)"), programName: program.name, programDescription: program.description,
+            layout: try await LayoutContext.rendered(req, title: "Join \(program.name)"), programName: program.name, programDescription: program.description,
             role: participant.role, name: person.name, email: person.email, hasAccount: account != nil,
             signedInAsInvitee: account != nil && req.currentUser?.id == account?.id, action: path,
             loginPath: SitePath.login + "?next=" + (path.addingPercentEncoding(withAllowedCharacters: .alphanumerics) ?? ""))
@@ -177,7 +177,7 @@ struct ParticipantPages: SiteController {
         }
         let key = id.text
         let page = ParticipantProgramPage(
-            layout: LayoutContext(req, title: program.name), program: ProgramSummary(program), description: program.description, notice: req.notice,
+            layout: try await LayoutContext.rendered(req, title: program.name), program: ProgramSummary(program), description: program.description, notice: req.notice,
             role: participant.role, enrolled: participant.enrolledAt != nil, agreed: participant.agreedAt != nil, missing: list?.missing ?? [],
             modules: modules.map {
                 ModuleLink(title: $0.title, href: SiteRoute.trainingModule.path(key, $0.id!.text), done: !missingIDs.contains($0.id!.text))
@@ -302,7 +302,7 @@ struct ParticipantPages: SiteController {
         let style = input?.style ?? saved?.style ?? ""
         let diversity = input?.diversity ?? saved?.diversity ?? [:]
         return EnrollPage(
-            layout: LayoutContext(req, title: "Enroll · \(program.name)"), program: ProgramSummary(program), role: participant.role,
+            layout: try await LayoutContext.rendered(req, title: "Enroll · \(program.name)"), program: ProgramSummary(program), role: participant.role,
             isMentor: participant.enrollmentRole == .mentor, maximumCapacity: program.maximumMenteesPerMentor,
             offers: rows(offers) { i, o in Row(index: i, skill: o?.skill ?? "", level: o.map { "\($0.level)" } ?? "", current: "", target: "") },
             goals: rows(goals) { i, g in
@@ -363,7 +363,7 @@ struct ParticipantPages: SiteController {
         return try await req.view.render(
             "training",
             ModulePage(
-                layout: LayoutContext(req, title: module.title), program: ProgramSummary(program), title: module.title,
+                layout: try await LayoutContext.rendered(req, title: module.title), program: ProgramSummary(program), title: module.title,
                 html: TrainingMarkdown.html(module.content),
                 done: done, action: SiteRoute.trainingComplete.path(program.id!.text, module.id!.text)))
     }
@@ -454,6 +454,6 @@ struct ParticipantPages: SiteController {
             }
             try await req.notifications.markAllRead(for: person)
         }
-        return try await req.view.render("notifications", NotificationsPage(layout: LayoutContext(req, title: "Notifications"), items: items))
+        return try await req.view.render("notifications", NotificationsPage(layout: try await LayoutContext.rendered(req, title: "Notifications"), items: items))
     }
 }

@@ -86,7 +86,7 @@ struct ProgramPages: SiteController {
         let viewer = try req.viewer
         let programs = try await req.programs.visible(to: viewer)
         return try await req.view.render(
-            "programs", ListPage(layout: LayoutContext(req, title: "Programs"), programs: programs.map(ProgramSummary.init), isAdmin: viewer.isAdmin))
+            "programs", ListPage(layout: try await LayoutContext.rendered(req, title: "Programs"), programs: programs.map(ProgramSummary.init), isAdmin: viewer.isAdmin))
     }
 
     // MARK: - Form
@@ -107,7 +107,7 @@ struct ProgramPages: SiteController {
         return try await req.view.render(
             "program-form",
             FormPage(
-                layout: LayoutContext(req, title: "New program"), heading: "New program", action: SitePath.programs,
+                layout: try await LayoutContext.rendered(req, title: "New program"), heading: "New program", action: SitePath.programs,
                 values: ProgramForm.values(input), cancel: SitePath.programs))
     }
 
@@ -120,7 +120,7 @@ struct ProgramPages: SiteController {
             return req.redirect(SitePath.program(program.id!), notice: "Program created. Next: add training and invite people.")
         } catch let failure as ValidationFailure {
             var page = FormPage(
-                layout: LayoutContext(req, title: "New program"), heading: "New program", action: SitePath.programs, values: ProgramForm.values(input),
+                layout: try await LayoutContext.rendered(req, title: "New program"), heading: "New program", action: SitePath.programs, values: ProgramForm.values(input),
                 cancel: SitePath.programs)
             page.issues = failure.issues.map { Issue(field: $0.field, message: $0.message) }
             return try await req.view.render("program-form", page).encodeResponse(status: .unprocessableEntity, for: req)
@@ -136,7 +136,7 @@ struct ProgramPages: SiteController {
         return try await req.view.render(
             "program-form",
             FormPage(
-                layout: LayoutContext(req, title: "Edit \(program.name)"), heading: "Edit \(program.name)",
+                layout: try await LayoutContext.rendered(req, title: "Edit \(program.name)"), heading: "Edit \(program.name)",
                 action: SiteRoute.programUpdate.path(program.id!.text), values: ProgramForm.values(program.settings.input),
                 cancel: SitePath.program(program.id!)))
     }
@@ -151,7 +151,7 @@ struct ProgramPages: SiteController {
             return req.redirect(SitePath.program(program.id!), notice: "Saved.")
         } catch let failure as ValidationFailure {
             var page = FormPage(
-                layout: LayoutContext(req, title: "Edit \(program.name)"), heading: "Edit \(program.name)",
+                layout: try await LayoutContext.rendered(req, title: "Edit \(program.name)"), heading: "Edit \(program.name)",
                 action: SiteRoute.programUpdate.path(program.id!.text), values: ProgramForm.values(input), cancel: SitePath.program(program.id!))
             page.issues = failure.issues.map { Issue(field: $0.field, message: $0.message) }
             return try await req.view.render("program-form", page).encodeResponse(status: .unprocessableEntity, for: req)
@@ -430,7 +430,7 @@ struct ProgramPages: SiteController {
         }
         let key = id.text
         let page = ManagerPage(
-            layout: LayoutContext(req, title: program.name), program: ProgramSummary(program), description: program.description, notice: req.notice,
+            layout: try await LayoutContext.rendered(req, title: program.name), program: ProgramSummary(program), description: program.description, notice: req.notice,
             settings: facts, transitions: transitions, participants: rows, modules: modules,
             managers: try await req.programs.managers(of: program).map {
                 ManagerRow(label: "\($0.name) <\($0.email)>", removePath: SiteRoute.programManagerRemove.path(id.text, $0.id!.text))
@@ -571,7 +571,7 @@ struct ProgramPages: SiteController {
             [URLQueryItem(name: "format", value: "csv")] + (filter.action.map { [URLQueryItem(name: "action", value: $0)] } ?? [])
             + (query.actor.map { [URLQueryItem(name: "actor", value: $0)] } ?? [])
         let page = AuditPage(
-            layout: LayoutContext(req, title: heading), heading: heading, rows: rows,
+            layout: try await LayoutContext.rendered(req, title: heading), heading: heading, rows: rows,
             actions: AuditLog.actions.map { ProgramForm.Option(value: $0, label: $0, selected: $0 == filter.action) }, actor: query.actor ?? "",
             csvPath: csv.string ?? path, back: back)
         return try await req.view.render("audit", page).encodeResponse(for: req)
