@@ -37,7 +37,9 @@ struct ConcernPages: SiteController {
                 statusKey: $0.status, raisedBy: "\($0.raisedBy.person.name) (\($0.raisedBy.role))", when: DateText.iso8601($0.createdAt))
         }
         return try await req.view.render(
-            "concerns", QueuePage(layout: try await LayoutContext.rendered(req, title: "Concerns"), rows: rows, open: concerns.filter { $0.concernStatus != .resolved }.count))
+            "concerns",
+            QueuePage(
+                layout: try await LayoutContext.rendered(req, title: "Concerns"), rows: rows, open: concerns.filter { $0.concernStatus != .resolved }.count))
     }
 
     struct NoteRow: Encodable {

@@ -46,7 +46,8 @@ struct MatchingPages: SiteController {
         directoryQuery.perPage = 200
         let result = try await req.directory.search(directoryQuery)
         return InvitationsPage(
-            layout: try await LayoutContext.rendered(req, title: "Invite · \(program.name)"), program: ProgramSummary(program), people: result.items.map(PersonSummary.init),
+            layout: try await LayoutContext.rendered(req, title: "Invite · \(program.name)"), program: ProgramSummary(program),
+            people: result.items.map(PersonSummary.init),
             filters: query.echo, departments: try await req.directory.facets().departments, links: links, skipped: skipped,
             total: result.metadata.total, action: Self.withFilters(SiteRoute.invite.path(program.id!.text), query.echo),
             back: SitePath.program(program.id!))

@@ -177,7 +177,8 @@ struct ParticipantPages: SiteController {
         }
         let key = id.text
         let page = ParticipantProgramPage(
-            layout: try await LayoutContext.rendered(req, title: program.name), program: ProgramSummary(program), description: program.description, notice: req.notice,
+            layout: try await LayoutContext.rendered(req, title: program.name), program: ProgramSummary(program), description: program.description,
+            notice: req.notice,
             role: participant.role, enrolled: participant.enrolledAt != nil, agreed: participant.agreedAt != nil, missing: list?.missing ?? [],
             modules: modules.map {
                 ModuleLink(title: $0.title, href: SiteRoute.trainingModule.path(key, $0.id!.text), done: !missingIDs.contains($0.id!.text))
@@ -454,6 +455,7 @@ struct ParticipantPages: SiteController {
             }
             try await req.notifications.markAllRead(for: person)
         }
-        return try await req.view.render("notifications", NotificationsPage(layout: try await LayoutContext.rendered(req, title: "Notifications"), items: items))
+        return try await req.view.render(
+            "notifications", NotificationsPage(layout: try await LayoutContext.rendered(req, title: "Notifications"), items: items))
     }
 }

@@ -86,7 +86,8 @@ struct ProgramPages: SiteController {
         let viewer = try req.viewer
         let programs = try await req.programs.visible(to: viewer)
         return try await req.view.render(
-            "programs", ListPage(layout: try await LayoutContext.rendered(req, title: "Programs"), programs: programs.map(ProgramSummary.init), isAdmin: viewer.isAdmin))
+            "programs",
+            ListPage(layout: try await LayoutContext.rendered(req, title: "Programs"), programs: programs.map(ProgramSummary.init), isAdmin: viewer.isAdmin))
     }
 
     // MARK: - Form
@@ -120,7 +121,8 @@ struct ProgramPages: SiteController {
             return req.redirect(SitePath.program(program.id!), notice: "Program created. Next: add training and invite people.")
         } catch let failure as ValidationFailure {
             var page = FormPage(
-                layout: try await LayoutContext.rendered(req, title: "New program"), heading: "New program", action: SitePath.programs, values: ProgramForm.values(input),
+                layout: try await LayoutContext.rendered(req, title: "New program"), heading: "New program", action: SitePath.programs,
+                values: ProgramForm.values(input),
                 cancel: SitePath.programs)
             page.issues = failure.issues.map { Issue(field: $0.field, message: $0.message) }
             return try await req.view.render("program-form", page).encodeResponse(status: .unprocessableEntity, for: req)
@@ -430,7 +432,8 @@ struct ProgramPages: SiteController {
         }
         let key = id.text
         let page = ManagerPage(
-            layout: try await LayoutContext.rendered(req, title: program.name), program: ProgramSummary(program), description: program.description, notice: req.notice,
+            layout: try await LayoutContext.rendered(req, title: program.name), program: ProgramSummary(program), description: program.description,
+            notice: req.notice,
             settings: facts, transitions: transitions, participants: rows, modules: modules,
             managers: try await req.programs.managers(of: program).map {
                 ManagerRow(label: "\($0.name) <\($0.email)>", removePath: SiteRoute.programManagerRemove.path(id.text, $0.id!.text))

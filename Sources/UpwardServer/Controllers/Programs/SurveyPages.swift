@@ -59,7 +59,8 @@ struct SurveyPages: SiteController {
         let program = try await Program.fetch(survey.$program.id, on: req.database)
         let answered = try await req.surveys.hasAnswered(survey, person: participant.$person.id)
         return FormPage(
-            layout: try await LayoutContext.rendered(req, title: survey.title), title: survey.title, programName: program?.name ?? "", anonymous: survey.anonymous,
+            layout: try await LayoutContext.rendered(req, title: survey.title), title: survey.title, programName: program?.name ?? "",
+            anonymous: survey.anonymous,
             questions: survey.questions.map {
                 Question(
                     id: $0.id, text: $0.text, kind: $0.kind.rawValue, options: $0.options,
@@ -160,7 +161,8 @@ struct SurveyPages: SiteController {
         return try await req.view.render(
             "survey-results",
             ResultsPage(
-                layout: try await LayoutContext.rendered(req, title: survey.title), title: survey.title, program: ProgramSummary(program), anonymous: survey.anonymous,
+                layout: try await LayoutContext.rendered(req, title: survey.title), title: survey.title, program: ProgramSummary(program),
+                anonymous: survey.anonymous,
                 responseRate: invited > 0 ? "\(answered) of \(invited) answered (\(answered * 100 / invited)%)" : "nobody invited yet", rows: rows,
                 skills: skills.map { skill, s in
                     SkillRow(
