@@ -16,8 +16,7 @@ struct PeopleController: SiteController {
 
     @Sendable func list(req: Request) async throws -> View {
         let query = try PeopleListQuery.parse(req)
-        let result = try await req.directory.search(query.directoryQuery)
-        let facets = try await req.directory.facets()
+        let (result, facets) = try await req.directory.listPage(query.directoryQuery)
         let rows = try await PeopleRows.html(result.items, req: req)
         let filters = try await PeopleListPage.Filters.html(facets, query: query, req: req)
         let page = PeopleListPage(query: query, result: result, rows: rows, filters: filters, layout: try await LayoutContext.rendered(req, title: "People"))

@@ -238,6 +238,20 @@ struct PeopleDirectory {
         try await db.sql().raw("SELECT \(unsafeRaw: Listing.columns) FROM people WHERE id = \(bind: id)").first(reading: Listing.self)
     }
 
+    /// A page of the people list and the list's facets, from one reading of the kept directory
+    /// (``DirectoryPeople``) where it serves them: one statement (its version), not one for each.
+    func listPage(_ query: Query) async throws -> (page: Page<Listing>, facets: Facets) {
+        guard !db.inTransaction, let order, let sql = db as? any SQLDatabase else { return (try await search(query), try await facets()) }
+        let people = try await order.current(on: sql)
+        return (Self.isUnfiltered(query) ? page(of: people, query) : try await search(query), people.facets)
+    }
+
+    /// Whether a query asks for a whole default view of the directory (everyone, or everyone employed).
+    private static func isUnfiltered(_ query: Query) -> Bool {
+        (query.text?.trimmingCharacters(in: .whitespaces).isEmpty ?? true) && (query.department?.isEmpty ?? true) && query.level == nil
+            && query.generation == nil
+    }
+
     /// A page of the directory, as plain SQL read into ``Listing`` rows: through Fluent's query
     /// builder, naming the columns and filling the models took most of a page's time.
     func search(_ query: Query) async throws -> Page<Listing> {
@@ -248,7 +262,7 @@ struct PeopleDirectory {
         if let department = query.department, !department.isEmpty { conditions.append("department = \(bind: department)") }
         if let level = query.level { conditions.append("level = \(bind: level)") }
         if let generation = query.generation { conditions.append("generation = \(bind: generation.rawValue)") }
-        let filtered = !conditions.isEmpty
+        let filtered = !Self.isUnfiltered(query)
         if !filtered, !db.inTransaction, let order, let sql = db as? any SQLDatabase {
             return page(of: try await order.current(on: sql), query)
         }
