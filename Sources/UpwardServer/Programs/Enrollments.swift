@@ -185,6 +185,55 @@ struct Enrollments {
         ).mapValues { $0.map(\.module) }
     }
 
+    /// That a participant completed a module.
+    struct Completion: SQLRowReadable {
+        let participant_id: UUID
+        let module_id: UUID
+
+        init(row: some SQLRow) throws {
+            participant_id = try row.read("participant_id")
+            module_id = try row.read("module_id")
+        }
+
+        init(participant_id: UUID, module_id: UUID) {
+            self.participant_id = participant_id
+            self.module_id = module_id
+        }
+    }
+
+    /// Each program's modules, in their order, with which of `participants` (at least one)
+    /// completed each, in one statement: a home page needs both, and a second statement was 3% of it.
+    func moduleRows(of programIDs: [UUID], completedBy participants: [UUID]) async throws -> (modules: [UUID: [ModuleRow]], completions: [Completion]) {
+        struct Row: SQLRowReadable {
+            let program_id: UUID
+            let module: ModuleRow
+            let participant_id: UUID?
+
+            init(row: some SQLRow) throws {
+                program_id = try row.read("program_id")
+                module = try ModuleRow(row: row)
+                participant_id = try row.read("participant_id")
+            }
+        }
+        guard !programIDs.isEmpty, !participants.isEmpty else { return ([:], []) }
+        let rows = try await db.sql().raw(
+            """
+            SELECT m.program_id AS program_id, m.id AS id, m.title AS title, m.audience AS audience, c.participant_id AS participant_id
+            FROM \(ident: TrainingModule.schema) m LEFT JOIN \(ident: TrainingCompletion.schema) c
+            ON c.module_id = m.id AND c.participant_id IN (\(binds: participants.map { $0 as any Encodable & Sendable }))
+            WHERE m.program_id IN (\(binds: programIDs.map { $0 as any Encodable & Sendable })) ORDER BY m.position, m.title
+            """
+        ).all(reading: Row.self)
+        var modules: [UUID: [ModuleRow]] = [:]
+        var seen = Set<UUID>()
+        var completions: [Completion] = []
+        for row in rows {
+            if seen.insert(row.module.id).inserted { modules[row.program_id, default: []].append(row.module) }
+            if let participant = row.participant_id { completions.append(Completion(participant_id: participant, module_id: row.module.id)) }
+        }
+        return (modules, completions)
+    }
+
     func checklists(_ programID: UUID, subjects: [ChecklistSubject]) async throws -> [UUID: ParticipantChecklist] {
         try await checklists(byProgram: [programID: subjects])
     }
@@ -192,31 +241,26 @@ struct Enrollments {
     /// Checklists of participants of several programs (a participant's home page lists each of
     /// theirs): two statements in all, not two per program.
     func checklists(byProgram: [UUID: [ChecklistSubject]]) async throws -> [UUID: ParticipantChecklist] {
-        let modulesByProgram = try await moduleRows(of: Array(byProgram.keys))
-        let modules = modulesByProgram.values.flatMap { $0 }
         let subjects = byProgram.values.flatMap { $0 }
-        struct Completion: SQLRowReadable {
-            let participant_id: UUID
-            let module_id: UUID
-
-            init(row: some SQLRow) throws {
-                participant_id = try row.read("participant_id")
-                module_id = try row.read("module_id")
-            }
-        }
-        // Completions as plain rows (one per participant and module): for a few participants (a home
-        // page) theirs; for a whole program (its page, its report) all of its modules' at once.
         let wanted = Set(subjects.map(\.id))
-        let (column, ids) = subjects.count > 500 ? ("module_id", modules.map(\.id)) : ("participant_id", Array(wanted))
-        let completions =
-            modules.isEmpty || subjects.isEmpty
-            ? []
-            : try await db.sql().raw(
-                """
-                SELECT participant_id, module_id FROM \(ident: TrainingCompletion.schema)
-                WHERE \(ident: column) IN (\(binds: ids.map { $0 as any Encodable & Sendable }))
-                """
-            ).all(reading: Completion.self)
+        // Completions as plain rows (one per participant and module): for a few participants (a home
+        // page) theirs, read with their programs' modules; for a whole program (its page, its report)
+        // all of its modules' at once.
+        let modulesByProgram: [UUID: [ModuleRow]]
+        let completions: [Completion]
+        if !subjects.isEmpty, subjects.count <= 500 {
+            (modulesByProgram, completions) = try await moduleRows(of: Array(byProgram.keys), completedBy: Array(wanted))
+        } else {
+            modulesByProgram = try await moduleRows(of: Array(byProgram.keys))
+            let ids = modulesByProgram.values.flatMap { $0 }.map { $0.id as any Encodable & Sendable }
+            completions =
+                ids.isEmpty || subjects.isEmpty
+                ? []
+                : try await db.sql().raw(
+                    "SELECT participant_id, module_id FROM \(ident: TrainingCompletion.schema) WHERE module_id IN (\(binds: ids))"
+                ).all(reading: Completion.self)
+        }
+        let modules = modulesByProgram.values.flatMap { $0 }
         // Each module's id as text once, and each role's modules once, not once per participant.
         let moduleText = Dictionary(modules.map { ($0.id, $0.id.text) }, uniquingKeysWith: { first, _ in first })
         var done: [UUID: Set<String>] = [:]
