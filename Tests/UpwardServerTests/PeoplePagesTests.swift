@@ -372,12 +372,16 @@ extension AppTests {
                 let first = try await nav("/", as: admin)
                 #expect(first.contains("<a href=\"/\" class=\"active\" aria-current=\"page\">Home</a>"))
                 #expect(first.contains("<a href=\"/admin/people\">People</a>"))
+                let kept = try #require(app.navFragments)
+                #expect(kept.count == 1, "the home page's navigation is kept")
                 #expect(try await nav("/", as: admin) == first, "kept after the first view")
+                #expect(kept.count == 1, "and reused, not rendered again under a new key")
                 // The people list keeps its own: People active, Home not.
                 let people = try await nav("/admin/people", as: admin)
                 #expect(people.contains("<a href=\"/admin/people\" class=\"active\" aria-current=\"page\">People</a>"))
                 #expect(!people.contains("<a href=\"/\" class=\"active\""))
                 #expect(try await nav("/admin/people?page=2", as: admin) == people)
+                #expect(kept.count == 2, "one kept navigation for each open page")
                 // Another page (the account page) has the same links, its own active.
                 let account = try await nav("/account", as: admin)
                 #expect(

@@ -79,6 +79,9 @@ final class NavFragments: Sendable {
 
     func html(_ key: String) -> String? { kept.withLockedValue { $0[key] } }
 
+    /// How many navigations are kept (tests check that views reuse them).
+    var count: Int { kept.withLockedValue { $0.count } }
+
     /// Renders the navigation of `layout` (which ``html(_:)`` did not hold) and keeps it.
     func render(_ layout: LayoutContext, on req: Request) async throws -> String {
         let html = try await req.renderFragment("layout-nav", NavLinks(nav: layout.nav))
